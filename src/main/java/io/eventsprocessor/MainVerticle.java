@@ -1,0 +1,76 @@
+package io.eventsprocessor;
+
+import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.config.ConfigLoader;
+import io.eventsprocessor.event.EventDecoder;
+import io.eventsprocessor.handler.RulesVerticle;
+import io.eventsprocessor.ingest.IngestVerticle;
+import io.eventsprocessor.notify.NotifierVerticle;
+import io.eventsprocessor.notify.NotifySinkVerticle;
+import io.eventsprocessor.reminder.LaunchReminderRules;
+import io.eventsprocessor.training.TrainingRules;
+import io.eventsprocessor.unsupported.UnsupportedEventVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The composition root: reads and checks the config, then deploys the parts in an order that never loses an
+ * event: the notification sink and the notifier first, then the handlers, and the HTTP edge last, once every
+ * address it publishes to has its consumers.
+ */
+public class MainVerticle extends VerticleBase {
+  private final Clock clock;
+  private final Map<String, String> environment;
+  private IngestVerticle ingest;
+  private NotifySinkVerticle sink;
+
+  /** As the launcher builds it: the system clock and the process environment. */
+  public MainVerticle() {
+    this(Clock.systemUTC(), System.getenv());
+  }
+
+  public MainVerticle(Clock clock, Map<String, String> environment) {
+    this.clock = clock;
+    this.environment = environment;
+  }
+
+  @Override
+  public Future<?> start() {
+    return ConfigLoader.load(vertx, config(), environment).compose(this::deploy);
+  }
+
+  private Future<?> deploy(AppConfig config) {
+    // Adding a rule family (and the event types it declares) is one line here.
+    List<RulesVerticle<?>> handlers = List.of(
+        new RulesVerticle<>("training", new TrainingRules(config.trainingCongratulation()), clock),
+        new RulesVerticle<>("reminder", new LaunchReminderRules(config.launchReminder()), clock));
+    EventDecoder decoder = new EventDecoder(handlers.stream().flatMap(h -> h.schemas().stream()).toList());
+
+    Future<?> ready = Future.succeededFuture();
+    if (config.notifySink().enabled()) {
+      sink = new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port());
+      ready = vertx.deployVerticle(sink);
+    }
+    ready = ready
+        .compose(v -> vertx.deployVerticle(new NotifierVerticle(config.notifier())))
+        .compose(v -> vertx.deployVerticle(new UnsupportedEventVerticle()));
+    for (RulesVerticle<?> handler : handlers) {
+      ready = ready.compose(v -> vertx.deployVerticle(handler));
+    }
+    ingest = new IngestVerticle(config.http(), decoder, clock);
+    return ready.compose(v -> vertx.deployVerticle(ingest));
+  }
+
+  /** The port the HTTP edge listens on (useful when the config asks for port 0). */
+  public int httpPort() {
+    return ingest.actualPort();
+  }
+
+  /** The port of the local notification sink, when it is enabled. */
+  public int sinkPort() {
+    return sink.actualPort();
+  }
+}

@@ -1,0 +1,84 @@
+package io.eventsprocessor.config;
+
+import io.eventsprocessor.ingest.IngestVerticle;
+import io.eventsprocessor.notify.NotifierVerticle;
+import io.eventsprocessor.reminder.LaunchReminderRules;
+import io.eventsprocessor.training.TrainingRules;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole configuration, typed and checked. Every key has a default here (conf/config.json spells them all
+ * out); {@link #from} reports every wrong or unknown key at once, by its full name.
+ */
+public record AppConfig(
+    IngestVerticle.Settings http,
+    NotifierVerticle.Settings notifier,
+    Sink notifySink,
+    TrainingRules.Settings trainingCongratulation,
+    LaunchReminderRules.Settings launchReminder) {
+
+  /** The local stand-in for the notification service. */
+  public record Sink(boolean enabled, String host, int port) {}
+
+  static final String CONGRATULATION =
+      "Congratulations! You trained for {minutes} minutes with {programTitle} today: that is your daily training dose done.";
+  static final String CONGRATULATION_WITHOUT_TITLE =
+      "Congratulations! You trained for {minutes} minutes today: that is your daily training dose done.";
+  static final String REMINDER =
+      "Ready when you are: start a training program now, even a short one makes today count!";
+
+  /** @throws ConfigException naming every key that is wrong or unknown */
+  public static AppConfig from(JsonObject json) {
+    List<String> problems = new ArrayList<>();
+    ConfigReader root = new ConfigReader(json, problems);
+
+    ConfigReader http = root.object("http");
+    IngestVerticle.Settings ingest = new IngestVerticle.Settings(
+        http.string("host", "0.0.0.0"),
+        http.integer("port", 8080, 0, 65535),
+        http.integer("bodyLimit", 64 * 1024, 256, 16 * 1024 * 1024));
+    http.done();
+
+    ConfigReader notify = root.object("notify");
+    NotifierVerticle.Settings notifier = new NotifierVerticle.Settings(
+        notify.url("url", "http://127.0.0.1:8081/v1/notify"),
+        notify.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(1)),
+        notify.integer("maxAttempts", 5, 1, 100),
+        notify.duration("initialBackoff", Duration.ofMillis(500), Duration.ofMillis(1)),
+        notify.duration("maxBackoff", Duration.ofSeconds(30), Duration.ofMillis(1)));
+    notify.done();
+
+    ConfigReader sinkJson = root.object("notifySink");
+    Sink sink = new Sink(
+        sinkJson.bool("enabled", true),
+        sinkJson.string("host", "127.0.0.1"),
+        sinkJson.integer("port", 8081, 0, 65535));
+    sinkJson.done();
+
+    ConfigReader rules = root.object("rules");
+    Duration sessionExpiry = rules.duration("sessionExpiry", Duration.ofHours(12), Duration.ofSeconds(1));
+    ConfigReader congratulation = rules.object("trainingCongratulation");
+    TrainingRules.Settings training = new TrainingRules.Settings(
+        congratulation.duration("minDuration", Duration.ofMinutes(30), Duration.ZERO),
+        sessionExpiry,
+        congratulation.template("message", CONGRATULATION, TrainingRules.PLACEHOLDERS),
+        congratulation.template("messageWithoutTitle", CONGRATULATION_WITHOUT_TITLE, TrainingRules.PLACEHOLDERS));
+    congratulation.done();
+    ConfigReader reminder = rules.object("launchReminder");
+    LaunchReminderRules.Settings launch = new LaunchReminderRules.Settings(
+        reminder.duration("delay", Duration.ofMinutes(10), Duration.ofMillis(1)),
+        sessionExpiry,
+        reminder.template("message", REMINDER, LaunchReminderRules.PLACEHOLDERS));
+    reminder.done();
+    rules.done();
+    root.done();
+
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new AppConfig(ingest, notifier, sink, training, launch);
+  }
+}

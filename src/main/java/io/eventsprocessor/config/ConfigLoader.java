@@ -1,0 +1,65 @@
+package io.eventsprocessor.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds the effective config: the launcher's {@code -conf} JSON, then the documented environment variables
+ * on top (the stock env store cannot set nested keys, so each variable is mapped to its key here).
+ */
+public final class ConfigLoader {
+  /** Environment variable to config key; the values that differ per deployment. */
+  public static final Map<String, String> ENVIRONMENT = orderedMap(
+      "HTTP_HOST", "http.host",
+      "HTTP_PORT", "http.port",
+      "NOTIFY_URL", "notify.url",
+      "NOTIFY_SINK_ENABLED", "notifySink.enabled",
+      "NOTIFY_SINK_PORT", "notifySink.port");
+
+  private ConfigLoader() {}
+
+  public static Future<AppConfig> load(Vertx vertx, JsonObject launcherConfig, Map<String, String> environment) {
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
+        .setIncludeDefaultStores(false)
+        .addStore(new ConfigStoreOptions().setType("json").setConfig(launcherConfig))
+        .addStore(new ConfigStoreOptions().setType("json").setConfig(fromEnvironment(environment)));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig()
+        .eventually(retriever::close)
+        .map(AppConfig::from);
+  }
+
+  /** The nested JSON that the set environment variables stand for. */
+  static JsonObject fromEnvironment(Map<String, String> environment) {
+    JsonObject json = new JsonObject();
+    ENVIRONMENT.forEach((variable, key) -> {
+      String value = environment.get(variable);
+      if (value != null) {
+        String[] path = key.split("\\.");
+        JsonObject parent = json;
+        for (int i = 0; i < path.length - 1; i++) {
+          if (!parent.containsKey(path[i])) {
+            parent.put(path[i], new JsonObject());
+          }
+          parent = parent.getJsonObject(path[i]);
+        }
+        parent.put(path[path.length - 1], value);
+      }
+    });
+    return json;
+  }
+
+  private static Map<String, String> orderedMap(String... pairs) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      map.put(pairs[i], pairs[i + 1]);
+    }
+    return map;
+  }
+}

@@ -1,0 +1,130 @@
+package io.eventsprocessor.config;
+
+import io.eventsprocessor.notify.MessageTemplate;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads one object of the config with defaults, checks each value, and reports every problem by its full key
+ * (e.g. {@code rules.launchReminder.delay}), including keys nobody reads: a typo must not be silently ignored.
+ * Numbers and booleans may also be strings, as environment variables give them.
+ */
+final class ConfigReader {
+  private final JsonObject json;
+  private final String path;
+  private final List<String> problems;
+  private final Set<String> read = new HashSet<>();
+
+  ConfigReader(JsonObject json, List<String> problems) {
+    this(json, "", problems);
+  }
+
+  private ConfigReader(JsonObject json, String path, List<String> problems) {
+    this.json = json;
+    this.path = path;
+    this.problems = problems;
+  }
+
+  ConfigReader object(String key) {
+    read.add(key);
+    Object value = json.getValue(key);
+    if (value != null && !(value instanceof JsonObject)) {
+      problem(key, "must be an object", value);
+    }
+    return new ConfigReader(value instanceof JsonObject o ? o : new JsonObject(), path + key + ".", problems);
+  }
+
+  String string(String key, String defaultValue) {
+    read.add(key);
+    Object value = json.getValue(key, defaultValue);
+    if (!(value instanceof String s) || s.isBlank()) {
+      problem(key, "must be a non-empty string", value);
+      return defaultValue;
+    }
+    return s;
+  }
+
+  int integer(String key, int defaultValue, int min, int max) {
+    read.add(key);
+    Object value = json.getValue(key, defaultValue);
+    try {
+      int n = value instanceof Integer i ? i : Integer.parseInt(String.valueOf(value).trim());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(key, "must be a whole number from " + min + " to " + max, value);
+    return defaultValue;
+  }
+
+  boolean bool(String key, boolean defaultValue) {
+    read.add(key);
+    Object value = json.getValue(key, defaultValue);
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    if ("true".equals(value) || "false".equals(value)) {
+      return Boolean.parseBoolean((String) value);
+    }
+    problem(key, "must be true or false", value);
+    return defaultValue;
+  }
+
+  /** An ISO-8601 duration such as {@code PT10M}, at least {@code min}. */
+  Duration duration(String key, Duration defaultValue, Duration min) {
+    String text = string(key, defaultValue.toString());
+    try {
+      Duration d = Duration.parse(text);
+      if (d.compareTo(min) >= 0) {
+        return d;
+      }
+    } catch (DateTimeParseException e) {
+      // reported below
+    }
+    problem(key, "must be an ISO-8601 duration of at least " + min + " (e.g. PT10M, PT1.5S)", text);
+    return defaultValue;
+  }
+
+  /** An absolute http or https URL. */
+  String url(String key, String defaultValue) {
+    String text = string(key, defaultValue);
+    try {
+      URI uri = new URI(text);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return text;
+      }
+    } catch (Exception e) {
+      // reported below
+    }
+    problem(key, "must be an absolute http(s) URL", text);
+    return defaultValue;
+  }
+
+  /** A message text whose {placeholders} must be among {@code allowed}. */
+  MessageTemplate template(String key, String defaultValue, Set<String> allowed) {
+    String text = string(key, defaultValue);
+    try {
+      return MessageTemplate.parse(text, allowed);
+    } catch (IllegalArgumentException e) {
+      problem(key, e.getMessage(), text);
+      return MessageTemplate.parse(defaultValue, allowed);
+    }
+  }
+
+  /** Reports the keys of this object that nothing read. */
+  void done() {
+    json.fieldNames().stream().filter(k -> !read.contains(k)).sorted()
+        .forEach(k -> problems.add(path + k + ": unknown key"));
+  }
+
+  void problem(String key, String message, Object value) {
+    problems.add(path + key + ": " + message + ", got " + (value instanceof String ? "\"" + value + "\"" : value));
+  }
+}

@@ -1,0 +1,19 @@
+package io.eventsprocessor.event;
+
+/**
+ * Event-bus addresses, built in one place. Type names are lower-case identifiers ({@code [a-z0-9_]}),
+ * so the hyphenated fallback address can never collide with a type's.
+ */
+public final class EventAddresses {
+  public static final String PREFIX = "events-processor.";
+  /** Well-formed events of a type that no handler declared. */
+  public static final String UNSUPPORTED = PREFIX + "unsupported-event";
+  /** Notifications the rules decided on, for delivery to the notification service. */
+  public static final String NOTIFICATIONS = PREFIX + "notification";
+
+  private EventAddresses() {}
+
+  public static String forType(String type) {
+    return PREFIX + "event." + type;
+  }
+}

@@ -1,0 +1,46 @@
+package io.eventsprocessor.event;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/**
+ * The improved format: camelCase envelope ({@code id}, {@code type}, {@code userId}, {@code deviceId},
+ * {@code occurredAt} in RFC 3339 with a zone or offset) and a {@code data} object for what is type-specific.
+ */
+final class ImprovedFormat implements EventFormat {
+
+  @Override
+  public boolean claims(JsonObject json) {
+    return true;
+  }
+
+  @Override
+  public Event read(JsonObject json, FieldReader reader, Instant receivedAt) {
+    String id = reader.optionalString("id", Limits.ID_LENGTH);
+    String type = reader.requiredString("type", Limits.TYPE_LENGTH);
+    String userId = reader.requiredString("userId", Limits.ID_LENGTH);
+    String deviceId = reader.requiredString("deviceId", Limits.ID_LENGTH);
+    Instant occurredAt = reader.requiredTimestamp("occurredAt",
+        text -> FieldReader.parseInstant(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text),
+        "an RFC 3339 timestamp with a zone or offset, e.g. \"2021-02-28T16:59:43Z\"");
+    JsonObject data = reader.optionalObject("data");
+    if (data != null) {
+      FieldReader dataReader = reader.nested("data", data);
+      Limits.LENGTHS.forEach(dataReader::optionalString);
+    }
+    if (!reader.errors().isEmpty()) {
+      return null;
+    }
+    if (id == null) {
+      id = EventIds.derive(json);
+    }
+    return new Event(id, type, userId, deviceId, occurredAt, receivedAt, data == null ? Map.of() : data.getMap());
+  }
+
+  @Override
+  public String dataFieldName(String dataKey) {
+    return "data." + dataKey;
+  }
+}

@@ -1,0 +1,66 @@
+package io.eventsprocessor.event;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.ResolverStyle;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The format of the app in users' hands: snake_case fields, {@code time_stamp} as
+ * {@code "2021-02-28 16:22:52"} in UTC, training fields at the top level, no event id.
+ */
+final class LegacyFormat implements EventFormat {
+  private static final DateTimeFormatter TIME_STAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
+  private static final Map<String, String> DATA_FIELDS =
+      Map.of("training_program_id", EventTypes.PROGRAM_ID, "training_program_title", EventTypes.PROGRAM_TITLE);
+  private static final Set<String> ENVELOPE = Set.of("user_id", "device_id", "type", "time_stamp");
+
+  @Override
+  public boolean claims(JsonObject json) {
+    return json.containsKey("user_id") || json.containsKey("device_id") || json.containsKey("time_stamp");
+  }
+
+  @Override
+  public Event read(JsonObject json, FieldReader reader, Instant receivedAt) {
+    String type = reader.requiredString("type", Limits.TYPE_LENGTH);
+    String userId = reader.requiredString("user_id", Limits.ID_LENGTH);
+    String deviceId = reader.requiredString("device_id", Limits.ID_LENGTH);
+    Instant occurredAt = reader.requiredTimestamp("time_stamp",
+        text -> LocalDateTime.parse(text, TIME_STAMP).toInstant(ZoneOffset.UTC),
+        "a UTC time as \"yyyy-MM-dd HH:mm:ss\", e.g. \"2021-02-28 16:22:52\"");
+    Map<String, Object> data = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> field : json) {
+      if (ENVELOPE.contains(field.getKey()) || field.getValue() == null) {
+        continue;
+      }
+      String dataKey = DATA_FIELDS.get(field.getKey());
+      if (dataKey == null) {
+        data.put(field.getKey(), field.getValue());
+      } else {
+        String value = reader.optionalString(field.getKey(), Limits.lengthOf(dataKey));
+        if (value != null) {
+          data.put(dataKey, value);
+        }
+      }
+    }
+    if (!reader.errors().isEmpty()) {
+      return null;
+    }
+    return new Event(EventIds.derive(json), type, userId, deviceId, occurredAt, receivedAt, data);
+  }
+
+  @Override
+  public String dataFieldName(String dataKey) {
+    return DATA_FIELDS.entrySet().stream()
+        .filter(e -> e.getValue().equals(dataKey))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElse(dataKey);
+  }
+}

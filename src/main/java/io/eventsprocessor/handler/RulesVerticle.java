@@ -1,0 +1,151 @@
+package io.eventsprocessor.handler;
+
+import io.eventsprocessor.event.Event;
+import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.event.EventJson;
+import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.notify.Notification;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shell around one {@link UserRules} family: consumes the event types the rules declare, keeps each
+ * user's state and event clock, sends the notifications the rules decide on, and wakes the rules when a
+ * user's clock reaches the next due time. One timer serves all users: it is armed for the earliest due time.
+ */
+public final class RulesVerticle<S> extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RulesVerticle.class);
+  private static final long NOT_SCHEDULED = Long.MAX_VALUE;
+
+  /** A user's state with the clock that judges it and the server time of its one live wake-up. */
+  private record Entry<S>(S state, UserClock clock, long wakeAt) {}
+
+  /** A wake-up; stale when the user's entry no longer names the same time. */
+  private record WakeUp(long at, String userId) {}
+
+  private final String name;
+  private final UserRules<S> rules;
+  private final Clock clock;
+  private final UserStateStore<Entry<S>> users = new InMemoryUserStateStore<>();
+  private final PriorityQueue<WakeUp> wakeUps = new PriorityQueue<>(Comparator.comparingLong(WakeUp::at));
+  private long timerId = -1;
+  private long timerAt = NOT_SCHEDULED;
+
+  public RulesVerticle(String name, UserRules<S> rules, Clock clock) {
+    this.name = name;
+    this.rules = rules;
+    this.clock = clock;
+  }
+
+  public List<EventSchema> schemas() {
+    return rules.schemas();
+  }
+
+  @Override
+  public Future<?> start() {
+    List<Future<Void>> registered = rules.schemas().stream()
+        .map(schema -> vertx.eventBus().<JsonObject>localConsumer(EventAddresses.forType(schema.type()), this::onEvent))
+        .map(MessageConsumer::completion)
+        .toList();
+    return Future.all(registered);
+  }
+
+  private void onEvent(Message<JsonObject> message) {
+    Event event = EventJson.fromJson(message.body());
+    long realNow = clock.millis();
+    Entry<S> entry = users.get(event.userId());
+    UserClock userClock = entry == null
+        ? UserClock.startingAt(event.occurredAt(), realNow)
+        : entry.clock().observe(event.occurredAt(), realNow);
+    Outcome<S> outcome = rules.apply(entry == null ? null : entry.state(), event);
+    log(event.userId(), "event " + event.id() + " (" + event.type() + ")", outcome);
+    commit(event.userId(), entry == null ? NOT_SCHEDULED : entry.wakeAt(), userClock, outcome);
+  }
+
+  private void wakeUp(String userId) {
+    Entry<S> entry = users.get(userId);
+    Instant now = entry.clock().now(clock.millis());
+    Outcome<S> outcome = rules.tick(userId, entry.state(), now);
+    log(userId, "clock " + now, outcome);
+    commit(userId, NOT_SCHEDULED, entry.clock(), outcome);
+  }
+
+  private void commit(String userId, long wakeAt, UserClock userClock, Outcome<S> outcome) {
+    for (Notification notification : outcome.notifications()) {
+      vertx.eventBus().send(EventAddresses.NOTIFICATIONS, notification.toJson());
+    }
+    if (outcome.state() == null) {
+      users.put(userId, null);
+      return;
+    }
+    Instant due = rules.nextDue(outcome.state());
+    if (due != null) {
+      long dueAt = userClock.realTimeOf(due);
+      if (dueAt < wakeAt) {
+        wakeAt = dueAt;
+        schedule(new WakeUp(dueAt, userId));
+      }
+    }
+    users.put(userId, new Entry<>(outcome.state(), userClock, wakeAt));
+  }
+
+  private void schedule(WakeUp wakeUp) {
+    wakeUps.add(wakeUp);
+    armTimer(clock.millis());
+  }
+
+  /** Keeps the one timer set for the earliest wake-up. */
+  private void armTimer(long realNow) {
+    WakeUp next = wakeUps.peek();
+    if (next == null || next.at() >= timerAt) {
+      return;
+    }
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    timerAt = next.at();
+    timerId = vertx.setTimer(Math.max(1, timerAt - realNow), id -> onTimer());
+  }
+
+  private void onTimer() {
+    timerId = -1;
+    timerAt = NOT_SCHEDULED;
+    long realNow = clock.millis();
+    // Take the due ones out first: what a wake-up schedules anew waits for the next timer.
+    List<WakeUp> due = new ArrayList<>();
+    while (!wakeUps.isEmpty() && wakeUps.peek().at() <= realNow) {
+      due.add(wakeUps.poll());
+    }
+    for (WakeUp wakeUp : due) {
+      Entry<S> entry = users.get(wakeUp.userId());
+      if (entry != null && entry.wakeAt() == wakeUp.at()) {
+        wakeUp(wakeUp.userId());
+      }
+    }
+    armTimer(clock.millis());
+  }
+
+  private void log(String userId, String cause, Outcome<S> outcome) {
+    if (outcome.notable()) {
+      LOG.info("{}: user {}, {}: {}", name, userId, cause, outcome.decision());
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: user {}, {}: {}", name, userId, cause, outcome.decision());
+    }
+  }
+
+  /** Users with state, for tests and metrics. */
+  public int trackedUsers() {
+    return users.size();
+  }
+}

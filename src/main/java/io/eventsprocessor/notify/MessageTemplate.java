@@ -1,0 +1,47 @@
+package io.eventsprocessor.notify;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A message text from config with {@code {name}} placeholders. The placeholders a template may use are fixed
+ * when it is built, so that a typo in the config stops the service at start rather than reaching a user.
+ */
+public final class MessageTemplate {
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
+
+  private final String text;
+
+  private MessageTemplate(String text) {
+    this.text = text;
+  }
+
+  /** @throws IllegalArgumentException naming the first placeholder that is not in {@code allowed} */
+  public static MessageTemplate parse(String text, Set<String> allowed) {
+    Matcher m = PLACEHOLDER.matcher(text);
+    while (m.find()) {
+      if (!allowed.contains(m.group(1))) {
+        throw new IllegalArgumentException(
+            "unknown placeholder {" + m.group(1) + "}; allowed: " + allowed.stream().sorted().map(n -> "{" + n + "}").toList());
+      }
+    }
+    return new MessageTemplate(text);
+  }
+
+  public String render(Map<String, ?> values) {
+    Matcher m = PLACEHOLDER.matcher(text);
+    StringBuilder out = new StringBuilder(text.length() + 32);
+    while (m.find()) {
+      m.appendReplacement(out, Matcher.quoteReplacement(String.valueOf(values.get(m.group(1)))));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}

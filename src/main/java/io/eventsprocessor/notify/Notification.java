@@ -1,0 +1,53 @@
+package io.eventsprocessor.notify;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A notification a rule decided on, in the body shape the notification service receives.
+ *
+ * @param id          stable: derived from the kind, the user and the triggering event, so the same cause always
+ *                    gives the same id (the receiver and our own retries deduplicate on it)
+ * @param triggeredBy the id of the event that caused it
+ */
+public record Notification(
+    String id, String kind, String userId, String deviceId, String message, Map<String, Object> data, String triggeredBy) {
+
+  public static final String TRAINING_CONGRATULATION = "training_congratulation";
+  public static final String TRAINING_REMINDER = "training_reminder";
+
+  public Notification {
+    data = Map.copyOf(data);
+  }
+
+  public static Notification of(
+      String kind, String userId, String deviceId, String message, Map<String, Object> data, String triggeredBy) {
+    String name = kind + '\n' + userId + '\n' + triggeredBy;
+    String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    return new Notification(id, kind, userId, deviceId, message, data, triggeredBy);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("kind", kind)
+        .put("userId", userId)
+        .put("deviceId", deviceId)
+        .put("message", message)
+        .put("data", new JsonObject(data))
+        .put("triggeredBy", triggeredBy);
+  }
+
+  public static Notification fromJson(JsonObject json) {
+    return new Notification(
+        json.getString("id"),
+        json.getString("kind"),
+        json.getString("userId"),
+        json.getString("deviceId"),
+        json.getString("message"),
+        json.getJsonObject("data", new JsonObject()).getMap(),
+        json.getString("triggeredBy"));
+  }
+}

@@ -1,0 +1,59 @@
+package io.eventsprocessor.notify;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stand-in for the notification service, for a first run with nothing else running: it answers
+ * {@code POST /v1/notify} and logs every notification it receives. A production config turns it off.
+ */
+public final class NotifySinkVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(NotifySinkVerticle.class);
+
+  private final String host;
+  private final int port;
+  private HttpServer server;
+
+  public NotifySinkVerticle(String host, int port) {
+    this.host = host;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.post("/v1/notify").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(this::receive);
+    return vertx.createHttpServer().requestHandler(router).listen(port, host)
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("notification sink listening on http://{}:{}/v1/notify", host, s.actualPort());
+        });
+  }
+
+  private void receive(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null) {
+      ctx.response().setStatusCode(400).end();
+      return;
+    }
+    LOG.info("NOTIFY {} to user {}: \"{}\" (id {})",
+        body.getString("kind"), body.getString("userId"), body.getString("message"), body.getString("id"));
+    ctx.response().setStatusCode(204).end();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}
