@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * wrong with it. Pure: the receive time is an argument.
  */
 public final class EventDecoder {
+  /** The field name that stands for the document as a whole. */
+  public static final String BODY = "$";
   private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
   /** Tried in order; the last one claims every object. */
   private static final List<EventFormat> FORMATS = List.of(new LegacyFormat(), new ImprovedFormat());
@@ -32,7 +34,7 @@ public final class EventDecoder {
 
   public Decoded decode(Object document, Instant receivedAt) {
     if (!(document instanceof JsonObject json)) {
-      return new Decoded.Invalid(List.of(new FieldError("", "the event must be a JSON object")));
+      return new Decoded.Invalid(List.of(new FieldError(BODY, "the event must be a JSON object")));
     }
     EventFormat format = FORMATS.stream().filter(f -> f.claims(json)).findFirst().orElseThrow();
     FieldReader reader = new FieldReader(json);

@@ -73,14 +73,14 @@ public final class IngestVerticle extends VerticleBase {
   private void ingest(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
-      reject(ctx, List.of(new FieldError(Problem.BODY, "is empty: send one event as a JSON object")));
+      reject(ctx, List.of(new FieldError(EventDecoder.BODY, "is empty: send one event as a JSON object")));
       return;
     }
     Object document;
     try {
       document = Json.decodeValue(body);
     } catch (DecodeException e) {
-      reject(ctx, List.of(new FieldError(Problem.BODY, "is not valid JSON")));
+      reject(ctx, List.of(new FieldError(EventDecoder.BODY, "is not valid JSON")));
       return;
     }
     Decoded decoded = decoder.decode(document, clock.instant());

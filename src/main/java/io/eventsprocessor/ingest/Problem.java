@@ -10,8 +10,6 @@ import java.util.List;
 /** Error answers as RFC 9457 problem details: the status, what went wrong, and each offending field. */
 final class Problem {
   static final String CONTENT_TYPE = "application/problem+json";
-  /** The field name for the request body as a whole. */
-  static final String BODY = "$";
 
   private Problem() {}
 

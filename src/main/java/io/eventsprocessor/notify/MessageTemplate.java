@@ -41,6 +41,16 @@ public final class MessageTemplate {
   }
 
   @Override
+  public boolean equals(Object other) {
+    return other instanceof MessageTemplate t && t.text.equals(text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
+  @Override
   public String toString() {
     return text;
   }

@@ -1,0 +1,80 @@
+package io.eventsprocessor;
+
+import io.eventsprocessor.event.Event;
+import io.eventsprocessor.event.EventTypes;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Builds internal events for the rule tests: {@code TestEvents.of("foo1").at("16:23:25").started("2352")}. */
+public final class TestEvents {
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private final String userId;
+  private final String deviceId;
+  private final Instant at;
+
+  private TestEvents(String userId, String deviceId, Instant at) {
+    this.userId = userId;
+    this.deviceId = deviceId;
+    this.at = at;
+  }
+
+  public static TestEvents of(String userId) {
+    return new TestEvents(userId, "device-of-" + userId, Instant.parse("2021-02-28T00:00:00Z"));
+  }
+
+  /** A time on 2021-02-28 ("16:23:25"), or a full RFC 3339 instant. */
+  public static Instant time(String time) {
+    return Instant.parse(time.contains("T") ? time : "2021-02-28T" + time + "Z");
+  }
+
+  public TestEvents at(String time) {
+    return new TestEvents(userId, deviceId, time(time));
+  }
+
+  public TestEvents at(Instant time) {
+    return new TestEvents(userId, deviceId, time);
+  }
+
+  public TestEvents onDevice(String device) {
+    return new TestEvents(userId, device, at);
+  }
+
+  public Event launch() {
+    return event(EventTypes.APP_LAUNCH, Map.of());
+  }
+
+  public Event started(String programId) {
+    return program(EventTypes.TRAINING_PROGRAM_STARTED, programId);
+  }
+
+  public Event started(String programId, String title) {
+    return event(EventTypes.TRAINING_PROGRAM_STARTED, Map.of(EventTypes.PROGRAM_ID, programId, EventTypes.PROGRAM_TITLE, title));
+  }
+
+  public Event paused(String programId) {
+    return program(EventTypes.TRAINING_PROGRAM_PAUSED, programId);
+  }
+
+  public Event resumed(String programId) {
+    return program(EventTypes.TRAINING_PROGRAM_RESUMED, programId);
+  }
+
+  public Event finished(String programId) {
+    return program(EventTypes.TRAINING_PROGRAM_FINISHED, programId);
+  }
+
+  public Event cancelled(String programId) {
+    return program(EventTypes.TRAINING_PROGRAM_CANCELLED, programId);
+  }
+
+  public Event program(String type, String programId) {
+    return event(type, Map.of(EventTypes.PROGRAM_ID, programId));
+  }
+
+  public Event event(String type, Map<String, Object> data) {
+    return new Event("e" + IDS.incrementAndGet(), type, userId, deviceId, at, at, new HashMap<>(data));
+  }
+}

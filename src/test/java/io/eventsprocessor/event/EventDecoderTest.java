@@ -1,0 +1,162 @@
+package io.eventsprocessor.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class EventDecoderTest {
+  static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+  static final EventDecoder DECODER = new EventDecoder(List.of(
+      EventSchema.of("app_launch"),
+      EventSchema.of("training_program_started", "programId"),
+      EventSchema.of("training_program_finished", "programId")));
+
+  static Decoded decode(String json) {
+    return DECODER.decode(Json.decodeValue(json), NOW);
+  }
+
+  static Event valid(String json) {
+    Decoded decoded = decode(json);
+    assertThat(decoded).isInstanceOf(Decoded.Valid.class);
+    return ((Decoded.Valid) decoded).event();
+  }
+
+  static List<FieldError> errors(String json) {
+    Decoded decoded = decode(json);
+    assertThat(decoded).isInstanceOf(Decoded.Invalid.class);
+    return ((Decoded.Invalid) decoded).errors();
+  }
+
+  @Test
+  void decodesTheTasksLegacyEventsByteForByte() {
+    Event started = valid("""
+        {
+         "user_id": "foo1",
+         "device_id": "bar1",
+         "type": "training_program_started",
+         "training_program_id": "2352",
+         "training_program_title": "7 Minutes of HIIT Training",
+         "time_stamp": "2021-02-28 16:23:25"
+        }""");
+    assertThat(started.userId()).isEqualTo("foo1");
+    assertThat(started.deviceId()).isEqualTo("bar1");
+    assertThat(started.type()).isEqualTo("training_program_started");
+    assertThat(started.occurredAt()).isEqualTo(Instant.parse("2021-02-28T16:23:25Z"));
+    assertThat(started.receivedAt()).isEqualTo(NOW);
+    assertThat(started.data()).containsEntry("programId", "2352").containsEntry("programTitle", "7 Minutes of HIIT Training");
+
+    Event launch = valid("""
+        {"user_id": "foo2", "device_id": "bar2", "type": "app_launch", "time_stamp": "2021-02-28 16:22:52"}""");
+    assertThat(launch.type()).isEqualTo("app_launch");
+    assertThat(launch.data()).isEmpty();
+  }
+
+  @Test
+  void aLegacyEventSentTwiceGetsTheSameIdInAnyKeyOrder() {
+    String a = valid("""
+        {"user_id": "foo2", "device_id": "bar2", "type": "app_launch", "time_stamp": "2021-02-28 16:22:52"}""").id();
+    String b = valid("""
+        {"time_stamp":"2021-02-28 16:22:52","type":"app_launch","device_id":"bar2","user_id":"foo2"}""").id();
+    String other = valid("""
+        {"user_id": "foo2", "device_id": "bar2", "type": "app_launch", "time_stamp": "2021-02-28 16:22:53"}""").id();
+    assertThat(a).isEqualTo(b).isNotEqualTo(other);
+  }
+
+  @Test
+  void decodesTheImprovedFormat() {
+    Event event = valid("""
+        {"id": "9b2f4c1e-5f7a-4c2e-9a59-2f1b8d3c7e10", "type": "training_program_finished", "userId": "foo1",
+         "deviceId": "bar1", "occurredAt": "2021-02-28T18:59:43+02:00",
+         "data": {"programId": "2352", "programTitle": "7 Minutes of HIIT Training"}}""");
+    assertThat(event.id()).isEqualTo("9b2f4c1e-5f7a-4c2e-9a59-2f1b8d3c7e10");
+    assertThat(event.occurredAt()).isEqualTo(Instant.parse("2021-02-28T16:59:43Z"));
+    assertThat(event.dataString("programId")).isEqualTo("2352");
+  }
+
+  @Test
+  void anImprovedEventWithoutIdGetsOneDerivedFromItsContent() {
+    String json = """
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43Z"}""";
+    assertThat(valid(json).id()).isNotBlank().isEqualTo(valid(json).id());
+  }
+
+  @Test
+  void anUnknownTypeIsWellFormedButUnsupported() {
+    Decoded decoded = decode("""
+        {"id": "x", "type": "workout_rated", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43Z",
+         "data": {"stars": 5}}""");
+    assertThat(decoded).isEqualTo(new Decoded.Valid(((Decoded.Valid) decoded).event(), false));
+    assertThat(((Decoded.Valid) decoded).event().data()).containsEntry("stars", 5);
+  }
+
+  @Test
+  void aKnownTypeIsSupported() {
+    assertThat(decode("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43Z"}"""))
+        .isInstanceOfSatisfying(Decoded.Valid.class, v -> assertThat(v.supported()).isTrue());
+  }
+
+  @Test
+  void namesEveryMissingField() {
+    assertThat(errors("{}")).containsExactlyInAnyOrder(
+        new FieldError("type", "is required"),
+        new FieldError("userId", "is required"),
+        new FieldError("deviceId", "is required"),
+        new FieldError("occurredAt", "is required"));
+    assertThat(errors("""
+        {"user_id": "foo2"}""")).containsExactlyInAnyOrder(
+        new FieldError("type", "is required"),
+        new FieldError("device_id", "is required"),
+        new FieldError("time_stamp", "is required"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{'type': 7, 'userId': 'u', 'deviceId': 'd', 'occurredAt': '2021-02-28T16:59:43Z'}           | type       | must be a string",
+      "{'type': 'app_launch', 'userId': '', 'deviceId': 'd', 'occurredAt': '2021-02-28T16:59:43Z'} | userId     | must not be blank",
+      "{'type': 'app_launch', 'userId': 'u', 'deviceId': ['d'], 'occurredAt': '2021-02-28T16:59:43Z'} | deviceId | must be a string",
+      "{'type': 'app_launch', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '2021-02-28 16:59:43'}  | occurredAt | must be an RFC 3339 timestamp with a zone or offset, e.g. \"2021-02-28T16:59:43Z\"",
+      "{'type': 'app_launch', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '2021-02-28T16:59:43'}  | occurredAt | must be an RFC 3339 timestamp with a zone or offset, e.g. \"2021-02-28T16:59:43Z\"",
+      "{'type': 'App Launch', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '2021-02-28T16:59:43Z'} | type       | must be a lower-case identifier of letters, digits and underscores, e.g. app_launch",
+      "{'type': 'app_launch', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '2021-02-28T16:59:43Z', 'data': 5} | data | must be a JSON object",
+      "{'type': 'training_program_started', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '2021-02-28T16:59:43Z'} | data.programId | is required for training_program_started",
+      "{'type': 'training_program_started', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '2021-02-28T16:59:43Z', 'data': {'programId': 2352}} | data.programId | must be a string",
+      "{'user_id': 'u', 'device_id': 'd', 'type': 'training_program_started', 'time_stamp': '2021-02-28 16:23:25'} | training_program_id | is required for training_program_started",
+      "{'user_id': 'u', 'device_id': 'd', 'type': 'app_launch', 'time_stamp': '2021-02-30 16:23:25'} | time_stamp | must be a UTC time as \"yyyy-MM-dd HH:mm:ss\", e.g. \"2021-02-28 16:22:52\"",
+      "{'user_id': 'u', 'device_id': 'd', 'type': 'app_launch', 'time_stamp': '2021-02-28T16:23:25Z'} | time_stamp | must be a UTC time as \"yyyy-MM-dd HH:mm:ss\", e.g. \"2021-02-28 16:22:52\"",
+  })
+  void namesTheOffendingFieldAndWhy(String json, String field, String message) {
+    assertThat(errors(json.replace('\'', '"'))).containsExactly(new FieldError(field, message));
+  }
+
+  @Test
+  void limitsTheLengthOfIds() {
+    String longId = "x".repeat(129);
+    assertThat(errors("{\"type\": \"app_launch\", \"userId\": \"" + longId + "\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-02-28T16:59:43Z\"}"))
+        .containsExactly(new FieldError("userId", "must be at most 128 characters"));
+  }
+
+  @Test
+  void rejectsADocumentThatIsNotAnObject() {
+    assertThat(DECODER.decode(new JsonArray().add(new JsonObject()), NOW))
+        .isEqualTo(new Decoded.Invalid(List.of(new FieldError("$", "the event must be a JSON object"))));
+    assertThat(DECODER.decode("app_launch", NOW)).isInstanceOf(Decoded.Invalid.class);
+    assertThat(DECODER.decode(null, NOW)).isInstanceOf(Decoded.Invalid.class);
+  }
+
+  @Test
+  void theBusFormatRoundTrips() {
+    Event event = valid("""
+        {"id": "x", "type": "training_program_started", "userId": "u", "deviceId": "d",
+         "occurredAt": "2021-02-28T16:59:43.250Z", "data": {"programId": "2352", "nested": {"a": [1, 2]}}}""");
+    assertThat(EventJson.fromJson(EventJson.toJson(event))).isEqualTo(event);
+  }
+}
