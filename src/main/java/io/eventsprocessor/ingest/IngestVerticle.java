@@ -10,14 +10,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,9 +77,9 @@ public final class IngestVerticle extends VerticleBase {
     }
     Object document;
     try {
-      document = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      reject(ctx, List.of(new FieldError(EventDecoder.BODY, "is not valid JSON")));
+      document = JsonBody.parse(body);
+    } catch (JsonBody.InvalidJson e) {
+      reject(ctx, List.of(new FieldError(EventDecoder.BODY, e.getMessage())));
       return;
     }
     Decoded decoded = decoder.decode(document, clock.instant());
@@ -101,7 +100,10 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   private void reject(RoutingContext ctx, List<FieldError> errors) {
-    LOG.info("event rejected from {}: {}", ctx.request().remoteAddress(), errors);
+    if (LOG.isInfoEnabled()) {
+      LOG.info("event rejected from {}: {}", ctx.request().remoteAddress(),
+          errors.stream().map(e -> e.field() + " " + e.message()).collect(Collectors.joining("; ")));
+    }
     Problem.send(ctx, 400, "The event is invalid: see errors for each field.", errors);
   }
 

@@ -1,0 +1,75 @@
+package io.eventsprocessor.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses request bodies. Stricter than Vert.x's default where strictness protects the rules (a duplicated key,
+ * trailing garbage, absurd nesting) and lenient where the app in users' hands needs it: a trailing comma before
+ * a closing brace, as in the task's example events, is accepted.
+ */
+final class JsonBody {
+  /** Deeper than any event needs; bounds the parser's work and stack. */
+  static final int MAX_NESTING_DEPTH = 32;
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+          .build())
+      .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  /** The body is not JSON; the message says where and why, for the client. */
+  static final class InvalidJson extends Exception {
+    InvalidJson(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private JsonBody() {}
+
+  /** A JsonObject, JsonArray, String, Number, Boolean, or null. */
+  static Object parse(Buffer body) throws InvalidJson {
+    try {
+      return wrap(MAPPER.readValue(body.getBytes(), Object.class));
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+      throw new InvalidJson("is not valid JSON: " + firstLine(e.getOriginalMessage()) + where);
+    } catch (IOException e) {
+      throw new InvalidJson("is not valid JSON");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object wrap(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      return new JsonObject((Map<String, Object>) map);
+    }
+    if (value instanceof List<?> list) {
+      return new JsonArray((List<Object>) list);
+    }
+    return value;
+  }
+
+  /** Jackson's first line, without its pointers into Jackson's own API. */
+  private static String firstLine(String message) {
+    int newline = message.indexOf('\n');
+    String line = newline < 0 ? message : message.substring(0, newline);
+    return line.replaceAll(", from `[^`]*`", "");
+  }
+}

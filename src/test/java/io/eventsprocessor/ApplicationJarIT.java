@@ -1,0 +1,107 @@
+package io.eventsprocessor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shaded jar as a user runs it, following the README: {@code java -jar target/events-processor.jar
+ * -conf conf/config.json}, with the local notification sink logging what it receives.
+ */
+class ApplicationJarIT {
+  static final Path JAR = Path.of(System.getProperty("app.jar", "target/events-processor.jar"));
+
+  Process process;
+  final List<String> output = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  Process launch(Map<String, String> environment, String... args) throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    process = builder.start();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        lines.lines().forEach(output::add);
+      } catch (IOException e) {
+        // the process ended
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    return process;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  long linesContaining(String text) {
+    return output.stream().filter(line -> line.contains(text)).count();
+  }
+
+  @Test
+  void theReadmeFlowShowsTheTwoNotificationsForTheTasksExampleEvents() throws Exception {
+    int port = freePort();
+    int sinkPort = freePort();
+    launch(Map.of("HTTP_PORT", String.valueOf(port), "NOTIFY_SINK_PORT", String.valueOf(sinkPort),
+        "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify"), "-conf", "conf/config.json");
+    await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
+
+    HttpClient client = HttpClient.newHttpClient();
+    for (String event : ServiceEndToEndTest.TASK_EVENTS) {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/event"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofFile(Path.of("src/test/resources/examples/legacy", event + ".json")))
+          .build();
+      assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).as(event).isEqualTo(202);
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> linesContaining("NOTIFY ") >= 2);
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> linesContaining("NOTIFY ") == 2);
+    assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_congratulation to user foo1").contains("36 minutes"));
+    assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_reminder to user foo2"));
+  }
+
+  @Test
+  void aWrongConfigValueStopsTheServiceWithAMessageNamingTheKey() throws Exception {
+    Path config = Files.createTempFile("config", ".json");
+    Files.writeString(config, "{\"rules\": {\"launchReminder\": {\"delay\": \"ten minutes\"}}}");
+    launch(Map.of("HTTP_PORT", String.valueOf(freePort())), "-conf", config.toString());
+
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isNotZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> linesContaining("rules.launchReminder.delay: must be an ISO-8601 duration") == 1);
+  }
+}

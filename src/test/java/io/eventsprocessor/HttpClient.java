@@ -1,0 +1,72 @@
+package io.eventsprocessor;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** Blocking calls for tests, from the test thread (never from an event loop). */
+public final class HttpClient {
+
+  /** A response as a test looks at it. */
+  public record Response(int status, String contentType, String body, String retryAfter) {
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  private final WebClient client;
+  private final int port;
+
+  public HttpClient(Vertx vertx, int port) {
+    this.client = WebClient.create(vertx);
+    this.port = port;
+  }
+
+  public Response post(String path, String contentType, Buffer body) {
+    var request = client.request(HttpMethod.POST, port, "127.0.0.1", path);
+    if (contentType != null) {
+      request.putHeader("Content-Type", contentType);
+    }
+    return toResponse(request.sendBuffer(body));
+  }
+
+  public Response postJson(String path, String json) {
+    return post(path, "application/json", Buffer.buffer(json));
+  }
+
+  public Response postEvent(String json) {
+    return postJson("/v1/event", json);
+  }
+
+  public Response get(String path) {
+    return toResponse(client.request(HttpMethod.GET, port, "127.0.0.1", path).send());
+  }
+
+  public Response request(HttpMethod method, String path) {
+    return toResponse(client.request(method, port, "127.0.0.1", path).send());
+  }
+
+  private static Response toResponse(io.vertx.core.Future<HttpResponse<Buffer>> future) {
+    try {
+      HttpResponse<Buffer> r = future.await(10, TimeUnit.SECONDS);
+      return new Response(r.statusCode(), r.getHeader("Content-Type"), r.bodyAsString(), r.getHeader("Retry-After"));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no response within 10 s", e);
+    }
+  }
+
+  /** A file under src/test/resources, as it is on disk. */
+  public static String resource(String path) {
+    try {
+      return Files.readString(Path.of("src/test/resources", path));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

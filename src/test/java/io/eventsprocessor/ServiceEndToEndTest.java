@@ -1,0 +1,194 @@
+package io.eventsprocessor;
+
+import static io.eventsprocessor.HttpClient.resource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.eventsprocessor.FakeNotificationService.Received;
+import io.eventsprocessor.HttpClient.Response;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The real main verticle on a free port, against a real HTTP server standing in for the notification service. */
+@ExtendWith(VertxExtension.class)
+class ServiceEndToEndTest {
+  static final List<String> TASK_EVENTS =
+      List.of("1-foo2-app-launch", "2-foo1-started", "3-foo2-started", "4-foo2-cancelled", "5-foo1-finished");
+  static final Duration QUIET = Duration.ofMillis(700);
+
+  Vertx vertx;
+  FakeNotificationService notifications;
+  HttpClient http;
+
+  @BeforeEach
+  void startFakeNotificationService(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    notifications = new FakeNotificationService(vertx).start().await(10, TimeUnit.SECONDS);
+  }
+
+  void startService(JsonObject overrides) throws Exception {
+    JsonObject config = new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("notify", new JsonObject().put("url", notifications.url()).put("timeout", "PT2S")
+            .put("initialBackoff", "PT0.05S").put("maxBackoff", "PT0.2S"))
+        .put("notifySink", new JsonObject().put("enabled", false))
+        .mergeIn(overrides, true);
+    MainVerticle main = new MainVerticle(Clock.systemUTC(), Map.of());
+    vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    http = new HttpClient(vertx, main.httpPort());
+  }
+
+  void startService() throws Exception {
+    startService(new JsonObject());
+  }
+
+  static JsonObject reminderDelay(String delay) {
+    return new JsonObject().put("rules", new JsonObject().put("launchReminder", new JsonObject().put("delay", delay)));
+  }
+
+  /** Waits until exactly {@code count} notifications were delivered and no more arrive for a while. */
+  List<Received> deliveredExactly(int count) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> notifications.delivered().size() >= count);
+    await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> notifications.delivered().size() == count);
+    return notifications.delivered();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"legacy", "improved"})
+  void theTasksFiveExampleEventsSendExactlyACongratulationAndAReminder(String format) throws Exception {
+    startService();
+    for (String event : TASK_EVENTS) {
+      Response response = http.postEvent(resource("examples/" + format + "/" + event + ".json"));
+      assertThat(response.status()).as(event).isEqualTo(202);
+      assertThat(response.json().getString("status")).isEqualTo("accepted");
+    }
+
+    List<Received> delivered = deliveredExactly(2);
+    assertThat(delivered).filteredOn(r -> r.kind().equals("training_congratulation")).singleElement().satisfies(r -> {
+      assertThat(r.userId()).isEqualTo("foo1");
+      assertThat(r.body().getString("deviceId")).isEqualTo("bar1");
+      assertThat(r.message()).contains("36 minutes").contains("7 Minutes of HIIT Training");
+      assertThat(r.body().getJsonObject("data").getInteger("minutes")).isEqualTo(36);
+      assertThat(r.idempotencyKey()).isEqualTo(r.body().getString("id"));
+    });
+    assertThat(delivered).filteredOn(r -> r.kind().equals("training_reminder")).singleElement()
+        .satisfies(r -> assertThat(r.userId()).isEqualTo("foo2"));
+  }
+
+  @Test
+  void aLiveReminderArrivesOnTimeWithoutFurtherEvents() throws Exception {
+    startService(reminderDelay("PT1S"));
+    Instant posted = Instant.now();
+    // Stamped years ago: the reminder is judged by the user's own clock, not the server's.
+    assertThat(http.postEvent(resource("examples/legacy/1-foo2-app-launch.json")).status()).isEqualTo(202);
+
+    List<Received> delivered = deliveredExactly(1);
+    assertThat(delivered.get(0).kind()).isEqualTo("training_reminder");
+    assertThat(Duration.between(posted, delivered.get(0).at())).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(3));
+  }
+
+  @Test
+  void aStartCancelsTheLiveReminder() throws Exception {
+    startService(reminderDelay("PT1S"));
+    assertThat(http.postEvent("""
+        {"type": "app_launch", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00Z"}""").status())
+        .isEqualTo(202);
+    assertThat(http.postEvent("""
+        {"type": "training_program_started", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00.5Z",
+         "data": {"programId": "p"}}""").status()).isEqualTo(202);
+
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> notifications.requests().isEmpty());
+  }
+
+  @Test
+  void anUnknownTypeIsAcceptedAsUnsupportedAndSendsNothing() throws Exception {
+    startService(reminderDelay("PT0.1S"));
+    Response response = http.postEvent("""
+        {"id": "r1", "type": "workout_rated", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00Z",
+         "data": {"stars": 5}}""");
+    assertThat(response.status()).isEqualTo(202);
+    assertThat(response.json()).isEqualTo(new JsonObject().put("id", "r1").put("status", "unsupported"));
+    deliveredExactly(0);
+  }
+
+  @Test
+  void aNotificationServiceFailureIsRetriedAndDeliveredOnce() throws Exception {
+    startService();
+    notifications.answerNext(500);
+    for (String event : List.of("2-foo1-started", "5-foo1-finished")) {
+      assertThat(http.postEvent(resource("examples/legacy/" + event + ".json")).status()).isEqualTo(202);
+    }
+
+    assertThat(deliveredExactly(1)).singleElement().extracting(Received::kind).isEqualTo("training_congratulation");
+    assertThat(notifications.requests()).hasSize(2)
+        .extracting(Received::idempotencyKey).containsOnly(notifications.delivered().get(0).body().getString("id"));
+  }
+
+  record BadInput(String name, String contentType, String body, int status, String field, String message) {}
+
+  static final List<BadInput> BAD_INPUTS = List.of(
+      new BadInput("not JSON", "application/json", "{\"type\": ", 400, "$", "is not valid JSON"),
+      new BadInput("empty", "application/json", "", 400, "$", "is empty"),
+      new BadInput("not an object", "application/json", "[{\"type\": \"app_launch\"}]", 400, "$", "must be a JSON object"),
+      new BadInput("a duplicated key", "application/json",
+          "{\"type\": \"app_launch\", \"type\": \"x\", \"userId\": \"u\", \"deviceId\": \"d\", \"occurredAt\": \"2026-01-01T10:00:00Z\"}",
+          400, "$", "Duplicate field 'type'"),
+      new BadInput("a missing field", "application/json",
+          "{\"type\": \"app_launch\", \"deviceId\": \"d\", \"occurredAt\": \"2026-01-01T10:00:00Z\"}", 400, "userId", "is required"),
+      new BadInput("a field of the wrong type", "application/json",
+          "{\"type\": \"app_launch\", \"userId\": 42, \"deviceId\": \"d\", \"occurredAt\": \"2026-01-01T10:00:00Z\"}",
+          400, "userId", "must be a string"),
+      new BadInput("an unparseable timestamp", "application/json",
+          "{\"type\": \"app_launch\", \"userId\": \"u\", \"deviceId\": \"d\", \"occurredAt\": \"yesterday\"}",
+          400, "occurredAt", "RFC 3339"),
+      new BadInput("a type that is not an identifier", "application/json",
+          "{\"type\": \"<script>\", \"userId\": \"u\", \"deviceId\": \"d\", \"occurredAt\": \"2026-01-01T10:00:00Z\"}",
+          400, "type", "lower-case identifier"),
+      new BadInput("a training event without a program id", "application/json",
+          "{\"user_id\": \"u\", \"device_id\": \"d\", \"type\": \"training_program_finished\", \"time_stamp\": \"2021-02-28 16:59:43\"}",
+          400, "training_program_id", "is required"),
+      new BadInput("too large a body", "application/json",
+          "{\"type\": \"app_launch\", \"padding\": \"" + "x".repeat(70_000) + "\"}", 413, null, "larger than the limit"),
+      new BadInput("not JSON content", "text/plain", "hello", 415, null, "Content-Type: application/json"),
+      new BadInput("no content type", null, "{}", 415, null, "Content-Type: application/json"),
+      new BadInput("too deep a nesting", "application/json", "[".repeat(100) + "]".repeat(100), 400, "$", "nesting depth"));
+
+  @Test
+  void everyKindOfBadInputGetsItsStatusAndABodyNamingTheProblem() throws Exception {
+    startService();
+    for (BadInput bad : BAD_INPUTS) {
+      Response response = http.post("/v1/event", bad.contentType(), Buffer.buffer(bad.body()));
+      assertThat(response.status()).as(bad.name()).isEqualTo(bad.status());
+      assertThat(response.contentType()).as(bad.name()).isEqualTo("application/problem+json");
+      JsonObject problem = response.json();
+      assertThat(problem.getInteger("status")).as(bad.name()).isEqualTo(bad.status());
+      if (bad.field() == null) {
+        assertThat(problem.getString("detail")).as(bad.name()).contains(bad.message());
+      } else {
+        assertThat(problem.getJsonArray("errors").getJsonObject(0).getString("field")).as(bad.name()).isEqualTo(bad.field());
+        assertThat(problem.getJsonArray("errors").getJsonObject(0).getString("message")).as(bad.name()).contains(bad.message());
+      }
+    }
+    assertThat(http.request(HttpMethod.GET, "/v1/event").status()).isEqualTo(405);
+    assertThat(http.request(HttpMethod.GET, "/v1/nothing").status()).isEqualTo(404);
+
+    // None of it stopped the service.
+    assertThat(http.postEvent(resource("examples/legacy/1-foo2-app-launch.json")).status()).isEqualTo(202);
+    assertThat(http.get("/health").status()).isEqualTo(200);
+  }
+}
