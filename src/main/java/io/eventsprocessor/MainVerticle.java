@@ -10,10 +10,13 @@ import io.eventsprocessor.notify.NotifySinkVerticle;
 import io.eventsprocessor.reminder.LaunchReminderRules;
 import io.eventsprocessor.training.TrainingRules;
 import io.eventsprocessor.unsupported.UnsupportedEventVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.shareddata.LocalMap;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 
 /**
@@ -22,10 +25,10 @@ import java.util.Map;
  * address it publishes to has its consumers.
  */
 public class MainVerticle extends VerticleBase {
+  private static final String HANDLERS = "handlers";
   private final Clock clock;
   private final Map<String, String> environment;
-  private IngestVerticle ingest;
-  private NotifySinkVerticle sink;
+  private final List<IngestVerticle> edges = new CopyOnWriteArrayList<>();
 
   /** As the launcher builds it: the system clock and the process environment. */
   public MainVerticle() {
@@ -43,6 +46,11 @@ public class MainVerticle extends VerticleBase {
   }
 
   private Future<?> deploy(AppConfig config) {
+    if (!firstInThisProcess()) {
+      // The launcher's -instances N starts N of this verticle; the first deploys the whole service, with N HTTP
+      // edges, and the others nothing: the handlers own the users' state and must see each event once.
+      return Future.succeededFuture();
+    }
     // Adding a rule family (and the event types it declares) is one line here.
     List<RulesVerticle<?>> handlers = List.of(
         new RulesVerticle<>("training", new TrainingRules(config.trainingCongratulation()), clock),
@@ -51,8 +59,7 @@ public class MainVerticle extends VerticleBase {
 
     Future<?> ready = Future.succeededFuture();
     if (config.notifySink().enabled()) {
-      sink = new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port());
-      ready = vertx.deployVerticle(sink);
+      ready = vertx.deployVerticle(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port()));
     }
     ready = ready
         .compose(v -> vertx.deployVerticle(new NotifierVerticle(config.notifier())))
@@ -60,17 +67,29 @@ public class MainVerticle extends VerticleBase {
     for (RulesVerticle<?> handler : handlers) {
       ready = ready.compose(v -> vertx.deployVerticle(handler));
     }
-    ingest = new IngestVerticle(config.http(), decoder, clock);
-    return ready.compose(v -> vertx.deployVerticle(ingest));
+    return ready.compose(v -> vertx.deployVerticle(() -> {
+      IngestVerticle edge = new IngestVerticle(config.http(), decoder, clock);
+      edges.add(edge);
+      return edge;
+    }, new DeploymentOptions().setInstances(context.getInstanceCount())));
+  }
+
+  private boolean firstInThisProcess() {
+    return roles().putIfAbsent(HANDLERS, deploymentID()) == null;
+  }
+
+  @Override
+  public Future<?> stop() {
+    roles().removeIfPresent(HANDLERS, deploymentID());
+    return Future.succeededFuture();
+  }
+
+  private LocalMap<String, String> roles() {
+    return vertx.sharedData().getLocalMap(MainVerticle.class.getName());
   }
 
   /** The port the HTTP edge listens on (useful when the config asks for port 0). */
   public int httpPort() {
-    return ingest.actualPort();
-  }
-
-  /** The port of the local notification sink, when it is enabled. */
-  public int sinkPort() {
-    return sink.actualPort();
+    return edges.get(0).actualPort();
   }
 }

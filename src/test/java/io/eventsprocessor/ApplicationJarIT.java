@@ -76,8 +76,9 @@ class ApplicationJarIT {
     int port = freePort();
     int sinkPort = freePort();
     launch(Map.of("HTTP_PORT", String.valueOf(port), "NOTIFY_SINK_PORT", String.valueOf(sinkPort),
-        "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify"), "-conf", "conf/config.json");
-    await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
+        "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify"), "-conf", "conf/config.json", "-instances", "2");
+    // Two HTTP edges, one set of handlers: still exactly two notifications.
+    await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 2);
 
     HttpClient client = HttpClient.newHttpClient();
     for (String event : ServiceEndToEndTest.TASK_EVENTS) {

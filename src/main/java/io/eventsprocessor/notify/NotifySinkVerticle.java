@@ -2,7 +2,6 @@ package io.eventsprocessor.notify;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,7 +18,6 @@ public final class NotifySinkVerticle extends VerticleBase {
 
   private final String host;
   private final int port;
-  private HttpServer server;
 
   public NotifySinkVerticle(String host, int port) {
     this.host = host;
@@ -31,10 +29,7 @@ public final class NotifySinkVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.post("/v1/notify").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(this::receive);
     return vertx.createHttpServer().requestHandler(router).listen(port, host)
-        .onSuccess(s -> {
-          server = s;
-          LOG.info("notification sink listening on http://{}:{}/v1/notify", host, s.actualPort());
-        });
+        .onSuccess(s -> LOG.info("notification sink listening on http://{}:{}/v1/notify", host, s.actualPort()));
   }
 
   private void receive(RoutingContext ctx) {
@@ -51,9 +46,5 @@ public final class NotifySinkVerticle extends VerticleBase {
     LOG.info("NOTIFY {} to user {}: \"{}\" (id {})",
         body.getString("kind"), body.getString("userId"), body.getString("message"), body.getString("id"));
     ctx.response().setStatusCode(204).end();
-  }
-
-  public int actualPort() {
-    return server.actualPort();
   }
 }
