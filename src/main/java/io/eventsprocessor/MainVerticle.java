@@ -5,24 +5,28 @@ import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.handler.RulesVerticle;
 import io.eventsprocessor.ingest.IngestVerticle;
-import io.eventsprocessor.notify.NotifierVerticle;
+import io.eventsprocessor.admin.AdminVerticle;
 import io.eventsprocessor.notify.NotifySinkVerticle;
+import io.eventsprocessor.notify.OutboxGauge;
+import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.reminder.LaunchReminderRules;
+import io.eventsprocessor.reminder.ReminderStateCodec;
 import io.eventsprocessor.training.TrainingRules;
+import io.eventsprocessor.training.TrainingStateCodec;
 import io.eventsprocessor.unsupported.UnsupportedEventVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.shareddata.LocalMap;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 
 /**
  * The composition root: reads and checks the config, then deploys the parts in an order that never loses an
- * event: the notification sink and the notifier first, then the handlers, and the HTTP edge last, once every
- * address it publishes to has its consumers.
+ * event: the notification sink and the outbox first, then the handlers, and the HTTP edge last, once every
+ * address it publishes to has its consumers; they stop in the reverse order.
  */
 public class MainVerticle extends VerticleBase {
   private static final String HANDLERS = "handlers";
@@ -53,25 +57,29 @@ public class MainVerticle extends VerticleBase {
     }
     // Adding a rule family (and the event types it declares) is one line here.
     List<RulesVerticle<?>> handlers = List.of(
-        new RulesVerticle<>("training", new TrainingRules(config.trainingCongratulation()), clock),
-        new RulesVerticle<>("reminder", new LaunchReminderRules(config.launchReminder()), clock));
+        new RulesVerticle<>("training", new TrainingRules(config.trainingCongratulation()), new TrainingStateCodec(),
+            clock, config.state()),
+        new RulesVerticle<>("reminder", new LaunchReminderRules(config.launchReminder()), new ReminderStateCodec(),
+            clock, config.state()));
     EventDecoder decoder = new EventDecoder(handlers.stream().flatMap(h -> h.schemas().stream()).toList());
+    OutboxGauge outbox = new OutboxGauge(config.outboxCapacity());
 
-    Future<?> ready = Future.succeededFuture();
+    // Started in this order, stopped in the reverse one (see Layer).
+    List<VerticleBase> layers = new ArrayList<>();
     if (config.notifySink().enabled()) {
-      ready = vertx.deployVerticle(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port()));
+      layers.add(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port()));
     }
-    ready = ready
-        .compose(v -> vertx.deployVerticle(new NotifierVerticle(config.notifier())))
-        .compose(v -> vertx.deployVerticle(new UnsupportedEventVerticle()));
-    for (RulesVerticle<?> handler : handlers) {
-      ready = ready.compose(v -> vertx.deployVerticle(handler));
+    layers.add(new OutboxVerticle(config.notifier(), outbox, clock, config.state()));
+    if (config.admin().enabled()) {
+      layers.add(new AdminVerticle(config.admin()));
     }
-    return ready.compose(v -> vertx.deployVerticle(() -> {
-      IngestVerticle edge = new IngestVerticle(config.http(), decoder, clock);
+    layers.add(new UnsupportedEventVerticle());
+    layers.addAll(handlers);
+    return vertx.deployVerticle(Layer.of(layers, () -> {
+      IngestVerticle edge = new IngestVerticle(config.http(), decoder, outbox, clock);
       edges.add(edge);
       return edge;
-    }, new DeploymentOptions().setInstances(context.getInstanceCount())));
+    }, context.getInstanceCount()));
   }
 
   private boolean firstInThisProcess() {

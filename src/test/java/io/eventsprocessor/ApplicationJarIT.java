@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shaded jar as a user runs it, following the README: {@code java -jar target/events-processor.jar
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class ApplicationJarIT {
   static final Path JAR = Path.of(System.getProperty("app.jar", "target/events-processor.jar"));
 
+  @TempDir Path stateDir;
   Process process;
   final List<String> output = new CopyOnWriteArrayList<>();
 
@@ -76,7 +78,8 @@ class ApplicationJarIT {
     int port = freePort();
     int sinkPort = freePort();
     launch(Map.of("HTTP_PORT", String.valueOf(port), "NOTIFY_SINK_PORT", String.valueOf(sinkPort),
-        "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify"), "-conf", "conf/config.json", "-instances", "2");
+        "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify", "ADMIN_PORT", "0", "STATE_DIR", stateDir.toString()),
+        "-conf", "conf/config.json", "-instances", "2");
     // Two HTTP edges, one set of handlers: still exactly two notifications.
     await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 2);
 
@@ -99,7 +102,7 @@ class ApplicationJarIT {
   void aWrongConfigValueStopsTheServiceWithAMessageNamingTheKey() throws Exception {
     Path config = Files.createTempFile("config", ".json");
     Files.writeString(config, "{\"rules\": {\"launchReminder\": {\"delay\": \"ten minutes\"}}}");
-    launch(Map.of("HTTP_PORT", String.valueOf(freePort())), "-conf", config.toString());
+    launch(Map.of("HTTP_PORT", String.valueOf(freePort()), "STATE_DIR", stateDir.toString()), "-conf", config.toString());
 
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isNotZero();

@@ -12,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,6 +33,7 @@ class ServiceEndToEndTest {
       List.of("1-foo2-app-launch", "2-foo1-started", "3-foo2-started", "4-foo2-cancelled", "5-foo1-finished");
   static final Duration QUIET = Duration.ofMillis(700);
 
+  @TempDir Path stateDir;
   Vertx vertx;
   FakeNotificationService notifications;
   HttpClient http;
@@ -47,6 +50,8 @@ class ServiceEndToEndTest {
         .put("notify", new JsonObject().put("url", notifications.url()).put("timeout", "PT2S")
             .put("initialBackoff", "PT0.05S").put("maxBackoff", "PT0.2S"))
         .put("notifySink", new JsonObject().put("enabled", false))
+        .put("admin", new JsonObject().put("port", 0))
+        .put("state", new JsonObject().put("dir", stateDir.toString()))
         .mergeIn(overrides, true);
     MainVerticle main = new MainVerticle(Clock.systemUTC(), Map.of());
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);

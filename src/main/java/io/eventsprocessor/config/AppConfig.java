@@ -1,10 +1,14 @@
 package io.eventsprocessor.config;
 
+import io.eventsprocessor.admin.AdminVerticle;
 import io.eventsprocessor.ingest.IngestVerticle;
-import io.eventsprocessor.notify.NotifierVerticle;
+import io.eventsprocessor.notify.Outbox;
+import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.reminder.LaunchReminderRules;
+import io.eventsprocessor.state.StateSettings;
 import io.eventsprocessor.training.TrainingRules;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +19,13 @@ import java.util.List;
  */
 public record AppConfig(
     IngestVerticle.Settings http,
-    NotifierVerticle.Settings notifier,
+    OutboxVerticle.Settings notifier,
+    int outboxCapacity,
     Sink notifySink,
     TrainingRules.Settings trainingCongratulation,
-    LaunchReminderRules.Settings launchReminder) {
+    LaunchReminderRules.Settings launchReminder,
+    StateSettings state,
+    AdminVerticle.Settings admin) {
 
   /** The local stand-in for the notification service. */
   public record Sink(boolean enabled, String host, int port) {}
@@ -43,13 +50,37 @@ public record AppConfig(
     http.done();
 
     ConfigReader notify = root.object("notify");
-    NotifierVerticle.Settings notifier = new NotifierVerticle.Settings(
-        notify.url("url", "http://127.0.0.1:8081/v1/notify"),
-        notify.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(1)),
-        notify.integer("maxAttempts", 5, 1, 100),
+    String url = notify.url("url", "http://127.0.0.1:8081/v1/notify");
+    Duration timeout = notify.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(1));
+    int concurrency = notify.integer("concurrency", 16, 1, 1024);
+    Outbox.Policy policy = new Outbox.Policy(
+        notify.integer("maxAttempts", 10, 1, 1000),
+        notify.duration("maxAge", Duration.ofHours(1), Duration.ofSeconds(1)),
         notify.duration("initialBackoff", Duration.ofMillis(500), Duration.ofMillis(1)),
-        notify.duration("maxBackoff", Duration.ofSeconds(30), Duration.ofMillis(1)));
+        notify.duration("maxBackoff", Duration.ofSeconds(30), Duration.ofMillis(1)),
+        notify.integer("deadLetterCapacity", 10_000, 1, 10_000_000),
+        notify.integer("rememberDelivered", 100_000, 0, 10_000_000));
+    int outboxCapacity = notify.integer("outboxCapacity", 100_000, 1, 10_000_000);
+    ConfigReader breaker = notify.object("breaker");
+    OutboxVerticle.Settings notifier = new OutboxVerticle.Settings(url, timeout, concurrency, policy,
+        breaker.integer("maxFailures", 5, 1, 1000),
+        breaker.duration("resetTimeout", Duration.ofSeconds(5), Duration.ofMillis(10)));
+    breaker.done();
     notify.done();
+
+    ConfigReader stateJson = root.object("state");
+    StateSettings state = new StateSettings(
+        Path.of(stateJson.string("dir", "data")),
+        stateJson.duration("snapshotInterval", Duration.ofSeconds(5), Duration.ofMillis(10)));
+    stateJson.done();
+
+    ConfigReader adminJson = root.object("admin");
+    AdminVerticle.Settings admin = new AdminVerticle.Settings(
+        adminJson.bool("enabled", true),
+        adminJson.string("host", "127.0.0.1"),
+        adminJson.integer("port", 8082, 0, 65535),
+        adminJson.optionalString("token", ""));
+    adminJson.done();
 
     ConfigReader sinkJson = root.object("notifySink");
     Sink sink = new Sink(
@@ -79,6 +110,6 @@ public record AppConfig(
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new AppConfig(ingest, notifier, sink, training, launch);
+    return new AppConfig(ingest, notifier, outboxCapacity, sink, training, launch, state, admin);
   }
 }

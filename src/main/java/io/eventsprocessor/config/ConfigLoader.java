@@ -20,7 +20,11 @@ public final class ConfigLoader {
       "HTTP_PORT", "http.port",
       "NOTIFY_URL", "notify.url",
       "NOTIFY_SINK_ENABLED", "notifySink.enabled",
-      "NOTIFY_SINK_PORT", "notifySink.port");
+      "NOTIFY_SINK_PORT", "notifySink.port",
+      "STATE_DIR", "state.dir",
+      "ADMIN_HOST", "admin.host",
+      "ADMIN_PORT", "admin.port",
+      "ADMIN_TOKEN", "admin.token");
 
   private ConfigLoader() {}
 

@@ -49,6 +49,17 @@ final class ConfigReader {
     return s;
   }
 
+  /** A string that may be empty (e.g. an optional secret). */
+  String optionalString(String key, String defaultValue) {
+    read.add(key);
+    Object value = json.getValue(key, defaultValue);
+    if (!(value instanceof String s)) {
+      problem(key, "must be a string", value);
+      return defaultValue;
+    }
+    return s;
+  }
+
   int integer(String key, int defaultValue, int min, int max) {
     read.add(key);
     Object value = json.getValue(key, defaultValue);

@@ -10,6 +10,10 @@ public final class EventAddresses {
   public static final String UNSUPPORTED = PREFIX + "unsupported-event";
   /** Notifications the rules decided on, for delivery to the notification service. */
   public static final String NOTIFICATIONS = PREFIX + "notification";
+  /** Request/reply between the admin API and the outbox. */
+  public static final String ADMIN_OUTBOX = PREFIX + "admin.outbox";
+  public static final String ADMIN_DEAD_LETTERS = PREFIX + "admin.dead-letters";
+  public static final String ADMIN_RETRY_DEAD_LETTER = PREFIX + "admin.dead-letters.retry";
 
   private EventAddresses() {}
 

@@ -2,6 +2,7 @@ package io.eventsprocessor.handler;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /** A plain map: one handler's event loop is the only thread that touches it. */
 public final class InMemoryUserStateStore<S> implements UserStateStore<S> {
@@ -24,5 +25,10 @@ public final class InMemoryUserStateStore<S> implements UserStateStore<S> {
   @Override
   public int size() {
     return states.size();
+  }
+
+  @Override
+  public void forEach(BiConsumer<String, S> action) {
+    states.forEach(action);
   }
 }

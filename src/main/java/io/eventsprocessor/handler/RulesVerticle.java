@@ -5,6 +5,8 @@ import io.eventsprocessor.event.EventAddresses;
 import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.event.EventSchema;
 import io.eventsprocessor.notify.Notification;
+import io.eventsprocessor.state.StateFile;
+import io.eventsprocessor.state.StateSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * The shell around one {@link UserRules} family: consumes the event types the rules declare, keeps each
  * user's state and event clock, sends the notifications the rules decide on, and wakes the rules when a
  * user's clock reaches the next due time. One timer serves all users: it is armed for the earliest due time.
+ * The state is saved to its file periodically and on stop, and loaded back on start.
  */
 public final class RulesVerticle<S> extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RulesVerticle.class);
@@ -36,16 +39,23 @@ public final class RulesVerticle<S> extends VerticleBase {
 
   private final String name;
   private final UserRules<S> rules;
+  private final StateCodec<S> codec;
   private final Clock clock;
+  private final StateSettings stateSettings;
   private final UserStateStore<Entry<S>> users = new InMemoryUserStateStore<>();
   private final PriorityQueue<WakeUp> wakeUps = new PriorityQueue<>(Comparator.comparingLong(WakeUp::at));
   private long timerId = -1;
   private long timerAt = NOT_SCHEDULED;
+  private StateFile stateFile;
+  private long snapshotTimer = -1;
+  private boolean changed;
 
-  public RulesVerticle(String name, UserRules<S> rules, Clock clock) {
+  public RulesVerticle(String name, UserRules<S> rules, StateCodec<S> codec, Clock clock, StateSettings stateSettings) {
     this.name = name;
     this.rules = rules;
+    this.codec = codec;
     this.clock = clock;
+    this.stateSettings = stateSettings;
   }
 
   public List<EventSchema> schemas() {
@@ -54,11 +64,28 @@ public final class RulesVerticle<S> extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    List<Future<Void>> registered = rules.schemas().stream()
-        .map(schema -> vertx.eventBus().<JsonObject>localConsumer(EventAddresses.forType(schema.type()), this::onEvent))
-        .map(MessageConsumer::completion)
-        .toList();
-    return Future.all(registered);
+    stateFile = new StateFile(vertx, stateSettings.dir(), name);
+    return stateFile.read().compose(saved -> {
+      try {
+        restore(saved);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(stateFile.unreadable(e.toString()));
+      }
+      snapshotTimer = vertx.setPeriodic(stateSettings.snapshotInterval().toMillis(), id -> snapshot());
+      List<Future<Void>> registered = rules.schemas().stream()
+          .map(schema -> vertx.eventBus().<JsonObject>localConsumer(EventAddresses.forType(schema.type()), this::onEvent))
+          .map(MessageConsumer::completion)
+          .toList();
+      return Future.all(registered);
+    });
+  }
+
+  /** Runs once no event can arrive any more (the HTTP edge stops first): saves what the users have pending. */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(snapshotTimer);
+    changed = true;
+    return snapshot();
   }
 
   private void onEvent(Message<JsonObject> message) {
@@ -85,6 +112,7 @@ public final class RulesVerticle<S> extends VerticleBase {
     for (Notification notification : outcome.notifications()) {
       vertx.eventBus().send(EventAddresses.NOTIFICATIONS, notification.toJson());
     }
+    changed = true;
     if (outcome.state() == null) {
       users.put(userId, null);
       return;
@@ -136,16 +164,42 @@ public final class RulesVerticle<S> extends VerticleBase {
     armTimer(clock.millis());
   }
 
+  private Future<Void> snapshot() {
+    if (!changed) {
+      return Future.succeededFuture();
+    }
+    changed = false;
+    JsonObject saved = new JsonObject();
+    users.forEach((userId, entry) -> saved.put(userId, new JsonObject()
+        .put("clock", new JsonObject().put("event", entry.clock().eventMillis()).put("real", entry.clock().realMillis()))
+        .put("state", codec.encode(entry.state()))));
+    return stateFile.write(new JsonObject().put("users", saved))
+        .onFailure(e -> {
+          changed = true;
+          LOG.error("{}: could not save the state to {}: {}", name, stateFile.path(), e.toString());
+        });
+  }
+
+  /** Loads saved users and re-arms their wake-ups; what fell due while the service was down is due at once. */
+  private void restore(JsonObject saved) {
+    if (saved == null) {
+      return;
+    }
+    saved.getJsonObject("users").forEach(field -> {
+      JsonObject user = (JsonObject) field.getValue();
+      JsonObject savedClock = user.getJsonObject("clock");
+      UserClock userClock = new UserClock(savedClock.getLong("event"), savedClock.getLong("real"));
+      S state = codec.decode(user.getJsonObject("state"));
+      commit(field.getKey(), NOT_SCHEDULED, userClock, new Outcome<>(state, List.of(), "restored", false));
+    });
+    LOG.info("{}: restored {} user(s) from {}", name, users.size(), stateFile.path());
+  }
+
   private void log(String userId, String cause, Outcome<S> outcome) {
     if (outcome.notable()) {
       LOG.info("{}: user {}, {}: {}", name, userId, cause, outcome.decision());
     } else if (LOG.isDebugEnabled()) {
       LOG.debug("{}: user {}, {}: {}", name, userId, cause, outcome.decision());
     }
-  }
-
-  /** Users with state, for tests and metrics. */
-  public int trackedUsers() {
-    return users.size();
   }
 }

@@ -1,5 +1,7 @@
 package io.eventsprocessor.handler;
 
+import java.util.function.BiConsumer;
+
 /**
  * Where a handler keeps its per-user state. Owned by one handler and used from its event loop only;
  * small, so that a clustered mode can back it with the cluster's shared data without touching the rules.
@@ -13,4 +15,7 @@ public interface UserStateStore<S> {
   void put(String userId, S state);
 
   int size();
+
+  /** Visits every user's state, e.g. to save it. */
+  void forEach(BiConsumer<String, S> action);
 }

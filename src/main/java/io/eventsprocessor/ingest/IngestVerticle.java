@@ -6,6 +6,7 @@ import io.eventsprocessor.event.EventAddresses;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.event.FieldError;
+import io.eventsprocessor.notify.OutboxGauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -26,18 +27,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+  /** What a 503 asks the client to wait while the outbox drains. */
+  static final int BUSY_RETRY_AFTER_SECONDS = 5;
 
   /** @param bodyLimit the largest request body accepted, in bytes */
   public record Settings(String host, int port, long bodyLimit) {}
 
   private final Settings settings;
   private final EventDecoder decoder;
+  private final OutboxGauge outbox;
   private final Clock clock;
   private HttpServer server;
 
-  public IngestVerticle(Settings settings, EventDecoder decoder, Clock clock) {
+  public IngestVerticle(Settings settings, EventDecoder decoder, OutboxGauge outbox, Clock clock) {
     this.settings = settings;
     this.decoder = decoder;
+    this.outbox = outbox;
     this.clock = clock;
   }
 
@@ -70,6 +75,13 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   private void ingest(RoutingContext ctx) {
+    if (outbox.isFull()) {
+      // Refuse rather than accept work whose notifications could not be kept; the client retries later.
+      ctx.response().putHeader("Retry-After", String.valueOf(BUSY_RETRY_AFTER_SECONDS));
+      Problem.send(ctx, 503, "The notification outbox is full (" + outbox.capacity()
+          + " waiting); the event was not accepted. Retry after " + BUSY_RETRY_AFTER_SECONDS + " seconds.");
+      return;
+    }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       reject(ctx, List.of(new FieldError(EventDecoder.BODY, "is empty: send one event as a JSON object")));

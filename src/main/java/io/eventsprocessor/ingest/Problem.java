@@ -8,12 +8,12 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /** Error answers as RFC 9457 problem details: the status, what went wrong, and each offending field. */
-final class Problem {
-  static final String CONTENT_TYPE = "application/problem+json";
+public final class Problem {
+  public static final String CONTENT_TYPE = "application/problem+json";
 
   private Problem() {}
 
-  static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors) {
+  public static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors) {
     if (ctx.response().ended()) {
       return;
     }
@@ -31,7 +31,7 @@ final class Problem {
     ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
   }
 
-  static void send(RoutingContext ctx, int status, String detail) {
+  public static void send(RoutingContext ctx, int status, String detail) {
     send(ctx, status, detail, List.of());
   }
 }

@@ -1,0 +1,78 @@
+package io.eventsprocessor.admin;
+
+import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.ingest.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operators' API, on its own port (loopback by default) so that the app's users can never reach it:
+ * the outbox's state, the dead letters, and re-sending a dead letter. With a token configured, every call
+ * must carry it as {@code Authorization: Bearer <token>}.
+ */
+public final class AdminVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
+
+  /** @param token the required bearer token, or empty for none (then rely on the loopback binding) */
+  public record Settings(boolean enabled, String host, int port, String token) {}
+
+  private final Settings settings;
+
+  public AdminVerticle(Settings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route("/v1/admin/*").handler(this::authorize);
+    router.get("/v1/admin/outbox").handler(ctx -> ask(ctx, EventAddresses.ADMIN_OUTBOX, null, 200));
+    router.get("/v1/admin/dead-letters").handler(ctx -> ask(ctx, EventAddresses.ADMIN_DEAD_LETTERS, null, 200));
+    router.post("/v1/admin/dead-letters/:id/retry")
+        .handler(ctx -> ask(ctx, EventAddresses.ADMIN_RETRY_DEAD_LETTER, ctx.pathParam("id"), 202));
+    router.errorHandler(404, ctx -> Problem.send(ctx, 404, "No such admin endpoint."));
+    router.errorHandler(405, ctx -> Problem.send(ctx, 405, "Method not allowed."));
+    router.errorHandler(500, ctx -> {
+      LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      Problem.send(ctx, 500, "An unexpected error occurred.");
+    });
+    return vertx.createHttpServer().requestHandler(router).listen(settings.port(), settings.host())
+        .onSuccess(s -> LOG.info("admin API on http://{}:{}/v1/admin/", settings.host(), s.actualPort()));
+  }
+
+  private void authorize(RoutingContext ctx) {
+    if (settings.token().isEmpty()) {
+      ctx.next();
+      return;
+    }
+    String given = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    byte[] expected = ("Bearer " + settings.token()).getBytes(StandardCharsets.UTF_8);
+    if (given != null && MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+      ctx.next();
+    } else {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      Problem.send(ctx, 401, "A valid admin token is required.");
+    }
+  }
+
+  private void ask(RoutingContext ctx, String address, Object body, int status) {
+    vertx.eventBus().request(address, body).onComplete(reply -> {
+      if (reply.succeeded()) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+            .end(reply.result().body().toString());
+      } else if (reply.cause() instanceof ReplyException e && e.failureCode() == 404) {
+        Problem.send(ctx, 404, e.getMessage());
+      } else {
+        Problem.send(ctx, 503, "The outbox did not answer: " + reply.cause().getMessage());
+      }
+    });
+  }
+}

@@ -1,0 +1,301 @@
+package io.eventsprocessor.notify;
+
+import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.state.StateFile;
+import io.eventsprocessor.state.StateSettings;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the {@link Outbox} to the notification service: POST with a timeout and an {@code Idempotency-Key}
+ * equal to the notification id, behind a circuit breaker so that a service that is down is not hammered. The
+ * outbox is saved periodically and on stop (after the attempts in flight have finished), and loaded on start.
+ */
+public final class OutboxVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxVerticle.class);
+  /** How long an attempt refused by an open circuit waits before it is offered again. */
+  private static final long PAUSED_RETRY_MS = 100;
+
+  /**
+   * @param url                 the notification service's /v1/notify
+   * @param timeout             how long one attempt may take
+   * @param concurrency         attempts in flight at once while the circuit is closed (one per user at most)
+   * @param breakerMaxFailures  failures that open the circuit
+   * @param breakerResetTimeout how long the circuit stays open before one attempt probes the service
+   */
+  public record Settings(String url, Duration timeout, int concurrency, Outbox.Policy policy,
+      int breakerMaxFailures, Duration breakerResetTimeout) {}
+
+  /** The receiver answered a status that says "try again later" (5xx, 429). */
+  private static final class RetryableStatus extends RuntimeException {
+    final HttpResponse<Buffer> response;
+
+    RetryableStatus(HttpResponse<Buffer> response) {
+      super("status " + response.statusCode(), null, false, false);
+      this.response = response;
+    }
+  }
+
+  private final Settings settings;
+  private final Outbox outbox;
+  private final OutboxGauge gauge;
+  private final Clock clock;
+  private final StateSettings stateSettings;
+  private WebClient client;
+  private CircuitBreaker breaker;
+  private StateFile stateFile;
+  private long timerId = -1;
+  private long timerAt = Long.MAX_VALUE;
+  private long snapshotTimer = -1;
+  private boolean changed;
+  private boolean stopping;
+  private Promise<Void> drained;
+
+  public OutboxVerticle(Settings settings, OutboxGauge gauge, Clock clock, StateSettings stateSettings) {
+    this.settings = settings;
+    this.outbox = new Outbox(settings.policy());
+    this.gauge = gauge;
+    this.clock = clock;
+    this.stateSettings = stateSettings;
+  }
+
+  @Override
+  public Future<?> start() {
+    client = WebClient.create(vertx, new WebClientOptions().setUserAgent("events-processor"));
+    breaker = CircuitBreaker.create("notification-service", vertx, new CircuitBreakerOptions()
+            .setMaxFailures(settings.breakerMaxFailures())
+            .setTimeout(-1)
+            .setResetTimeout(settings.breakerResetTimeout().toMillis()))
+        // The breaker may call these from its own timer; the outbox is only ever touched on this verticle's loop.
+        .openHandler(v -> context.runOnContext(x -> LOG.warn(
+            "circuit to the notification service OPEN: delivery paused, {} queued; probing again in {} ms",
+            outbox.size(), settings.breakerResetTimeout().toMillis())))
+        .halfOpenHandler(v -> context.runOnContext(x -> {
+          LOG.info("circuit to the notification service HALF-OPEN: probing with one notification");
+          outbox.wakeAll(clock.millis());
+          dispatch();
+        }))
+        .closeHandler(v -> context.runOnContext(x -> {
+          LOG.info("circuit to the notification service CLOSED: delivery resumes, {} queued", outbox.size());
+          outbox.wakeAll(clock.millis());
+          dispatch();
+        }));
+    stateFile = new StateFile(vertx, stateSettings.dir(), "outbox");
+    return stateFile.read().compose(saved -> {
+      if (saved != null) {
+        try {
+          outbox.load(saved, clock.millis());
+        } catch (RuntimeException e) {
+          return Future.failedFuture(stateFile.unreadable(e.toString()));
+        }
+        LOG.info("outbox: restored {} queued notification(s) and {} dead letter(s) from {}",
+            outbox.size(), outbox.deadLetters().size(), stateFile.path());
+      }
+      gauge.set(outbox.size());
+      snapshotTimer = vertx.setPeriodic(stateSettings.snapshotInterval().toMillis(), id -> snapshot());
+      dispatch();
+      return Future.all(List.of(
+          vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, this::onNotification).completion(),
+          vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_OUTBOX, m -> m.reply(status())).completion(),
+          vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, m -> m.reply(deadLetters())).completion(),
+          vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetryDeadLetter).completion()));
+    });
+  }
+
+  /** Lets the attempts in flight finish (each within the timeout), then saves what is left. */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(snapshotTimer);
+    vertx.cancelTimer(timerId);
+    drained = Promise.promise();
+    if (outbox.inFlight() == 0) {
+      drained.tryComplete();
+    }
+    long deadline = settings.timeout().toMillis() + 1000;
+    vertx.setTimer(deadline, id -> drained.tryComplete());
+    return drained.future().compose(v -> {
+      changed = true;
+      return snapshot();
+    }).andThen(ar -> {
+      LOG.info("outbox: saved {} queued notification(s) to {}", outbox.size(), stateFile.path());
+      client.close();
+      breaker.close();
+    });
+  }
+
+  private void onNotification(Message<JsonObject> message) {
+    Notification notification = Notification.fromJson(message.body());
+    if (!outbox.offer(notification, clock.millis())) {
+      LOG.info("notification {} ({} for user {}) already queued or sent: not sent again",
+          notification.id(), notification.kind(), notification.userId());
+      return;
+    }
+    changed();
+    dispatch();
+  }
+
+  private void dispatch() {
+    if (stopping || breaker.state() == CircuitBreakerState.OPEN) {
+      return;
+    }
+    int limit = breaker.state() == CircuitBreakerState.CLOSED ? settings.concurrency() : 1;
+    long now = clock.millis();
+    for (Outbox.Pending pending : outbox.takeDue(now, limit - outbox.inFlight())) {
+      attempt(pending);
+    }
+    armTimer(now);
+  }
+
+  private void attempt(Outbox.Pending pending) {
+    Notification n = pending.notification();
+    breaker.<HttpResponse<Buffer>>execute(promise -> client.postAbs(settings.url())
+            .timeout(settings.timeout().toMillis())
+            .putHeader("Idempotency-Key", n.id())
+            .sendJsonObject(n.toJson())
+            .onSuccess(response -> {
+              int status = response.statusCode();
+              if (status >= 500 || status == 429) {
+                promise.fail(new RetryableStatus(response));
+              } else {
+                promise.complete(response);
+              }
+            })
+            .onFailure(promise::fail))
+        .onComplete(result -> {
+          long now = clock.millis();
+          if (result.succeeded() && result.result().statusCode() / 100 == 2) {
+            outbox.delivered(pending, now);
+            LOG.info("notification {} ({} for user {}) delivered on attempt {}: {}",
+                n.id(), n.kind(), n.userId(), pending.attempts() + 1, n.message());
+          } else if (result.failed() && result.cause() instanceof OpenCircuitException) {
+            outbox.release(pending, now + PAUSED_RETRY_MS);
+          } else {
+            Outbox.Failure failure = result.succeeded()
+                ? new Outbox.Failure(false, null, "status " + result.result().statusCode())
+                : classify(result.cause());
+            report(outbox.failed(pending, failure, now, ThreadLocalRandom.current().nextDouble()));
+          }
+          changed();
+          if (stopping && outbox.inFlight() == 0 && drained != null) {
+            drained.tryComplete();
+          }
+          dispatch();
+        });
+  }
+
+  private static Outbox.Failure classify(Throwable cause) {
+    if (cause instanceof RetryableStatus status) {
+      return new Outbox.Failure(true, retryAfter(status.response.getHeader("Retry-After")), status.getMessage());
+    }
+    return new Outbox.Failure(true, null, cause.toString());
+  }
+
+  /** Retry-After in seconds; the HTTP-date form is rare from APIs and is treated as absent. */
+  static Duration retryAfter(String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      long seconds = Long.parseLong(header.trim());
+      return seconds < 0 ? null : Duration.ofSeconds(seconds);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private void report(Outbox.Verdict verdict) {
+    Outbox.Pending p = verdict.pending();
+    if (verdict.deadLettered()) {
+      LOG.error("notification {} ({} for user {}) is a dead letter after {} attempt(s): {}",
+          p.id(), p.notification().kind(), p.userId(), p.attempts(), p.lastError());
+    } else {
+      LOG.warn("notification {} attempt {} failed ({}); next attempt in {} ms",
+          p.id(), p.attempts(), p.lastError(), verdict.retryAt() - clock.millis());
+    }
+  }
+
+  private void armTimer(long now) {
+    long next = outbox.nextDueAt();
+    if (next < 0 || next >= timerAt) {
+      return;
+    }
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    timerAt = next;
+    timerId = vertx.setTimer(Math.max(1, next - now), id -> {
+      timerId = -1;
+      timerAt = Long.MAX_VALUE;
+      dispatch();
+    });
+  }
+
+  private void changed() {
+    changed = true;
+    gauge.set(outbox.size());
+  }
+
+  private Future<Void> snapshot() {
+    if (!changed) {
+      return Future.succeededFuture();
+    }
+    changed = false;
+    return stateFile.write(outbox.toJson()).onFailure(e -> {
+      changed = true;
+      LOG.error("outbox: could not save to {}: {}", stateFile.path(), e.toString());
+    });
+  }
+
+  private JsonObject status() {
+    return new JsonObject()
+        .put("queued", outbox.size())
+        .put("inFlight", outbox.inFlight())
+        .put("capacity", gauge.capacity())
+        .put("deadLetters", outbox.deadLetters().size())
+        .put("circuit", breaker.state().name());
+  }
+
+  private JsonArray deadLetters() {
+    JsonArray list = new JsonArray();
+    for (Outbox.DeadLetter d : outbox.deadLetters()) {
+      list.add(new JsonObject()
+          .put("id", d.notification().id())
+          .put("notification", d.notification().toJson())
+          .put("attempts", d.attempts())
+          .put("lastError", d.lastError())
+          .put("queuedAt", java.time.Instant.ofEpochMilli(d.queuedAt()).toString())
+          .put("failedAt", java.time.Instant.ofEpochMilli(d.failedAt()).toString()));
+    }
+    return list;
+  }
+
+  private void onRetryDeadLetter(Message<String> message) {
+    if (!outbox.retryDeadLetter(message.body(), clock.millis())) {
+      message.fail(404, "no dead letter with id " + message.body());
+      return;
+    }
+    LOG.info("dead letter {} queued again by an operator", message.body());
+    changed();
+    dispatch();
+    message.reply(new JsonObject().put("id", message.body()).put("status", "queued"));
+  }
+}
