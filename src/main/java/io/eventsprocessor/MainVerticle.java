@@ -33,6 +33,7 @@ public class MainVerticle extends VerticleBase {
   private final Clock clock;
   private final Map<String, String> environment;
   private final List<IngestVerticle> edges = new CopyOnWriteArrayList<>();
+  private AdminVerticle admin;
 
   /** As the launcher builds it: the system clock and the process environment. */
   public MainVerticle() {
@@ -71,7 +72,8 @@ public class MainVerticle extends VerticleBase {
     }
     layers.add(new OutboxVerticle(config.notifier(), outbox, clock, config.state()));
     if (config.admin().enabled()) {
-      layers.add(new AdminVerticle(config.admin()));
+      admin = new AdminVerticle(config.admin());
+      layers.add(admin);
     }
     layers.add(new UnsupportedEventVerticle());
     layers.addAll(handlers);
@@ -99,5 +101,10 @@ public class MainVerticle extends VerticleBase {
   /** The port the HTTP edge listens on (useful when the config asks for port 0). */
   public int httpPort() {
     return edges.get(0).actualPort();
+  }
+
+  /** The port of the admin API, when it is enabled. */
+  public int adminPort() {
+    return admin.actualPort();
   }
 }

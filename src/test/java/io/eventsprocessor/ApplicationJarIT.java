@@ -48,6 +48,7 @@ class ApplicationJarIT {
     List<String> command = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
     command.addAll(List.of(args));
+    output.clear();
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(environment);
     process = builder.start();
@@ -83,19 +84,53 @@ class ApplicationJarIT {
     // Two HTTP edges, one set of handlers: still exactly two notifications.
     await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 2);
 
-    HttpClient client = HttpClient.newHttpClient();
     for (String event : ServiceEndToEndTest.TASK_EVENTS) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/event"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofFile(Path.of("src/test/resources/examples/legacy", event + ".json")))
-          .build();
-      assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).as(event).isEqualTo(202);
+      post(port, Files.readString(Path.of("src/test/resources/examples/legacy", event + ".json")));
     }
 
     await().atMost(Duration.ofSeconds(10)).until(() -> linesContaining("NOTIFY ") >= 2);
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> linesContaining("NOTIFY ") == 2);
     assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_congratulation to user foo1").contains("36 minutes"));
     assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_reminder to user foo2"));
+  }
+
+  static void post(int port, String event) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/event"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(event))
+        .build();
+    assertThat(HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .as(event).isEqualTo(202);
+  }
+
+  @Test
+  void aSigtermAndAStartKeepThePendingReminderAndTheProgramInProgress() throws Exception {
+    int port = freePort();
+    int sinkPort = freePort();
+    Map<String, String> environment = Map.of("HTTP_PORT", String.valueOf(port), "NOTIFY_SINK_PORT", String.valueOf(sinkPort),
+        "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify", "ADMIN_PORT", "0", "STATE_DIR", stateDir.toString());
+    Path config = Files.createTempFile("config", ".json");
+    // Snapshots are rare here: what survives is what the graceful stop saved.
+    Files.writeString(config, "{\"rules\": {\"launchReminder\": {\"delay\": \"PT3S\"}}, \"state\": {\"snapshotInterval\": \"PT1H\"}}");
+    launch(environment, "-conf", config.toString());
+    await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
+    post(port, "{\"type\": \"app_launch\", \"userId\": \"a\", \"deviceId\": \"d\", \"occurredAt\": \"2021-03-01T09:00:00Z\"}");
+    post(port, "{\"type\": \"training_program_started\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\"}}");
+
+    process.destroy(); // SIGTERM
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(linesContaining("NOTIFY ")).isZero();
+    assertThat(stateDir.resolve("reminder.json")).exists();
+    assertThat(stateDir.resolve("training.json")).exists();
+
+    launch(environment, "-conf", config.toString());
+    await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
+    post(port, "{\"type\": \"training_program_finished\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
+    await().atMost(Duration.ofSeconds(15)).until(() -> linesContaining("NOTIFY ") >= 2);
+    assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_congratulation to user b").contains("40 minutes"));
+    assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_reminder to user a"));
   }
 
   @Test

@@ -32,10 +32,15 @@ public final class FakeNotificationService {
     }
   }
 
+  /** A scripted answer; a null {@code retryAfter} sends no Retry-After header. */
+  private record Answer(int status, String retryAfter) {}
+
   private final Vertx vertx;
   private final List<Received> requests = new CopyOnWriteArrayList<>();
-  private final Queue<Integer> scripted = new ConcurrentLinkedQueue<>();
+  private final Queue<Answer> scripted = new ConcurrentLinkedQueue<>();
+  private volatile boolean hanging;
   private HttpServer server;
+  private int port;
 
   public FakeNotificationService(Vertx vertx) {
     this.vertx = vertx;
@@ -44,35 +49,60 @@ public final class FakeNotificationService {
   public Future<FakeNotificationService> start() {
     return vertx.createHttpServer()
         .requestHandler(this::handle)
-        .listen(0, "127.0.0.1")
+        .listen(port, "127.0.0.1")
         .map(s -> {
           server = s;
+          port = s.actualPort();
           return this;
         });
   }
 
+  /** Goes down: connections are refused until {@link #start()} listens again on the same port. */
+  public Future<Void> stop() {
+    return server.close();
+  }
+
   private void handle(HttpServerRequest request) {
     request.body().onSuccess(body -> {
-      Integer next = scripted.poll();
-      int status = next == null ? 200 : next;
       JsonObject json;
       try {
         json = body.toJsonObject();
       } catch (RuntimeException e) {
         json = new JsonObject().put("unparseable", body.toString());
       }
-      requests.add(new Received(json, request.getHeader("Idempotency-Key"), Instant.now(), status));
-      request.response().setStatusCode(status).end();
+      if (hanging) {
+        requests.add(new Received(json, request.getHeader("Idempotency-Key"), Instant.now(), 0));
+        return; // never answers
+      }
+      Answer next = scripted.poll();
+      Answer answer = next == null ? new Answer(200, null) : next;
+      requests.add(new Received(json, request.getHeader("Idempotency-Key"), Instant.now(), answer.status()));
+      if (answer.retryAfter() != null) {
+        request.response().putHeader("Retry-After", answer.retryAfter());
+      }
+      request.response().setStatusCode(answer.status()).end();
     });
   }
 
   /** The next requests are answered with these statuses, in order, then 200 again. */
   public void answerNext(Integer... statuses) {
-    scripted.addAll(List.of(statuses));
+    for (int status : statuses) {
+      scripted.add(new Answer(status, null));
+    }
+  }
+
+  /** The next request is answered with this status and Retry-After header. */
+  public void answerNext(int status, String retryAfter) {
+    scripted.add(new Answer(status, retryAfter));
+  }
+
+  /** While hanging, requests are received and never answered. */
+  public void hang(boolean hang) {
+    hanging = hang;
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + "/v1/notify";
+    return "http://127.0.0.1:" + port + "/v1/notify";
   }
 
   /** Every request, failed attempts included. */

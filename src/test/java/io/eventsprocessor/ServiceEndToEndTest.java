@@ -6,19 +6,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.eventsprocessor.FakeNotificationService.Received;
 import io.eventsprocessor.HttpClient.Response;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,46 +27,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ServiceEndToEndTest {
   static final List<String> TASK_EVENTS =
       List.of("1-foo2-app-launch", "2-foo1-started", "3-foo2-started", "4-foo2-cancelled", "5-foo1-finished");
-  static final Duration QUIET = Duration.ofMillis(700);
 
   @TempDir Path stateDir;
-  Vertx vertx;
+  TestService service;
   FakeNotificationService notifications;
   HttpClient http;
 
   @BeforeEach
   void startFakeNotificationService(Vertx vertx) throws Exception {
-    this.vertx = vertx;
-    notifications = new FakeNotificationService(vertx).start().await(10, TimeUnit.SECONDS);
+    service = new TestService(vertx, stateDir);
+    notifications = service.notifications;
   }
 
   void startService(JsonObject overrides) throws Exception {
-    JsonObject config = new JsonObject()
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("notify", new JsonObject().put("url", notifications.url()).put("timeout", "PT2S")
-            .put("initialBackoff", "PT0.05S").put("maxBackoff", "PT0.2S"))
-        .put("notifySink", new JsonObject().put("enabled", false))
-        .put("admin", new JsonObject().put("port", 0))
-        .put("state", new JsonObject().put("dir", stateDir.toString()))
-        .mergeIn(overrides, true);
-    MainVerticle main = new MainVerticle(Clock.systemUTC(), Map.of());
-    vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
-    http = new HttpClient(vertx, main.httpPort());
+    http = service.start(overrides).http;
   }
 
   void startService() throws Exception {
     startService(new JsonObject());
   }
 
-  static JsonObject reminderDelay(String delay) {
-    return new JsonObject().put("rules", new JsonObject().put("launchReminder", new JsonObject().put("delay", delay)));
-  }
-
-  /** Waits until exactly {@code count} notifications were delivered and no more arrive for a while. */
   List<Received> deliveredExactly(int count) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> notifications.delivered().size() >= count);
-    await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> notifications.delivered().size() == count);
-    return notifications.delivered();
+    return service.deliveredExactly(count);
   }
 
   @ParameterizedTest
@@ -97,7 +75,7 @@ class ServiceEndToEndTest {
 
   @Test
   void aLiveReminderArrivesOnTimeWithoutFurtherEvents() throws Exception {
-    startService(reminderDelay("PT1S"));
+    startService(TestService.reminderDelay("PT1S"));
     Instant posted = Instant.now();
     // Stamped years ago: the reminder is judged by the user's own clock, not the server's.
     assertThat(http.postEvent(resource("examples/legacy/1-foo2-app-launch.json")).status()).isEqualTo(202);
@@ -109,7 +87,7 @@ class ServiceEndToEndTest {
 
   @Test
   void aStartCancelsTheLiveReminder() throws Exception {
-    startService(reminderDelay("PT1S"));
+    startService(TestService.reminderDelay("PT1S"));
     assertThat(http.postEvent("""
         {"type": "app_launch", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00Z"}""").status())
         .isEqualTo(202);
@@ -122,7 +100,7 @@ class ServiceEndToEndTest {
 
   @Test
   void anUnknownTypeIsAcceptedAsUnsupportedAndSendsNothing() throws Exception {
-    startService(reminderDelay("PT0.1S"));
+    startService(TestService.reminderDelay("PT0.1S"));
     Response response = http.postEvent("""
         {"id": "r1", "type": "workout_rated", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00Z",
          "data": {"stars": 5}}""");

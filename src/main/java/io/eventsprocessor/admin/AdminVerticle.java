@@ -25,6 +25,7 @@ public final class AdminVerticle extends VerticleBase {
   public record Settings(boolean enabled, String host, int port, String token) {}
 
   private final Settings settings;
+  private int actualPort;
 
   public AdminVerticle(Settings settings) {
     this.settings = settings;
@@ -45,7 +46,14 @@ public final class AdminVerticle extends VerticleBase {
       Problem.send(ctx, 500, "An unexpected error occurred.");
     });
     return vertx.createHttpServer().requestHandler(router).listen(settings.port(), settings.host())
-        .onSuccess(s -> LOG.info("admin API on http://{}:{}/v1/admin/", settings.host(), s.actualPort()));
+        .onSuccess(s -> {
+          actualPort = s.actualPort();
+          LOG.info("admin API on http://{}:{}/v1/admin/", settings.host(), actualPort);
+        });
+  }
+
+  public int actualPort() {
+    return actualPort;
   }
 
   private void authorize(RoutingContext ctx) {

@@ -85,7 +85,7 @@ public final class RulesVerticle<S> extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(snapshotTimer);
     changed = true;
-    return snapshot();
+    return snapshot().onSuccess(v -> LOG.info("{}: saved {} user(s) to {}", name, users.size(), stateFile.path()));
   }
 
   private void onEvent(Message<JsonObject> message) {

@@ -119,6 +119,11 @@ public final class IngestVerticle extends VerticleBase {
     Problem.send(ctx, 400, "The event is invalid: see errors for each field.", errors);
   }
 
+  @Override
+  public Future<?> stop() {
+    return server.close().onSuccess(v -> LOG.info("no longer accepting events"));
+  }
+
   public int actualPort() {
     return server.actualPort();
   }

@@ -3,15 +3,19 @@ package io.eventsprocessor.state;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.CopyOptions;
-import io.vertx.core.file.FileSystem;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * One JSON file of saved state in the state directory. Written atomically (a temporary file, then a rename),
  * so a crash mid-write leaves the previous snapshot intact; a file that exists but cannot be read fails the
  * start with a message saying so, rather than silently starting empty and forgetting users.
+ *
+ * <p>Plain java.nio on a worker thread rather than Vert.x's file system: the last save runs while Vert.x is
+ * closing on SIGTERM, when Vert.x's file resolver may already be gone.
  */
 public final class StateFile {
   /** Bumped when the shape of saved state changes incompatibly. */
@@ -31,13 +35,7 @@ public final class StateFile {
 
   /** The saved state, or null when none was saved yet. */
   public Future<JsonObject> read() {
-    FileSystem fs = vertx.fileSystem();
-    return fs.exists(path.toString()).compose(exists -> {
-      if (!exists) {
-        return Future.succeededFuture(null);
-      }
-      return fs.readFile(path.toString()).map(this::parse);
-    });
+    return vertx.executeBlocking(() -> Files.exists(path) ? parse(Buffer.buffer(Files.readAllBytes(path))) : null);
   }
 
   private JsonObject parse(Buffer content) {
@@ -59,12 +57,24 @@ public final class StateFile {
         + ". Refusing to start empty and forget what it holds; repair or move the file away to start without it.");
   }
 
+  /** Encodes on the caller's thread (the state is not thread-safe), writes on a worker thread. */
   public Future<Void> write(JsonObject state) {
-    FileSystem fs = vertx.fileSystem();
-    String temporary = path + ".tmp";
-    Buffer content = state.put("version", VERSION).toBuffer();
-    return fs.mkdirs(path.getParent().toString())
-        .compose(v -> fs.writeFile(temporary, content))
-        .compose(v -> fs.move(temporary, path.toString(), new CopyOptions().setReplaceExisting(true).setAtomicMove(true)));
+    byte[] content = state.put("version", VERSION).toBuffer().getBytes();
+    return vertx.executeBlocking(() -> {
+      writeAtomically(content);
+      return null;
+    });
+  }
+
+  private void writeAtomically(byte[] content) throws IOException {
+    Path directory = path.toAbsolutePath().getParent();
+    Files.createDirectories(directory);
+    Path temporary = Files.createTempFile(directory, path.getFileName().toString(), ".tmp");
+    try {
+      Files.write(temporary, content);
+      Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
   }
 }

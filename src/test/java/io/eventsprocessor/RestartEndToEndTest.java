@@ -1,0 +1,82 @@
+package io.eventsprocessor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventsprocessor.FakeNotificationService.Received;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A stop and a start of the service with the same state directory forget nothing. */
+@ExtendWith(VertxExtension.class)
+class RestartEndToEndTest {
+  @TempDir Path stateDir;
+  TestService service;
+
+  @BeforeEach
+  void setUp(Vertx vertx) throws Exception {
+    service = new TestService(vertx, stateDir);
+  }
+
+  void post(String event) {
+    assertThat(service.http.postEvent(event).status()).isEqualTo(202);
+  }
+
+  @Test
+  void aPendingReminderAndAProgramInProgressSurviveARestart() throws Exception {
+    service.start(TestService.reminderDelay("PT2S"));
+    Instant launched = Instant.now();
+    post("{\"type\": \"app_launch\", \"userId\": \"a\", \"deviceId\": \"d\", \"occurredAt\": \"2021-03-01T09:00:00Z\"}");
+    post("{\"type\": \"training_program_started\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\", \"programTitle\": \"Yoga\"}}");
+
+    service.stop();
+    assertThat(stateDir.resolve("reminder.json")).exists();
+    assertThat(stateDir.resolve("training.json")).exists();
+    service.start(TestService.reminderDelay("PT2S"));
+
+    post("{\"type\": \"training_program_finished\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
+    List<Received> delivered = service.deliveredExactly(2);
+    assertThat(delivered).filteredOn(r -> r.kind().equals("training_congratulation")).singleElement().satisfies(r -> {
+      assertThat(r.userId()).isEqualTo("b");
+      assertThat(r.message()).contains("40 minutes").contains("Yoga");
+    });
+    assertThat(delivered).filteredOn(r -> r.kind().equals("training_reminder")).singleElement().satisfies(r -> {
+      assertThat(r.userId()).isEqualTo("a");
+      assertThat(Duration.between(launched, r.at())).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(5));
+    });
+  }
+
+  @Test
+  void queuedNotificationsSurviveARestart() throws Exception {
+    service.start();
+    service.notifications.stop().await(5, TimeUnit.SECONDS);
+    post("{\"type\": \"training_program_started\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\"}}");
+    post("{\"type\": \"training_program_finished\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
+
+    service.stop();
+    service.notifications.start().await(5, TimeUnit.SECONDS);
+    service.start();
+    assertThat(service.deliveredExactly(1)).singleElement().satisfies(r -> assertThat(r.userId()).isEqualTo("b"));
+  }
+
+  @Test
+  void anUnreadableStateFileStopsTheStartWithAClearMessage() throws Exception {
+    Files.writeString(stateDir.resolve("training.json"), "{\"version\": 1, \"users\": ");
+    Throwable failure = service.deploy(new io.vertx.core.json.JsonObject()).toCompletionStage().handle((ok, e) -> e)
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(failure).hasMessageContaining("cannot read the state file").hasMessageContaining("training.json");
+  }
+}
