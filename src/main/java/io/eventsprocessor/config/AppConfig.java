@@ -71,7 +71,7 @@ public record AppConfig(
     ConfigReader stateJson = root.object("state");
     StateSettings state = new StateSettings(
         Path.of(stateJson.string("dir", "data")),
-        stateJson.duration("snapshotInterval", Duration.ofSeconds(5), Duration.ofMillis(10)));
+        stateJson.duration("snapshotInterval", Duration.ofSeconds(10), Duration.ofMillis(10)));
     stateJson.done();
 
     ConfigReader adminJson = root.object("admin");

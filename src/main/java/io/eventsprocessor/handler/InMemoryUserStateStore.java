@@ -2,7 +2,6 @@ package io.eventsprocessor.handler;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /** A plain map: one handler's event loop is the only thread that touches it. */
 public final class InMemoryUserStateStore<S> implements UserStateStore<S> {
@@ -28,7 +27,7 @@ public final class InMemoryUserStateStore<S> implements UserStateStore<S> {
   }
 
   @Override
-  public void forEach(BiConsumer<String, S> action) {
-    states.forEach(action);
+  public Map<String, S> copy() {
+    return new HashMap<>(states);
   }
 }

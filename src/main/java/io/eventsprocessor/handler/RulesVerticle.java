@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,11 +170,15 @@ public final class RulesVerticle<S> extends VerticleBase {
       return Future.succeededFuture();
     }
     changed = false;
-    JsonObject saved = new JsonObject();
-    users.forEach((userId, entry) -> saved.put(userId, new JsonObject()
-        .put("clock", new JsonObject().put("event", entry.clock().eventMillis()).put("real", entry.clock().realMillis()))
-        .put("state", codec.encode(entry.state()))));
-    return stateFile.write(new JsonObject().put("users", saved))
+    // Entries are immutable: a copy of the map is a consistent snapshot, encoded off the event loop.
+    Map<String, Entry<S>> copy = users.copy();
+    return stateFile.write(() -> {
+          JsonObject saved = new JsonObject();
+          copy.forEach((userId, entry) -> saved.put(userId, new JsonObject()
+              .put("clock", new JsonObject().put("event", entry.clock().eventMillis()).put("real", entry.clock().realMillis()))
+              .put("state", codec.encode(entry.state()))));
+          return new JsonObject().put("users", saved);
+        })
         .onFailure(e -> {
           changed = true;
           LOG.error("{}: could not save the state to {}: {}", name, stateFile.path(), e.toString());
@@ -193,6 +198,11 @@ public final class RulesVerticle<S> extends VerticleBase {
       commit(field.getKey(), NOT_SCHEDULED, userClock, new Outcome<>(state, List.of(), "restored", false));
     });
     LOG.info("{}: restored {} user(s) from {}", name, users.size(), stateFile.path());
+  }
+
+  /** Users with state; read from another thread it is an estimate (for benchmarks and metrics). */
+  public int trackedUsers() {
+    return users.size();
   }
 
   private void log(String userId, String cause, Outcome<S> outcome) {

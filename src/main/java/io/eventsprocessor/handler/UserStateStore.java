@@ -1,6 +1,6 @@
 package io.eventsprocessor.handler;
 
-import java.util.function.BiConsumer;
+import java.util.Map;
 
 /**
  * Where a handler keeps its per-user state. Owned by one handler and used from its event loop only;
@@ -16,6 +16,6 @@ public interface UserStateStore<S> {
 
   int size();
 
-  /** Visits every user's state, e.g. to save it. */
-  void forEach(BiConsumer<String, S> action);
+  /** A copy of every user's state, cheap to take on the event loop and safe to read elsewhere. */
+  Map<String, S> copy();
 }

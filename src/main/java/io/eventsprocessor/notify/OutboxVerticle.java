@@ -259,7 +259,8 @@ public final class OutboxVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     changed = false;
-    return stateFile.write(outbox.toJson()).onFailure(e -> {
+    JsonObject contents = outbox.toJson(); // the outbox is mutable: encoded here, written off the loop
+    return stateFile.write(() -> contents).onFailure(e -> {
       changed = true;
       LOG.error("outbox: could not save to {}: {}", stateFile.path(), e.toString());
     });

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.function.Supplier;
 
 /**
  * One JSON file of saved state in the state directory. Written atomically (a temporary file, then a rename),
@@ -57,11 +58,13 @@ public final class StateFile {
         + ". Refusing to start empty and forget what it holds; repair or move the file away to start without it.");
   }
 
-  /** Encodes on the caller's thread (the state is not thread-safe), writes on a worker thread. */
-  public Future<Void> write(JsonObject state) {
-    byte[] content = state.put("version", VERSION).toBuffer().getBytes();
+  /**
+   * Builds and writes the state on a worker thread, off the event loop: {@code state} must only read
+   * immutable data (e.g. a copy of the users' map whose values are immutable records).
+   */
+  public Future<Void> write(Supplier<JsonObject> state) {
     return vertx.executeBlocking(() -> {
-      writeAtomically(content);
+      writeAtomically(state.get().put("version", VERSION).toBuffer().getBytes());
       return null;
     });
   }

@@ -1,0 +1,96 @@
+package io.eventsprocessor.bench;
+
+import io.eventsprocessor.event.Event;
+import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.event.EventJson;
+import io.eventsprocessor.handler.RulesVerticle;
+import io.eventsprocessor.notify.MessageTemplate;
+import io.eventsprocessor.notify.Notification;
+import io.eventsprocessor.notify.Outbox;
+import io.eventsprocessor.reminder.LaunchReminderRules;
+import io.eventsprocessor.reminder.ReminderStateCodec;
+import io.eventsprocessor.state.StateSettings;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Heap cost of what the service keeps: users with a pending reminder (the handler's state, user clocks and
+ * wake-ups), and a full outbox. Not a test: run it by hand and read the numbers (see the README).
+ *
+ * <pre>./mvnw -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -Xmx4g -cp target/classes:target/test-classes:$(cat target/cp.txt) io.eventsprocessor.bench.MemoryBenchmark</pre>
+ */
+public final class MemoryBenchmark {
+  private MemoryBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.eventsprocessor"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    int users = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    int notifications = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+    reminders(users);
+    outbox(notifications);
+    System.exit(0);
+  }
+
+  static long usedHeap() {
+    for (int i = 0; i < 5; i++) {
+      System.gc();
+    }
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  /** Users who opened the app and have a reminder pending, as the reminder handler keeps them. */
+  static void reminders(int users) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    LaunchReminderRules rules = new LaunchReminderRules(new LaunchReminderRules.Settings(
+        Duration.ofMinutes(10), Duration.ofHours(12), MessageTemplate.parse("Start now", LaunchReminderRules.PLACEHOLDERS)));
+    StateSettings state = new StateSettings(Files.createTempDirectory("bench"), Duration.ofDays(1));
+    RulesVerticle<?> handler = new RulesVerticle<>("reminder", rules, new ReminderStateCodec(), Clock.systemUTC(), state);
+    vertx.deployVerticle(handler).await(10, TimeUnit.SECONDS);
+    long before = usedHeap();
+    Instant at = Instant.now();
+    for (int i = 0; i < users; i++) {
+      Event launch = new Event(UUID.randomUUID().toString(), "app_launch", "user-" + i, "device-" + i, at, at, Map.of());
+      vertx.eventBus().send(EventAddresses.forType("app_launch"), EventJson.toJson(launch));
+      if (i % 10_000 == 0) {
+        awaitUsers(handler, i); // keep the bus from piling up events
+      }
+    }
+    awaitUsers(handler, users);
+    long after = usedHeap();
+    System.out.printf("%,d users with a pending reminder: %,d MB of heap, %,d bytes per user%n",
+        users, (after - before) >> 20, (after - before) / users);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  static void awaitUsers(RulesVerticle<?> handler, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (handler.trackedUsers() < count && System.nanoTime() < deadline) {
+      Thread.sleep(10); // a benchmark's poll, not a test's synchronisation
+    }
+  }
+
+  /** A full outbox: notifications queued for as many users, as the outbox keeps them. */
+  static void outbox(int notifications) {
+    Outbox outbox = new Outbox(new Outbox.Policy(10, Duration.ofHours(1), Duration.ofMillis(500), Duration.ofSeconds(30), 10_000, 100_000));
+    long before = usedHeap();
+    for (int i = 0; i < notifications; i++) {
+      String userId = "user-" + i;
+      outbox.offer(Notification.of(Notification.TRAINING_CONGRATULATION, userId, "device-" + i,
+          "Congratulations! You trained for 36 minutes with 7 Minutes of HIIT Training today: that is your daily training dose done.",
+          Map.of("minutes", 36L, "programId", "2352", "programTitle", "7 Minutes of HIIT Training"),
+          UUID.randomUUID().toString()), 0);
+    }
+    long after = usedHeap();
+    System.out.printf("%,d queued notifications: %,d MB of heap, %,d bytes per notification%n",
+        outbox.size(), (after - before) >> 20, (after - before) / notifications);
+  }
+}
