@@ -122,6 +122,16 @@ class DeliveryEndToEndTest {
   }
 
   @Test
+  void theAdminApiRequiresItsTokenWhenOneIsSet() throws Exception {
+    service.start(new JsonObject().put("admin", new JsonObject().put("token", "s3cret")));
+    Response anonymous = service.admin.get("/v1/admin/dead-letters");
+    assertThat(anonymous.status()).isEqualTo(401);
+    assertThat(anonymous.contentType()).isEqualTo("application/problem+json");
+    assertThat(service.admin.getWithBearer("/v1/admin/dead-letters", "wrong").status()).isEqualTo(401);
+    assertThat(service.admin.getWithBearer("/v1/admin/dead-letters", "s3cret").status()).isEqualTo(200);
+  }
+
+  @Test
   void whileTheServiceNeverAnswersTheCircuitOpensAndIngestionStaysFast() throws Exception {
     service.start(notify(new JsonObject().put("timeout", "PT1S")
         .put("breaker", new JsonObject().put("maxFailures", 3).put("resetTimeout", "PT30S"))));

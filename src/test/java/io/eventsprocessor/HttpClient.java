@@ -48,6 +48,10 @@ public final class HttpClient {
     return toResponse(client.request(HttpMethod.GET, port, "127.0.0.1", path).send());
   }
 
+  public Response getWithBearer(String path, String token) {
+    return toResponse(client.request(HttpMethod.GET, port, "127.0.0.1", path).bearerTokenAuthentication(token).send());
+  }
+
   public Response request(HttpMethod method, String path) {
     return toResponse(client.request(method, port, "127.0.0.1", path).send());
   }
