@@ -10,6 +10,7 @@ import static io.eventsprocessor.event.EventTypes.TRAINING_PROGRAM_STARTED;
 
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.event.EventTypes;
 import io.eventsprocessor.handler.Outcome;
 import io.eventsprocessor.handler.UserRules;
 import io.eventsprocessor.notify.MessageTemplate;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The launch reminder: a user who opens the app and does not start a program within the configured delay
@@ -47,13 +49,8 @@ public final class LaunchReminderRules implements UserRules<ReminderState> {
 
   @Override
   public List<EventSchema> schemas() {
-    return List.of(
-        EventSchema.of(APP_LAUNCH),
-        EventSchema.of(TRAINING_PROGRAM_STARTED, PROGRAM_ID),
-        EventSchema.of(TRAINING_PROGRAM_PAUSED, PROGRAM_ID),
-        EventSchema.of(TRAINING_PROGRAM_RESUMED, PROGRAM_ID),
-        EventSchema.of(TRAINING_PROGRAM_FINISHED, PROGRAM_ID),
-        EventSchema.of(TRAINING_PROGRAM_CANCELLED, PROGRAM_ID));
+    // The training types too: a program in progress means a launch arms nothing.
+    return Stream.concat(Stream.of(EventSchema.of(APP_LAUNCH)), EventTypes.TRAINING_PROGRAM_SCHEMAS.stream()).toList();
   }
 
   @Override

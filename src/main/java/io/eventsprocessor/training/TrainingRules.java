@@ -10,6 +10,7 @@ import static io.eventsprocessor.event.EventTypes.TRAINING_PROGRAM_STARTED;
 
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.event.EventTypes;
 import io.eventsprocessor.handler.Outcome;
 import io.eventsprocessor.handler.UserRules;
 import io.eventsprocessor.notify.MessageTemplate;
@@ -47,12 +48,7 @@ public final class TrainingRules implements UserRules<TrainingState> {
 
   @Override
   public List<EventSchema> schemas() {
-    return List.of(
-        EventSchema.of(TRAINING_PROGRAM_STARTED, PROGRAM_ID),
-        EventSchema.of(TRAINING_PROGRAM_PAUSED, PROGRAM_ID),
-        EventSchema.of(TRAINING_PROGRAM_RESUMED, PROGRAM_ID),
-        EventSchema.of(TRAINING_PROGRAM_FINISHED, PROGRAM_ID),
-        EventSchema.of(TRAINING_PROGRAM_CANCELLED, PROGRAM_ID));
+    return EventTypes.TRAINING_PROGRAM_SCHEMAS;
   }
 
   @Override

@@ -6,11 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventsprocessor.TestEvents;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.handler.Outcome;
+import io.eventsprocessor.handler.Replay;
 import io.eventsprocessor.notify.MessageTemplate;
 import io.eventsprocessor.notify.Notification;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LaunchReminderRulesTest {
@@ -21,18 +20,8 @@ class LaunchReminderRulesTest {
 
   static final TestEvents FOO2 = TestEvents.of("foo2");
 
-  record Replay(ReminderState state, List<Notification> notifications) {}
-
-  /** Applies the events in order from no state, collecting what is sent. */
-  static Replay replay(Event... events) {
-    ReminderState state = null;
-    List<Notification> sent = new ArrayList<>();
-    for (Event e : events) {
-      Outcome<ReminderState> outcome = RULES.apply(state, e);
-      state = outcome.state();
-      sent.addAll(outcome.notifications());
-    }
-    return new Replay(state, sent);
+  static Replay<ReminderState> replay(Event... events) {
+    return Replay.of(RULES, events);
   }
 
   static Outcome<ReminderState> tick(ReminderState state, String at) {
@@ -41,7 +30,7 @@ class LaunchReminderRulesTest {
 
   @Test
   void aLaunchArmsAReminderDueAfterTheDelay() {
-    Replay launched = replay(FOO2.at("16:22:52").launch());
+    Replay<ReminderState> launched = replay(FOO2.at("16:22:52").launch());
     assertThat(launched.notifications()).isEmpty();
     assertThat(RULES.nextDue(launched.state())).isEqualTo(time("16:32:52"));
   }
@@ -73,7 +62,7 @@ class LaunchReminderRulesTest {
 
   @Test
   void aStartBeforeTheDueTimeCancelsIt() {
-    Replay replay = replay(FOO2.at("16:22:52").launch(), FOO2.at("16:32:51").started("2352"));
+    Replay<ReminderState> replay = replay(FOO2.at("16:22:52").launch(), FOO2.at("16:32:51").started("2352"));
     assertThat(replay.notifications()).isEmpty();
     assertThat(replay.state().isPending()).isFalse();
     assertThat(tick(replay.state(), "16:40:00").notifications()).isEmpty();
@@ -82,7 +71,7 @@ class LaunchReminderRulesTest {
   @Test
   void aLaterEventShowingTheDueTimePassedSendsTheReminderBeforeItIsApplied() {
     // The task's example: foo2 opened the app at 16:22:52 and started only at 16:52:00.
-    Replay replay = replay(FOO2.at("16:22:52").launch(), FOO2.at("16:52:00").started("2352"));
+    Replay<ReminderState> replay = replay(FOO2.at("16:22:52").launch(), FOO2.at("16:52:00").started("2352"));
     assertThat(replay.notifications()).singleElement().extracting(Notification::kind).isEqualTo("training_reminder");
     assertThat(replay.state().isPending()).isFalse();
   }
@@ -95,7 +84,7 @@ class LaunchReminderRulesTest {
   @Test
   void aSecondLaunchWhileOneIsPendingKeepsTheFirstDueTime() {
     Event first = FOO2.at("16:00:00").launch();
-    Replay replay = replay(first, FOO2.at("16:08:00").launch());
+    Replay<ReminderState> replay = replay(first, FOO2.at("16:08:00").launch());
     assertThat(RULES.nextDue(replay.state())).isEqualTo(time("16:10:00"));
 
     Outcome<ReminderState> due = tick(replay.state(), "16:10:00");
@@ -105,14 +94,14 @@ class LaunchReminderRulesTest {
 
   @Test
   void aLaunchWhileAProgramIsInProgressArmsNothing() {
-    Replay replay = replay(FOO2.at("16:00:00").started("p"), FOO2.at("16:05:00").launch());
+    Replay<ReminderState> replay = replay(FOO2.at("16:00:00").started("p"), FOO2.at("16:05:00").launch());
     assertThat(replay.state().isPending()).isFalse();
     assertThat(tick(replay.state(), "16:30:00").notifications()).isEmpty();
   }
 
   @Test
   void aPausedProgramIsStillInProgress() {
-    Replay replay = replay(FOO2.at("16:00:00").started("p"), FOO2.at("16:03:00").paused("p"), FOO2.at("16:05:00").launch());
+    Replay<ReminderState> replay = replay(FOO2.at("16:00:00").started("p"), FOO2.at("16:03:00").paused("p"), FOO2.at("16:05:00").launch());
     assertThat(replay.state().isPending()).isFalse();
   }
 
@@ -126,18 +115,18 @@ class LaunchReminderRulesTest {
 
   @Test
   void aProgramThatNeverEndsStopsCountingAsInProgressAfterTheSessionExpiry() {
-    Replay started = replay(FOO2.at("2021-02-28T08:00:00Z").started("p"));
+    Replay<ReminderState> started = replay(FOO2.at("2021-02-28T08:00:00Z").started("p"));
     assertThat(RULES.nextDue(started.state())).isEqualTo(time("20:00:00"));
     assertThat(tick(started.state(), "20:00:00").state()).isNull();
 
-    Replay later = replay(FOO2.at("2021-02-28T08:00:00Z").started("p"), FOO2.at("2021-02-28T21:00:00Z").launch());
+    Replay<ReminderState> later = replay(FOO2.at("2021-02-28T08:00:00Z").started("p"), FOO2.at("2021-02-28T21:00:00Z").launch());
     assertThat(later.state().isPending()).isTrue();
   }
 
   @Test
   void aNewLaunchAfterAReminderFiredArmsANewOne() {
     Event second = FOO2.at("17:00:00").launch();
-    Replay replay = replay(FOO2.at("16:00:00").launch(), second);
+    Replay<ReminderState> replay = replay(FOO2.at("16:00:00").launch(), second);
     assertThat(replay.notifications()).hasSize(1);
     assertThat(replay.state().isPending()).isTrue();
     assertThat(replay.state().launchEventId()).isEqualTo(second.id());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventsprocessor.TestEvents;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.handler.Outcome;
+import io.eventsprocessor.handler.Replay;
 import io.eventsprocessor.notify.MessageTemplate;
 import io.eventsprocessor.notify.Notification;
 import java.time.Duration;
@@ -24,20 +25,11 @@ class TrainingRulesTest {
 
   /** Applies the events in order from no state; returns every notification sent. */
   static List<Notification> run(Event... events) {
-    return replay(events).notifications;
+    return replay(events).notifications();
   }
 
-  record Replay(TrainingState state, List<Notification> notifications) {}
-
-  static Replay replay(Event... events) {
-    TrainingState state = null;
-    List<Notification> sent = new ArrayList<>();
-    for (Event e : events) {
-      Outcome<TrainingState> outcome = RULES.apply(state, e);
-      state = outcome.state();
-      sent.addAll(outcome.notifications());
-    }
-    return new Replay(state, sent);
+  static Replay<TrainingState> replay(Event... events) {
+    return Replay.of(RULES, events);
   }
 
   @Test
@@ -156,7 +148,7 @@ class TrainingRulesTest {
 
   @Test
   void aSessionThatNeverEndsExpiresAfterTheConfiguredTime() {
-    Replay started = replay(FOO1.at("10:00:00").started("p"));
+    Replay<TrainingState> started = replay(FOO1.at("10:00:00").started("p"));
     assertThat(RULES.nextDue(started.state())).isEqualTo(time("22:00:00"));
 
     Outcome<TrainingState> early = RULES.tick("foo1", started.state(), time("21:59:59"));
@@ -174,7 +166,7 @@ class TrainingRulesTest {
 
   @Test
   void aPauseKeepsTheSessionAlive() {
-    Replay paused = replay(FOO1.at("10:00:00").started("p"), FOO1.at("11:00:00").paused("p"));
+    Replay<TrainingState> paused = replay(FOO1.at("10:00:00").started("p"), FOO1.at("11:00:00").paused("p"));
     assertThat(RULES.nextDue(paused.state())).isEqualTo(time("23:00:00"));
   }
 
