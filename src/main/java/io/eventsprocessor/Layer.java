@@ -33,12 +33,28 @@ final class Layer extends VerticleBase {
     this.lastInstances = lastInstances;
   }
 
+  /**
+   * When a later layer fails to start, this one is stopped before the failure is reported: Vert.x does not
+   * stop a deployment whose start failed, and a started outbox must save what it delivered meanwhile.
+   */
   @Override
   public Future<?> start() throws Exception {
     own.init(vertx, context);
-    return own.start().compose(v -> rest.isEmpty()
+    return own.start().compose(v -> deployRest().recover(failure -> stopOwn().transform(stopped -> Future.failedFuture(failure))));
+  }
+
+  private Future<?> stopOwn() {
+    try {
+      return own.stop();
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<String> deployRest() {
+    return rest.isEmpty()
         ? vertx.deployVerticle(last::get, new DeploymentOptions().setInstances(lastInstances))
-        : vertx.deployVerticle(new Layer(rest.get(0), rest.subList(1, rest.size()), last, lastInstances)));
+        : vertx.deployVerticle(new Layer(rest.get(0), rest.subList(1, rest.size()), last, lastInstances));
   }
 
   @Override

@@ -39,6 +39,9 @@ public final class FakeNotificationService {
   private final List<Received> requests = new CopyOnWriteArrayList<>();
   private final Queue<Answer> scripted = new ConcurrentLinkedQueue<>();
   private volatile boolean hanging;
+  private volatile long answerAfterMs;
+  private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger mostOpen = new java.util.concurrent.atomic.AtomicInteger();
   private HttpServer server;
   private int port;
 
@@ -80,8 +83,27 @@ public final class FakeNotificationService {
       if (answer.retryAfter() != null) {
         request.response().putHeader("Retry-After", answer.retryAfter());
       }
-      request.response().setStatusCode(answer.status()).end();
+      mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+      Runnable reply = () -> {
+        open.decrementAndGet();
+        request.response().setStatusCode(answer.status()).end();
+      };
+      if (answerAfterMs > 0) {
+        vertx.setTimer(answerAfterMs, t -> reply.run());
+      } else {
+        reply.run();
+      }
     });
+  }
+
+  /** Answers each request only after this long, like a slow but healthy service. */
+  public void answerAfter(java.time.Duration delay) {
+    answerAfterMs = delay.toMillis();
+  }
+
+  /** The most requests that were open (received, not yet answered) at once. */
+  public int mostRequestsAtOnce() {
+    return mostOpen.get();
   }
 
   /** The next requests are answered with these statuses, in order, then 200 again. */

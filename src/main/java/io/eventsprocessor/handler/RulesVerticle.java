@@ -18,7 +18,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ public final class RulesVerticle<S> extends VerticleBase {
   /** A user's state with the clock that judges it and the server time of its one live wake-up. */
   private record Entry<S>(S state, UserClock clock, long wakeAt) {}
 
-  /** A wake-up; stale when the user's entry no longer names the same time. */
+  /** A wake-up; each user with something due has exactly one, the time its entry names. */
   private record WakeUp(long at, String userId) {}
 
   private final String name;
@@ -44,7 +45,8 @@ public final class RulesVerticle<S> extends VerticleBase {
   private final Clock clock;
   private final StateSettings stateSettings;
   private final UserStateStore<Entry<S>> users = new InMemoryUserStateStore<>();
-  private final PriorityQueue<WakeUp> wakeUps = new PriorityQueue<>(Comparator.comparingLong(WakeUp::at));
+  private final NavigableSet<WakeUp> wakeUps =
+      new TreeSet<>(Comparator.comparingLong(WakeUp::at).thenComparing(WakeUp::userId));
   private long timerId = -1;
   private long timerAt = NOT_SCHEDULED;
   private StateFile stateFile;
@@ -109,34 +111,30 @@ public final class RulesVerticle<S> extends VerticleBase {
     commit(userId, NOT_SCHEDULED, entry.clock(), outcome);
   }
 
+  /** @param wakeAt the server time of the user's wake-up in the set, or NOT_SCHEDULED */
   private void commit(String userId, long wakeAt, UserClock userClock, Outcome<S> outcome) {
     for (Notification notification : outcome.notifications()) {
       vertx.eventBus().send(EventAddresses.NOTIFICATIONS, notification.toJson());
     }
     changed = true;
-    if (outcome.state() == null) {
-      users.put(userId, null);
-      return;
-    }
-    Instant due = rules.nextDue(outcome.state());
-    if (due != null) {
-      long dueAt = userClock.realTimeOf(due);
-      if (dueAt < wakeAt) {
-        wakeAt = dueAt;
-        schedule(new WakeUp(dueAt, userId));
+    Instant due = outcome.state() == null ? null : rules.nextDue(outcome.state());
+    long nextWakeAt = due == null ? NOT_SCHEDULED : userClock.realTimeOf(due);
+    if (nextWakeAt != wakeAt) {
+      // Exactly one wake-up per user: the set holds no stale ones, whatever the traffic.
+      if (wakeAt != NOT_SCHEDULED) {
+        wakeUps.remove(new WakeUp(wakeAt, userId));
+      }
+      if (nextWakeAt != NOT_SCHEDULED) {
+        wakeUps.add(new WakeUp(nextWakeAt, userId));
+        armTimer(clock.millis());
       }
     }
-    users.put(userId, new Entry<>(outcome.state(), userClock, wakeAt));
-  }
-
-  private void schedule(WakeUp wakeUp) {
-    wakeUps.add(wakeUp);
-    armTimer(clock.millis());
+    users.put(userId, outcome.state() == null ? null : new Entry<>(outcome.state(), userClock, nextWakeAt));
   }
 
   /** Keeps the one timer set for the earliest wake-up. */
   private void armTimer(long realNow) {
-    WakeUp next = wakeUps.peek();
+    WakeUp next = wakeUps.isEmpty() ? null : wakeUps.first();
     if (next == null || next.at() >= timerAt) {
       return;
     }
@@ -153,14 +151,11 @@ public final class RulesVerticle<S> extends VerticleBase {
     long realNow = clock.millis();
     // Take the due ones out first: what a wake-up schedules anew waits for the next timer.
     List<WakeUp> due = new ArrayList<>();
-    while (!wakeUps.isEmpty() && wakeUps.peek().at() <= realNow) {
-      due.add(wakeUps.poll());
+    while (!wakeUps.isEmpty() && wakeUps.first().at() <= realNow) {
+      due.add(wakeUps.pollFirst());
     }
     for (WakeUp wakeUp : due) {
-      Entry<S> entry = users.get(wakeUp.userId());
-      if (entry != null && entry.wakeAt() == wakeUp.at()) {
-        wakeUp(wakeUp.userId());
-      }
+      wakeUp(wakeUp.userId());
     }
     armTimer(clock.millis());
   }

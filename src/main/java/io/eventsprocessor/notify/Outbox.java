@@ -11,8 +11,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The notifications decided on and not yet delivered, with their delivery history: plain Java, time as an
@@ -34,8 +35,12 @@ public final class Outbox {
   public record Policy(int maxAttempts, Duration maxAge, Duration initialBackoff, Duration maxBackoff,
       int deadLetterCapacity, int rememberDelivered) {}
 
-  /** A queued notification. {@code notBefore}: the earliest time of its next attempt. */
-  public record Pending(Notification notification, long queuedAt, int attempts, long notBefore, String lastError) {
+  /**
+   * A queued notification. {@code notBefore}: the time of its next attempt; {@code retryAfterUntil}: the
+   * receiver's own Retry-After, which even a recovered circuit does not override.
+   */
+  public record Pending(Notification notification, long queuedAt, int attempts, long notBefore, long retryAfterUntil,
+      String lastError) {
     String userId() {
       return notification.userId();
     }
@@ -57,13 +62,16 @@ public final class Outbox {
     }
   }
 
+  /** A user's head is due at {@code at}; one per user at most, see {@link #schedule}. */
   private record Ready(long at, String userId) {}
 
   private final Policy policy;
   private final Map<String, ArrayDeque<Pending>> queues = new HashMap<>();
   private final Set<String> queuedIds = new HashSet<>();
   private final Set<String> inFlightUsers = new HashSet<>();
-  private final PriorityQueue<Ready> ready = new PriorityQueue<>(Comparator.comparingLong(Ready::at));
+  private final NavigableSet<Ready> ready =
+      new TreeSet<>(Comparator.comparingLong(Ready::at).thenComparing(Ready::userId));
+  private final Map<String, Long> readyAt = new HashMap<>();
   private final LinkedHashMap<String, DeadLetter> deadLetters;
   private final LinkedHashMap<String, Long> delivered;
 
@@ -85,7 +93,7 @@ public final class Outbox {
 
   /** Queues the notification; false when the same id is queued, was delivered, or is a dead letter. */
   public boolean offer(Notification notification, long now) {
-    return enqueue(new Pending(notification, now, 0, now, null));
+    return enqueue(new Pending(notification, now, 0, now, now, null));
   }
 
   private boolean enqueue(Pending pending) {
@@ -97,7 +105,7 @@ public final class Outbox {
     ArrayDeque<Pending> queue = queues.computeIfAbsent(pending.userId(), u -> new ArrayDeque<>());
     queue.addLast(pending);
     if (queue.size() == 1) {
-      ready.add(new Ready(pending.notBefore(), pending.userId()));
+      schedule(pending.userId(), pending.notBefore());
     }
     return true;
   }
@@ -105,23 +113,22 @@ public final class Outbox {
   /** Up to {@code max} notifications due at {@code now}, at most one per user; each is in flight until reported. */
   public List<Pending> takeDue(long now, int max) {
     List<Pending> due = new ArrayList<>();
-    List<Ready> later = new ArrayList<>();
-    while (due.size() < max && !ready.isEmpty() && ready.peek().at() <= now) {
-      Ready next = ready.poll();
-      ArrayDeque<Pending> queue = queues.get(next.userId());
-      if (queue == null || inFlightUsers.contains(next.userId())) {
-        continue; // stale: the user's head was taken or rescheduled since
-      }
-      Pending head = queue.peekFirst();
-      if (head.notBefore() > now) {
-        later.add(new Ready(head.notBefore(), next.userId()));
-        continue;
-      }
+    while (due.size() < max && !ready.isEmpty() && ready.first().at() <= now) {
+      Ready next = ready.pollFirst();
+      readyAt.remove(next.userId());
       inFlightUsers.add(next.userId());
-      due.add(head);
+      due.add(queues.get(next.userId()).peekFirst());
     }
-    ready.addAll(later);
     return due;
+  }
+
+  /** The user's head is due at {@code at}: the user's one entry in the ready set moves there. */
+  private void schedule(String userId, long at) {
+    Long previous = readyAt.put(userId, at);
+    if (previous != null) {
+      ready.remove(new Ready(previous, userId));
+    }
+    ready.add(new Ready(at, userId));
   }
 
   /** The attempt succeeded: the user's next notification, if any, is due at once. */
@@ -144,7 +151,9 @@ public final class Outbox {
       delay = Math.max(delay, failure.retryAfter().toMillis());
     }
     long retryAt = now + delay;
-    Pending updated = new Pending(pending.notification(), pending.queuedAt(), attempts, retryAt, failure.description());
+    long retryAfterUntil = failure.retryAfter() == null ? now : now + failure.retryAfter().toMillis();
+    Pending updated = new Pending(pending.notification(), pending.queuedAt(), attempts, retryAt, retryAfterUntil,
+        failure.description());
     boolean tooOld = retryAt - pending.queuedAt() >= policy.maxAge().toMillis();
     if (!failure.retryable() || attempts >= policy.maxAttempts() || tooOld) {
       removeHead(pending, now);
@@ -157,16 +166,20 @@ public final class Outbox {
 
   /** The attempt could not be made (delivery paused): tried again at {@code at}, without counting an attempt. */
   public void release(Pending pending, long at) {
-    replaceHead(new Pending(pending.notification(), pending.queuedAt(), pending.attempts(), at, pending.lastError()));
+    replaceHead(new Pending(pending.notification(), pending.queuedAt(), pending.attempts(), at,
+        pending.retryAfterUntil(), pending.lastError()));
   }
 
-  /** Every waiting notification is due now: the receiver is back, backoffs no longer apply. */
+  /** The receiver is back: backoffs no longer apply, every waiting notification is due now or at its Retry-After. */
   public void wakeAll(long now) {
     queues.forEach((userId, queue) -> {
-      if (!inFlightUsers.contains(userId)) {
-        Pending head = queue.pollFirst();
-        queue.addFirst(new Pending(head.notification(), head.queuedAt(), head.attempts(), Math.min(now, head.notBefore()), head.lastError()));
-        ready.add(new Ready(now, userId));
+      Pending head = queue.peekFirst();
+      long at = Math.max(now, head.retryAfterUntil());
+      if (!inFlightUsers.contains(userId) && at < head.notBefore()) {
+        queue.pollFirst();
+        queue.addFirst(new Pending(head.notification(), head.queuedAt(), head.attempts(), at, head.retryAfterUntil(),
+            head.lastError()));
+        schedule(userId, at);
       }
     });
   }
@@ -174,7 +187,7 @@ public final class Outbox {
   /** Puts a dead letter back in the queue with a fresh history; false when there is no such dead letter. */
   public boolean retryDeadLetter(String id, long now) {
     DeadLetter dead = deadLetters.remove(id);
-    return dead != null && enqueue(new Pending(dead.notification(), now, 0, now, null));
+    return dead != null && enqueue(new Pending(dead.notification(), now, 0, now, now, null));
   }
 
   private void replaceHead(Pending updated) {
@@ -182,7 +195,7 @@ public final class Outbox {
     queue.pollFirst();
     queue.addFirst(updated);
     inFlightUsers.remove(updated.userId());
-    ready.add(new Ready(updated.notBefore(), updated.userId()));
+    schedule(updated.userId(), updated.notBefore());
   }
 
   private void removeHead(Pending pending, long now) {
@@ -193,15 +206,18 @@ public final class Outbox {
     if (queue.isEmpty()) {
       queues.remove(pending.userId());
     } else {
-      Pending next = queue.peekFirst();
-      ready.add(new Ready(Math.max(now, next.notBefore()), pending.userId()));
+      schedule(pending.userId(), Math.max(now, queue.peekFirst().notBefore()));
     }
   }
 
   /** When the next notification falls due, or -1 when none waits (in-flight ones excluded). */
   public long nextDueAt() {
-    Ready next = ready.peek();
-    return next == null ? -1 : next.at();
+    return ready.isEmpty() ? -1 : ready.first().at();
+  }
+
+  /** Entries in the ready set: one per user with a waiting notification, never more. */
+  int scheduledUsers() {
+    return ready.size();
   }
 
   /** Queued notifications, in flight included. */
@@ -250,7 +266,7 @@ public final class Outbox {
     for (Object item : json.getJsonArray("queued")) {
       JsonObject p = (JsonObject) item;
       enqueue(new Pending(Notification.fromJson(p.getJsonObject("notification")), p.getLong("queuedAt"),
-          p.getInteger("attempts"), now, p.getString("lastError")));
+          p.getInteger("attempts"), now, now, p.getString("lastError")));
     }
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -44,7 +45,7 @@ public final class OutboxVerticle extends VerticleBase {
   public record Settings(String url, Duration timeout, int concurrency, Outbox.Policy policy,
       int breakerMaxFailures, Duration breakerResetTimeout) {}
 
-  /** The receiver answered a status that says "try again later" (5xx, 429). */
+  /** The receiver answered a status that says "try again later" (see {@link #isRetryable}). */
   private static final class RetryableStatus extends RuntimeException {
     final HttpResponse<Buffer> response;
 
@@ -79,7 +80,9 @@ public final class OutboxVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = WebClient.create(vertx, new WebClientOptions().setUserAgent("events-processor"));
+    // As many connections as attempts in flight: an attempt must never wait for a connection inside its timeout.
+    client = WebClient.create(vertx, new WebClientOptions().setUserAgent("events-processor"),
+        new PoolOptions().setHttp1MaxSize(settings.concurrency()));
     breaker = CircuitBreaker.create("notification-service", vertx, new CircuitBreakerOptions()
             .setMaxFailures(settings.breakerMaxFailures())
             .setTimeout(-1)
@@ -130,7 +133,9 @@ public final class OutboxVerticle extends VerticleBase {
     if (outbox.inFlight() == 0) {
       drained.tryComplete();
     }
-    long deadline = settings.timeout().toMillis() + 1000;
+    // An attempt ends within its timeout unless the receiver trickles bytes; past this, the receiver's
+    // Idempotency-Key check absorbs the attempt that will be made again after the restart.
+    long deadline = 2 * settings.timeout().toMillis() + 1000;
     vertx.setTimer(deadline, id -> drained.tryComplete());
     return drained.future().compose(v -> {
       changed = true;
@@ -162,7 +167,9 @@ public final class OutboxVerticle extends VerticleBase {
     for (Outbox.Pending pending : outbox.takeDue(now, limit - outbox.inFlight())) {
       attempt(pending);
     }
-    armTimer(now);
+    if (outbox.inFlight() < limit) {
+      armTimer(now); // when every slot is busy, the next completion dispatches again
+    }
   }
 
   private void attempt(Outbox.Pending pending) {
@@ -172,8 +179,7 @@ public final class OutboxVerticle extends VerticleBase {
             .putHeader("Idempotency-Key", n.id())
             .sendJsonObject(n.toJson())
             .onSuccess(response -> {
-              int status = response.statusCode();
-              if (status >= 500 || status == 429) {
+              if (isRetryable(response.statusCode())) {
                 promise.fail(new RetryableStatus(response));
               } else {
                 promise.complete(response);
@@ -202,6 +208,15 @@ public final class OutboxVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * Statuses that mean "not now" rather than "never": server errors, 429, 408, and 409/425, which a receiver
+   * that deduplicates by Idempotency-Key answers while an earlier attempt with the same key is still running.
+   * Any other 4xx means the request itself is wrong: retrying cannot help.
+   */
+  static boolean isRetryable(int status) {
+    return status >= 500 || status == 429 || status == 408 || status == 409 || status == 425;
+  }
+
   private static Outbox.Failure classify(Throwable cause) {
     if (cause instanceof RetryableStatus status) {
       return new Outbox.Failure(true, retryAfter(status.response.getHeader("Retry-After")), status.getMessage());
@@ -225,8 +240,9 @@ public final class OutboxVerticle extends VerticleBase {
   private void report(Outbox.Verdict verdict) {
     Outbox.Pending p = verdict.pending();
     if (verdict.deadLettered()) {
-      LOG.error("notification {} ({} for user {}) is a dead letter after {} attempt(s): {}",
-          p.id(), p.notification().kind(), p.userId(), p.attempts(), p.lastError());
+      // The whole notification goes to the log: even once the bounded dead letters forget it, it can be rebuilt.
+      LOG.error("notification {} ({} for user {}) is a dead letter after {} attempt(s): {}; notification: {}",
+          p.id(), p.notification().kind(), p.userId(), p.attempts(), p.lastError(), p.notification().toJson().encode());
     } else {
       LOG.warn("notification {} attempt {} failed ({}); next attempt in {} ms",
           p.id(), p.attempts(), p.lastError(), verdict.retryAt() - clock.millis());

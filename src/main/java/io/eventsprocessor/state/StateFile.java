@@ -5,9 +5,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.function.Supplier;
 
 /**
@@ -74,10 +77,23 @@ public final class StateFile {
     Files.createDirectories(directory);
     Path temporary = Files.createTempFile(directory, path.getFileName().toString(), ".tmp");
     try {
-      Files.write(temporary, content);
+      try (FileChannel file = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+        file.write(ByteBuffer.wrap(content));
+        file.force(true); // on disk before the rename makes it the state
+      }
       Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      forceDirectory(directory);
     } finally {
       Files.deleteIfExists(temporary);
+    }
+  }
+
+  /** Makes the rename itself durable where the platform allows syncing a directory (Linux does). */
+  private static void forceDirectory(Path directory) {
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      // not supported here: the rename is still atomic, only its durability on power loss is weaker
     }
   }
 }

@@ -68,7 +68,7 @@ public final class MemoryBenchmark {
     long after = usedHeap();
     System.out.printf("%,d users with a pending reminder: %,d MB of heap, %,d bytes per user%n",
         users, (after - before) >> 20, (after - before) / users);
-    vertx.close().await(10, TimeUnit.SECONDS);
+    vertx.close().await(2, TimeUnit.MINUTES); // the stop saves a million users
   }
 
   static void awaitUsers(RulesVerticle<?> handler, int count) throws InterruptedException {

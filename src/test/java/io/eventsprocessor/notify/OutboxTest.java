@@ -137,6 +137,30 @@ class OutboxTest {
   }
 
   @Test
+  void wakingRepeatedlyKeepsOneEntryPerWaitingUser() {
+    for (int user = 0; user < 100; user++) {
+      outbox.offer(note("u" + user, "n" + user), 0);
+    }
+    for (Outbox.Pending p : outbox.takeDue(0, 100)) {
+      outbox.failed(p, DOWN, 0, 0.999);
+    }
+    for (int cycle = 1; cycle <= 50; cycle++) {
+      outbox.wakeAll(cycle);
+    }
+    assertThat(outbox.scheduledUsers()).isEqualTo(100);
+    assertThat(outbox.takeDue(50, 1000)).hasSize(100);
+  }
+
+  @Test
+  void wakingAllStillHonoursRetryAfter() {
+    outbox.offer(note("a", "a1"), 0);
+    outbox.failed(outbox.takeDue(0, 1).get(0), new Outbox.Failure(true, Duration.ofSeconds(120), "status 503"), 0, 0.5);
+    outbox.wakeAll(10);
+    assertThat(outbox.takeDue(119_999, 1)).isEmpty();
+    assertThat(ids(outbox.takeDue(120_000, 1))).containsExactly("a1");
+  }
+
+  @Test
   void aReleasedAttemptDoesNotCount() {
     outbox.offer(note("a", "a1"), 0);
     outbox.release(outbox.takeDue(0, 1).get(0), 50);
