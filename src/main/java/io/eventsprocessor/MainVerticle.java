@@ -4,6 +4,9 @@ import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.handler.RulesVerticle;
+import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.Guards;
+import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.notify.NotifierVerticle;
 import io.eventsprocessor.notify.NotifySinkVerticle;
@@ -55,7 +58,11 @@ public class MainVerticle extends VerticleBase {
     List<RulesVerticle<?>> handlers = List.of(
         new RulesVerticle<>("training", new TrainingRules(config.trainingCongratulation()), clock),
         new RulesVerticle<>("reminder", new LaunchReminderRules(config.launchReminder()), clock));
-    EventDecoder decoder = new EventDecoder(handlers.stream().flatMap(h -> h.schemas().stream()).toList());
+    EventDecoder decoder = new EventDecoder(handlers.stream().flatMap(h -> h.schemas().stream()).toList(),
+        config.ingest().futureMargin());
+    // One set for all HTTP edges: a duplicate or a rate is judged the same whichever edge a request reaches.
+    Guards guards = Guards.create(Authenticator.create(vertx, config.auth()), config.rateLimit(),
+        config.ingest().duplicates(), clock);
 
     Future<?> ready = Future.succeededFuture();
     if (config.notifySink().enabled()) {
@@ -68,7 +75,7 @@ public class MainVerticle extends VerticleBase {
       ready = ready.compose(v -> vertx.deployVerticle(handler));
     }
     return ready.compose(v -> vertx.deployVerticle(() -> {
-      IngestVerticle edge = new IngestVerticle(config.http(), decoder, clock);
+      IngestVerticle edge = new IngestVerticle(config.http(), decoder, guards, clock);
       edges.add(edge);
       return edge;
     }, new DeploymentOptions().setInstances(context.getInstanceCount())));
@@ -86,6 +93,11 @@ public class MainVerticle extends VerticleBase {
 
   private LocalMap<String, String> roles() {
     return vertx.sharedData().getLocalMap(MainVerticle.class.getName());
+  }
+
+  /** What ingestion counted, over all HTTP edges. */
+  public IngestStats ingestStats() {
+    return edges.get(0).stats();
   }
 
   /** The port the HTTP edge listens on (useful when the config asks for port 0). */

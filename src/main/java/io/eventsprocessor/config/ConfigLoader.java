@@ -20,7 +20,11 @@ public final class ConfigLoader {
       "HTTP_PORT", "http.port",
       "NOTIFY_URL", "notify.url",
       "NOTIFY_SINK_ENABLED", "notifySink.enabled",
-      "NOTIFY_SINK_PORT", "notifySink.port");
+      "NOTIFY_SINK_PORT", "notifySink.port",
+      "AUTH_MODE", "auth.mode",
+      "AUTH_WRITE_KEY", "auth.writeKey",
+      "AUTH_JWT_SECRET", "auth.jwt.hs256Secret",
+      "AUTH_JWT_PUBLIC_KEY", "auth.jwt.rs256PublicKey");
 
   private ConfigLoader() {}
 

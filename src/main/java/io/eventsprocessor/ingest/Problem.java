@@ -13,7 +13,8 @@ final class Problem {
 
   private Problem() {}
 
-  static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors) {
+  /** @param extensions members added to the problem (e.g. a batch's {@code results}); may be empty */
+  static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors, JsonObject extensions) {
     if (ctx.response().ended()) {
       return;
     }
@@ -24,14 +25,23 @@ final class Problem {
         .put("detail", detail)
         .put("instance", ctx.request().path());
     if (!errors.isEmpty()) {
-      JsonArray list = new JsonArray();
-      errors.forEach(e -> list.add(new JsonObject().put("field", e.field()).put("message", e.message())));
-      body.put("errors", list);
+      body.put("errors", toJson(errors));
     }
+    body.mergeIn(extensions);
     ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+  }
+
+  static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors) {
+    send(ctx, status, detail, errors, new JsonObject());
   }
 
   static void send(RoutingContext ctx, int status, String detail) {
     send(ctx, status, detail, List.of());
+  }
+
+  static JsonArray toJson(List<FieldError> errors) {
+    JsonArray list = new JsonArray();
+    errors.forEach(e -> list.add(new JsonObject().put("field", e.field()).put("message", e.message())));
+    return list;
   }
 }
