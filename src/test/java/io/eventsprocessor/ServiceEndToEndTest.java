@@ -145,6 +145,7 @@ class ServiceEndToEndTest {
       new BadInput("not JSON", "application/json", "{\"type\": ", 400, "$", "is not valid JSON"),
       new BadInput("empty", "application/json", "", 400, "$", "is empty"),
       new BadInput("not an object", "application/json", "[{\"type\": \"app_launch\"}]", 400, "$", "must be a JSON object"),
+      new BadInput("null", "application/json", "null", 400, "$", "must be a JSON object"),
       new BadInput("a duplicated key", "application/json",
           "{\"type\": \"app_launch\", \"type\": \"x\", \"userId\": \"u\", \"deviceId\": \"d\", \"occurredAt\": \"2026-01-01T10:00:00Z\"}",
           400, "$", "Duplicate field 'type'"),

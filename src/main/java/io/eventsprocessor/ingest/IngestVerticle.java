@@ -22,6 +22,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -202,7 +203,8 @@ public final class IngestVerticle extends VerticleBase {
       document = CloudEventsHttp.structured(request.headers(), request.getHeader(HttpHeaders.CONTENT_TYPE), document);
       mediaType = CloudEventsHttp.MEDIA_TYPE;
     }
-    List<Item> items = ingest(ctx, List.of(document), mediaType, receivedAt);
+    // A body of plain "null" is a null document: the decoder says what is wrong with it.
+    List<Item> items = ingest(ctx, Collections.singletonList(document), mediaType, receivedAt);
     if (items == null) {
       return;
     }
