@@ -18,9 +18,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.shareddata.LocalMap;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: reads and checks the config, then deploys the parts in an order that never loses an
@@ -28,7 +31,9 @@ import java.util.Map;
  * address it publishes to has its consumers.
  */
 public class MainVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
   private static final String HANDLERS = "handlers";
+  private static final Duration COUNTS_PERIOD = Duration.ofMinutes(1);
   private final Clock clock;
   private final Map<String, String> environment;
   private final List<IngestVerticle> edges = new CopyOnWriteArrayList<>();
@@ -78,7 +83,20 @@ public class MainVerticle extends VerticleBase {
       IngestVerticle edge = new IngestVerticle(config.http(), decoder, guards, clock);
       edges.add(edge);
       return edge;
-    }, new DeploymentOptions().setInstances(context.getInstanceCount())));
+    }, new DeploymentOptions().setInstances(context.getInstanceCount())))
+        .onSuccess(v -> logCountsEveryMinute(guards.stats()));
+  }
+
+  /** The ingestion counters, for operators: a line a minute while anything changes. */
+  private void logCountsEveryMinute(IngestStats stats) {
+    String[] last = {stats.toString()};
+    vertx.setPeriodic(COUNTS_PERIOD.toMillis(), id -> {
+      String now = stats.toString();
+      if (!now.equals(last[0])) {
+        last[0] = now;
+        LOG.info("ingestion since start: {}", now);
+      }
+    });
   }
 
   private boolean firstInThisProcess() {
