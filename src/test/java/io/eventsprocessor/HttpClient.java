@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,7 +31,15 @@ public final class HttpClient {
   private final int port;
 
   public HttpClient(Vertx vertx, int port) {
-    this.client = WebClient.create(vertx);
+    this(vertx, port, true);
+  }
+
+  /**
+   * @param keepAlive false for requests the server may answer by closing the connection (oversized headers):
+   *                  a pooled connection could otherwise be reused just as it closes
+   */
+  public HttpClient(Vertx vertx, int port, boolean keepAlive) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(keepAlive));
     this.port = port;
   }
 

@@ -180,6 +180,20 @@ class IngestionEndToEndTest extends EndToEnd {
         .isEqualTo(new JsonObject().put("field", "data.note").put("message", "must be at most 1024 characters"));
   }
 
+  @Test
+  void oversizedHeadersOrRequestLinesGetAProblemToo() throws Exception {
+    startService();
+    HttpClient oneRequestPerConnection = new HttpClient(vertx, main.httpPort(), false);
+    Response headers = oneRequestPerConnection.postJson("/v1/event", "{}", Map.of("X-Padding", "p".repeat(9000)));
+    assertThat(headers.status()).isEqualTo(431);
+    assertThat(headers.contentType()).isEqualTo("application/problem+json");
+    assertThat(headers.json().getString("detail")).isEqualTo("The request headers are larger than the limit of 8192 bytes.");
+    Response line = oneRequestPerConnection.postJson("/v1/event?" + "q".repeat(5000), "{}");
+    assertThat(line.status()).isEqualTo(414);
+    assertThat(line.json().getInteger("status")).isEqualTo(414);
+    assertThat(http.postEvent(legacy("1-foo2-app-launch")).status()).isEqualTo(202);
+  }
+
   // CloudEvents
 
   static final String CLOUD_EVENT = """

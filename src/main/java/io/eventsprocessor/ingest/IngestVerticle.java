@@ -10,7 +10,10 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -124,12 +127,32 @@ public final class IngestVerticle extends VerticleBase {
       Problem.send(ctx, 500, "An unexpected error occurred; the events were not accepted.");
     });
     return vertx.createHttpServer()
+        .invalidRequestHandler(IngestVerticle::invalidRequest)
         .requestHandler(router)
         .listen(settings.port(), settings.host())
         .onSuccess(s -> {
           server = s;
           LOG.info("accepting events on http://{}:{}{} and {}", settings.host(), s.actualPort(), SINGLE, BATCH);
         });
+  }
+
+  /** Requests the HTTP decoder refused (headers or request line too long, not HTTP): a problem body too. */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = 400;
+    String detail = "The request is not valid HTTP.";
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      detail = "The request line is longer than the limit of " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
+          + " bytes.";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      detail = "The request headers are larger than the limit of " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE
+          + " bytes.";
+    }
+    Problem.send(request.response(), null, status, detail, List.of(), new JsonObject());
+    // As Vert.x does by default: what follows on this connection cannot be trusted to be framed right.
+    request.connection().close();
   }
 
   private static boolean isBatch(RoutingContext ctx) {

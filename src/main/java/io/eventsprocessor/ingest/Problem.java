@@ -2,6 +2,7 @@ package io.eventsprocessor.ingest;
 
 import io.eventsprocessor.event.FieldError;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -15,20 +16,28 @@ final class Problem {
 
   /** @param extensions members added to the problem (e.g. a batch's {@code results}); may be empty */
   static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors, JsonObject extensions) {
-    if (ctx.response().ended()) {
+    send(ctx.response(), ctx.request().path(), status, detail, errors, extensions);
+  }
+
+  /** For answers given outside the router, such as to requests that are not valid HTTP. */
+  static void send(HttpServerResponse response, String instance, int status, String detail, List<FieldError> errors,
+      JsonObject extensions) {
+    if (response.ended()) {
       return;
     }
     JsonObject body = new JsonObject()
         .put("type", "about:blank")
         .put("title", HttpResponseStatus.valueOf(status).reasonPhrase())
         .put("status", status)
-        .put("detail", detail)
-        .put("instance", ctx.request().path());
+        .put("detail", detail);
+    if (instance != null) {
+      body.put("instance", instance);
+    }
     if (!errors.isEmpty()) {
       body.put("errors", toJson(errors));
     }
     body.mergeIn(extensions);
-    ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+    response.setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
   }
 
   static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors) {
