@@ -165,10 +165,19 @@ class AccessEndToEndTest extends EndToEnd {
         .put("perAddress", new JsonObject().put("requestsPerSecond", 1).put("burst", 2))));
     assertThat(http.postEvent(launch("a", 0)).status()).isEqualTo(202);
     assertThat(http.postEvent(launch("b", 0)).status()).isEqualTo(202);
-    Response third = http.post("/v1/event", "application/json", Buffer.buffer("not even JSON"));
-    assertThat(third.status()).isEqualTo(429);
-    assertThat(third.retryAfter()).isEqualTo("1");
-    assertThat(third.json().getString("detail")).contains("Too many requests from this address");
+    // The bucket is empty now; a slow machine may refill a token meanwhile, so a few requests decide.
+    Response refused = null;
+    for (int i = 0; i < 4 && refused == null; i++) {
+      Response response = http.post("/v1/event", "application/json", Buffer.buffer("not even JSON"));
+      if (response.status() == 429) {
+        refused = response;
+      } else {
+        assertThat(response.status()).isEqualTo(400);
+      }
+    }
+    assertThat(refused).isNotNull();
+    assertThat(refused.retryAfter()).isEqualTo("1");
+    assertThat(refused.json().getString("detail")).contains("Too many requests from this address");
   }
 
   @Test
