@@ -4,6 +4,9 @@ import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.handler.RulesVerticle;
+import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.Guards;
+import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.admin.AdminVerticle;
 import io.eventsprocessor.notify.NotifySinkVerticle;
@@ -18,10 +21,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.shareddata.LocalMap;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: reads and checks the config, then deploys the parts in an order that never loses an
@@ -29,7 +35,9 @@ import java.util.Map;
  * address it publishes to has its consumers; they stop in the reverse order.
  */
 public class MainVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
   private static final String HANDLERS = "handlers";
+  private static final Duration COUNTS_PERIOD = Duration.ofMinutes(1);
   private final Clock clock;
   private final Map<String, String> environment;
   private final List<IngestVerticle> edges = new CopyOnWriteArrayList<>();
@@ -62,8 +70,12 @@ public class MainVerticle extends VerticleBase {
             clock, config.state()),
         new RulesVerticle<>("reminder", new LaunchReminderRules(config.launchReminder()), new ReminderStateCodec(),
             clock, config.state()));
-    EventDecoder decoder = new EventDecoder(handlers.stream().flatMap(h -> h.schemas().stream()).toList());
+    EventDecoder decoder = new EventDecoder(handlers.stream().flatMap(h -> h.schemas().stream()).toList(),
+        config.ingest().futureMargin());
     OutboxGauge outbox = new OutboxGauge(config.outboxCapacity());
+    // One set for all HTTP edges: a duplicate or a rate is judged the same whichever edge a request reaches.
+    Guards guards = Guards.create(Authenticator.create(vertx, config.auth()), config.rateLimit(),
+        config.ingest().duplicates(), clock);
 
     // Started in this order, stopped in the reverse one (see Layer).
     List<VerticleBase> layers = new ArrayList<>();
@@ -78,10 +90,23 @@ public class MainVerticle extends VerticleBase {
     layers.add(new UnsupportedEventVerticle());
     layers.addAll(handlers);
     return vertx.deployVerticle(Layer.of(layers, () -> {
-      IngestVerticle edge = new IngestVerticle(config.http(), decoder, outbox, clock);
+      IngestVerticle edge = new IngestVerticle(config.http(), decoder, guards, outbox, clock);
       edges.add(edge);
       return edge;
-    }, context.getInstanceCount()));
+    }, context.getInstanceCount()))
+        .onSuccess(v -> logCountsEveryMinute(guards.stats()));
+  }
+
+  /** The ingestion counters, for operators: a line a minute while anything changes. */
+  private void logCountsEveryMinute(IngestStats stats) {
+    String[] last = {stats.toString()};
+    vertx.setPeriodic(COUNTS_PERIOD.toMillis(), id -> {
+      String now = stats.toString();
+      if (!now.equals(last[0])) {
+        last[0] = now;
+        LOG.info("ingestion since start: {}", now);
+      }
+    });
   }
 
   private boolean firstInThisProcess() {
@@ -96,6 +121,11 @@ public class MainVerticle extends VerticleBase {
 
   private LocalMap<String, String> roles() {
     return vertx.sharedData().getLocalMap(MainVerticle.class.getName());
+  }
+
+  /** What ingestion counted, over all HTTP edges. */
+  public IngestStats ingestStats() {
+    return edges.get(0).stats();
   }
 
   /** The port the HTTP edge listens on (useful when the config asks for port 0). */

@@ -183,6 +183,10 @@ class DeliveryEndToEndTest {
     assertThat(refused.retryAfter()).isEqualTo("5");
     assertThat(refused.contentType()).isEqualTo("application/problem+json");
     assertThat(refused.json().getString("detail")).contains("outbox is full");
+    Response refusedBatch = service.http.post("/v1/events", "application/json",
+        Buffer.buffer("[" + resource("examples/improved/1-foo2-app-launch.json") + "]"));
+    assertThat(refusedBatch.status()).isEqualTo(503);
+    assertThat(refusedBatch.retryAfter()).isEqualTo("5");
 
     notifications.start().await(5, TimeUnit.SECONDS);
     assertThat(service.deliveredExactly(3)).extracting(Received::userId).containsExactlyInAnyOrder("u0", "u1", "u2");
@@ -193,9 +197,11 @@ class DeliveryEndToEndTest {
   @Test
   void theSameEventsPostedTwiceSendOneNotification() throws Exception {
     service.start(TestService.reminderDelay("PT0.5S"));
-    for (int i = 0; i < 2; i++) {
+    for (int round = 0; round < 2; round++) {
       for (String event : List.of("1-foo2-app-launch", "2-foo1-started", "5-foo1-finished")) {
-        assertThat(service.http.postEvent(resource("examples/improved/" + event + ".json")).status()).isEqualTo(202);
+        Response response = service.http.postEvent(resource("examples/improved/" + event + ".json"));
+        assertThat(response.status()).isEqualTo(round == 0 ? 202 : 200);
+        assertThat(response.json().getString("status")).isEqualTo(round == 0 ? "accepted" : "duplicate");
       }
     }
     assertThat(service.deliveredExactly(2)).extracting(Received::kind)

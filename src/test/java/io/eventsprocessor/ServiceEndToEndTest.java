@@ -6,50 +6,20 @@ import static org.awaitility.Awaitility.await;
 
 import io.eventsprocessor.FakeNotificationService.Received;
 import io.eventsprocessor.HttpClient.Response;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The real main verticle on a free port, against a real HTTP server standing in for the notification service. */
-@ExtendWith(VertxExtension.class)
-class ServiceEndToEndTest {
+class ServiceEndToEndTest extends EndToEnd {
   static final List<String> TASK_EVENTS =
       List.of("1-foo2-app-launch", "2-foo1-started", "3-foo2-started", "4-foo2-cancelled", "5-foo1-finished");
-
-  @TempDir Path stateDir;
-  TestService service;
-  FakeNotificationService notifications;
-  HttpClient http;
-
-  @BeforeEach
-  void startFakeNotificationService(Vertx vertx) throws Exception {
-    service = new TestService(vertx, stateDir);
-    notifications = service.notifications;
-  }
-
-  void startService(JsonObject overrides) throws Exception {
-    http = service.start(overrides).http;
-  }
-
-  void startService() throws Exception {
-    startService(new JsonObject());
-  }
-
-  List<Received> deliveredExactly(int count) {
-    return service.deliveredExactly(count);
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {"legacy", "improved"})
@@ -75,7 +45,7 @@ class ServiceEndToEndTest {
 
   @Test
   void aLiveReminderArrivesOnTimeWithoutFurtherEvents() throws Exception {
-    startService(TestService.reminderDelay("PT1S"));
+    startService(reminderDelay("PT1S"));
     Instant posted = Instant.now();
     // Stamped years ago: the reminder is judged by the user's own clock, not the server's.
     assertThat(http.postEvent(resource("examples/legacy/1-foo2-app-launch.json")).status()).isEqualTo(202);
@@ -87,7 +57,7 @@ class ServiceEndToEndTest {
 
   @Test
   void aStartCancelsTheLiveReminder() throws Exception {
-    startService(TestService.reminderDelay("PT3S"));
+    startService(reminderDelay("PT3S"));
     assertThat(http.postEvent("""
         {"type": "app_launch", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00Z"}""").status())
         .isEqualTo(202);
@@ -100,7 +70,7 @@ class ServiceEndToEndTest {
 
   @Test
   void anUnknownTypeIsAcceptedAsUnsupportedAndSendsNothing() throws Exception {
-    startService(TestService.reminderDelay("PT0.1S"));
+    startService(reminderDelay("PT0.1S"));
     Response response = http.postEvent("""
         {"id": "r1", "type": "workout_rated", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00Z",
          "data": {"stars": 5}}""");
@@ -128,6 +98,7 @@ class ServiceEndToEndTest {
       new BadInput("not JSON", "application/json", "{\"type\": ", 400, "$", "is not valid JSON"),
       new BadInput("empty", "application/json", "", 400, "$", "is empty"),
       new BadInput("not an object", "application/json", "[{\"type\": \"app_launch\"}]", 400, "$", "must be a JSON object"),
+      new BadInput("null", "application/json", "null", 400, "$", "must be a JSON object"),
       new BadInput("a duplicated key", "application/json",
           "{\"type\": \"app_launch\", \"type\": \"x\", \"userId\": \"u\", \"deviceId\": \"d\", \"occurredAt\": \"2026-01-01T10:00:00Z\"}",
           400, "$", "Duplicate field 'type'"),

@@ -25,6 +25,7 @@ public final class TestService {
   final Path stateDir;
   final FakeNotificationService notifications;
   private String deploymentId;
+  MainVerticle main;
   HttpClient http;
   HttpClient admin;
 
@@ -57,11 +58,12 @@ public final class TestService {
   }
 
   Future<String> deploy(JsonObject overrides) {
-    MainVerticle main = new MainVerticle(Clock.systemUTC(), Map.of());
-    return vertx.deployVerticle(main, new DeploymentOptions().setConfig(config(overrides))).onSuccess(id -> {
+    MainVerticle deployed = new MainVerticle(Clock.systemUTC(), Map.of());
+    return vertx.deployVerticle(deployed, new DeploymentOptions().setConfig(config(overrides))).onSuccess(id -> {
       deploymentId = id;
-      http = new HttpClient(vertx, main.httpPort());
-      admin = new HttpClient(vertx, main.adminPort());
+      main = deployed;
+      http = new HttpClient(vertx, deployed.httpPort());
+      admin = new HttpClient(vertx, deployed.adminPort());
     });
   }
 

@@ -1,7 +1,11 @@
 package io.eventsprocessor.config;
 
 import io.eventsprocessor.admin.AdminVerticle;
+import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.DuplicateFilter;
+import io.eventsprocessor.ingest.Guards;
 import io.eventsprocessor.ingest.IngestVerticle;
+import io.eventsprocessor.ingest.RateLimiter;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.reminder.LaunchReminderRules;
@@ -9,7 +13,11 @@ import io.eventsprocessor.state.StateSettings;
 import io.eventsprocessor.training.TrainingRules;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,10 +33,23 @@ public record AppConfig(
     TrainingRules.Settings trainingCongratulation,
     LaunchReminderRules.Settings launchReminder,
     StateSettings state,
-    AdminVerticle.Settings admin) {
+    AdminVerticle.Settings admin,
+    Ingest ingest,
+    Authenticator.Settings auth,
+    Guards.RateLimits rateLimit) {
 
   /** The local stand-in for the notification service. */
   public record Sink(boolean enabled, String host, int port) {}
+
+  /**
+   * @param futureMargin how far past its receipt an event may be stamped before it is clamped to the receipt
+   * @param duplicates   how long, and how many, accepted events are remembered to answer resends "duplicate"
+   */
+  public record Ingest(Duration futureMargin, DuplicateFilter.Settings duplicates) {}
+
+  /** RFC 7518: an HS256 key is at least as long as the hash, 256 bits. */
+  static final int MIN_HS256_SECRET = 32;
+  static final int MIN_WRITE_KEY = 16;
 
   static final String CONGRATULATION =
       "Congratulations! You trained for {minutes} minutes with {programTitle} today: that is your daily training dose done.";
@@ -46,8 +67,34 @@ public record AppConfig(
     IngestVerticle.Settings ingest = new IngestVerticle.Settings(
         http.string("host", "0.0.0.0"),
         http.integer("port", 8080, 0, 65535),
-        http.integer("bodyLimit", 64 * 1024, 256, 16 * 1024 * 1024));
+        http.integer("bodyLimit", 64 * 1024, 256, 16 * 1024 * 1024),
+        http.integer("batchBodyLimit", 512 * 1024, 256, 64 * 1024 * 1024),
+        http.integer("batchMaxEvents", 500, 1, 10_000));
     http.done();
+
+    ConfigReader ingestJson = root.object("ingest");
+    Ingest ingestSettings = new Ingest(
+        ingestJson.duration("futureMargin", Duration.ofMinutes(5), Duration.ZERO),
+        new DuplicateFilter.Settings(
+            ingestJson.duration("duplicateWindow", Duration.ofHours(24), Duration.ofSeconds(1)),
+            ingestJson.integer("duplicateMaxEntries", 500_000, 1, 100_000_000)));
+    ingestJson.done();
+
+    Authenticator.Settings auth = auth(root.object("auth"));
+
+    ConfigReader limits = root.object("rateLimit");
+    ConfigReader perUser = limits.object("perUser");
+    ConfigReader perAddress = limits.object("perAddress");
+    Guards.RateLimits rateLimit = new Guards.RateLimits(
+        limits.bool("enabled", true),
+        limits.integer("maxKeys", 100_000, 1, 100_000_000),
+        new RateLimiter.Settings(perUser.integer("eventsPerSecond", 10, 1, 1_000_000),
+            perUser.integer("burst", 500, 1, 1_000_000)),
+        new RateLimiter.Settings(perAddress.integer("requestsPerSecond", 50, 1, 1_000_000),
+            perAddress.integer("burst", 200, 1, 1_000_000)));
+    perUser.done();
+    perAddress.done();
+    limits.done();
 
     ConfigReader notify = root.object("notify");
     String url = notify.url("url", "http://127.0.0.1:8081/v1/notify");
@@ -79,7 +126,7 @@ public record AppConfig(
         adminJson.bool("enabled", true),
         adminJson.string("host", "127.0.0.1"),
         adminJson.integer("port", 8082, 0, 65535),
-        adminJson.optionalString("token", ""));
+        adminJson.optionalString("token"));
     adminJson.done();
 
     ConfigReader sinkJson = root.object("notifySink");
@@ -110,6 +157,42 @@ public record AppConfig(
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new AppConfig(ingest, notifier, outboxCapacity, sink, training, launch, state, admin);
+    return new AppConfig(ingest, notifier, outboxCapacity, sink, training, launch, state, admin, ingestSettings, auth,
+        rateLimit);
+  }
+
+  /** The mode, and the credentials it needs, checked together: a mode without its key would let nobody in. */
+  private static Authenticator.Settings auth(ConfigReader auth) {
+    Authenticator.Mode mode = auth.choice("mode", Authenticator.Mode.none);
+    String writeKey = auth.optionalString("writeKey");
+    ConfigReader jwt = auth.object("jwt");
+    String secret = jwt.optionalString("hs256Secret");
+    String publicKey = jwt.optionalString("rs256PublicKey");
+    if (mode == Authenticator.Mode.writeKey && writeKey.length() < MIN_WRITE_KEY) {
+      auth.problem("writeKey", "must be set, at least " + MIN_WRITE_KEY + " characters, when auth.mode is writeKey");
+    }
+    if (mode == Authenticator.Mode.jwt && secret.isEmpty() && publicKey.isEmpty()) {
+      auth.problem("jwt", "needs hs256Secret or rs256PublicKey (or both) when auth.mode is jwt");
+    }
+    if (!secret.isEmpty() && secret.length() < MIN_HS256_SECRET) {
+      jwt.problem("hs256Secret", "must be at least " + MIN_HS256_SECRET + " characters");
+    }
+    if (!publicKey.isEmpty() && !isRsaPublicKey(publicKey)) {
+      jwt.problem("rs256PublicKey", "must be an RSA public key in PEM (-----BEGIN PUBLIC KEY-----)", publicKey);
+    }
+    jwt.done();
+    auth.done();
+    return new Authenticator.Settings(mode, writeKey, secret, publicKey);
+  }
+
+  static boolean isRsaPublicKey(String pem) {
+    String base64 = pem.replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", "")
+        .replaceAll("\\s", "");
+    try {
+      KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+      return pem.contains("-----BEGIN PUBLIC KEY-----");
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false;
+    }
   }
 }

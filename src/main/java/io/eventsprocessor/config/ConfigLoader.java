@@ -24,7 +24,11 @@ public final class ConfigLoader {
       "STATE_DIR", "state.dir",
       "ADMIN_HOST", "admin.host",
       "ADMIN_PORT", "admin.port",
-      "ADMIN_TOKEN", "admin.token");
+      "ADMIN_TOKEN", "admin.token",
+      "AUTH_MODE", "auth.mode",
+      "AUTH_WRITE_KEY", "auth.writeKey",
+      "AUTH_JWT_SECRET", "auth.jwt.hs256Secret",
+      "AUTH_JWT_PUBLIC_KEY", "auth.jwt.rs256PublicKey");
 
   private ConfigLoader() {}
 

@@ -49,15 +49,32 @@ final class ConfigReader {
     return s;
   }
 
-  /** A string that may be empty (e.g. an optional secret). */
-  String optionalString(String key, String defaultValue) {
+  /** A string that may be empty (meaning "not set"); secrets and keys, typically set from the environment. */
+  String optionalString(String key) {
     read.add(key);
-    Object value = json.getValue(key, defaultValue);
+    Object value = json.getValue(key, "");
     if (!(value instanceof String s)) {
       problem(key, "must be a string", value);
-      return defaultValue;
+      return "";
     }
-    return s;
+    return s.trim();
+  }
+
+  /** One of an enum's constants, spelled as in the enum. */
+  <E extends Enum<E>> E choice(String key, E defaultValue) {
+    String text = string(key, defaultValue.name());
+    for (E constant : defaultValue.getDeclaringClass().getEnumConstants()) {
+      if (constant.name().equals(text)) {
+        return constant;
+      }
+    }
+    problem(key, "must be one of " + java.util.Arrays.toString(defaultValue.getDeclaringClass().getEnumConstants()), text);
+    return defaultValue;
+  }
+
+  /** The full name of a key of this object, for problems found across keys. */
+  String name(String key) {
+    return path + key;
   }
 
   int integer(String key, int defaultValue, int min, int max) {
@@ -133,6 +150,11 @@ final class ConfigReader {
   void done() {
     json.fieldNames().stream().filter(k -> !read.contains(k)).sorted()
         .forEach(k -> problems.add(path + k + ": unknown key"));
+  }
+
+  /** A problem whose value is not shown (a secret). */
+  void problem(String key, String message) {
+    problems.add(path + key + ": " + message);
   }
 
   void problem(String key, String message, Object value) {

@@ -9,11 +9,15 @@ import java.util.Objects;
 /**
  * One event of the app, in the single internal shape that every accepted format decodes to.
  *
- * @param id         unique per event: sent by the app, or derived from a legacy event's content
- * @param type       a plain identifier such as {@code training_program_started}
- * @param occurredAt when it happened, by the device's clock
- * @param receivedAt when this service received it, by the server's clock (for logs and, later, skew correction)
- * @param data       what is specific to the type (e.g. {@code programId}); JSON values, never null
+ * @param id               unique per event: sent by the app, or derived from a legacy event's content
+ * @param type             a plain identifier such as {@code training_program_started}
+ * @param occurredAt       when it happened: the device's time, corrected for the device's clock skew when the
+ *                         app sent {@code sentAt}, and never later than the receive time plus the allowed margin;
+ *                         the time the rules judge by
+ * @param receivedAt       when this service received it, by the server's clock
+ * @param data             what is specific to the type (e.g. {@code programId}); JSON values, never null
+ * @param deviceOccurredAt the time as the device stamped it, before any correction (for logs)
+ * @param sentAt           the device's clock when the app sent the request, if it said; null otherwise
  */
 public record Event(
     String id,
@@ -22,7 +26,9 @@ public record Event(
     String deviceId,
     Instant occurredAt,
     Instant receivedAt,
-    Map<String, Object> data) {
+    Map<String, Object> data,
+    Instant deviceOccurredAt,
+    Instant sentAt) {
 
   public Event {
     Objects.requireNonNull(id, "id");
@@ -32,6 +38,13 @@ public record Event(
     Objects.requireNonNull(occurredAt, "occurredAt");
     Objects.requireNonNull(receivedAt, "receivedAt");
     data = data == null ? Map.of() : withoutNulls(data);
+    deviceOccurredAt = deviceOccurredAt == null ? occurredAt : deviceOccurredAt;
+  }
+
+  /** An event whose time is taken as the device stamped it (no {@code sentAt}, no correction). */
+  public Event(String id, String type, String userId, String deviceId, Instant occurredAt, Instant receivedAt,
+      Map<String, Object> data) {
+    this(id, type, userId, deviceId, occurredAt, receivedAt, data, occurredAt, null);
   }
 
   private static Map<String, Object> withoutNulls(Map<String, Object> data) {
@@ -47,5 +60,10 @@ public record Event(
   /** A data field as a string, or null when absent or not a string. */
   public String dataString(String key) {
     return data.get(key) instanceof String s ? s : null;
+  }
+
+  /** The same event at another (corrected) time; the device's own time stays as it was. */
+  Event correctedTo(Instant time) {
+    return new Event(id, type, userId, deviceId, time, receivedAt, data, deviceOccurredAt, sentAt);
   }
 }

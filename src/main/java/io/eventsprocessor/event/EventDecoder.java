@@ -1,46 +1,83 @@
 package io.eventsprocessor.event;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Turns a decoded JSON document into an {@link Event}, whatever its format, or into the list of what is
- * wrong with it. Pure: the receive time is an argument.
+ * wrong with it. The one decoding and validation path of every endpoint. Pure: the receive time is an argument.
  */
 public final class EventDecoder {
   /** The field name that stands for the document as a whole. */
   public static final String BODY = "$";
+  /** The media type of every format that has no media type of its own. */
+  public static final String JSON = "application/json";
+  public static final Duration DEFAULT_FUTURE_MARGIN = Duration.ofMinutes(5);
   private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
-  /** Tried in order; the last one claims every object. */
-  private static final List<EventFormat> FORMATS = List.of(new LegacyFormat(), new ImprovedFormat());
+  /** Tried in order on plain JSON; the last one claims every object. */
+  private static final List<EventFormat> FORMATS =
+      List.of(new CloudEventsFormat(), new LegacyFormat(), new ImprovedFormat());
 
   private final Map<String, EventSchema> supported = new LinkedHashMap<>();
+  private final ClockSkew skew;
 
   /** @param schemas the schemas the handlers declared; a type declared twice must carry all requirements */
   public EventDecoder(Collection<EventSchema> schemas) {
+    this(schemas, DEFAULT_FUTURE_MARGIN);
+  }
+
+  /** @param futureMargin how far after its receipt an event may be stamped before it is clamped to the receipt */
+  public EventDecoder(Collection<EventSchema> schemas, Duration futureMargin) {
     for (EventSchema schema : schemas) {
       supported.merge(schema.type(), schema, EventSchema::and);
     }
+    this.skew = new ClockSkew(futureMargin);
   }
 
   public boolean supports(String type) {
     return supported.containsKey(type);
   }
 
+  /** The media types that name a format of their own, besides {@link #JSON}. */
+  public static Set<String> ownMediaTypes() {
+    return FORMATS.stream().map(EventFormat::mediaType).filter(Objects::nonNull).collect(Collectors.toSet());
+  }
+
+  /** A document sent as plain JSON: its format is recognised by its fields. */
   public Decoded decode(Object document, Instant receivedAt) {
+    return decode(document, JSON, receivedAt);
+  }
+
+  /**
+   * @param mediaType the media type the document came as (without parameters); a format's own media type selects
+   *                  that format whatever the document holds, anything else lets the formats recognise it
+   */
+  public Decoded decode(Object document, String mediaType, Instant receivedAt) {
     if (!(document instanceof JsonObject json)) {
       return new Decoded.Invalid(List.of(new FieldError(BODY, "the event must be a JSON object")));
     }
-    EventFormat format = FORMATS.stream().filter(f -> f.claims(json)).findFirst().orElseThrow();
+    List<FieldError> overLimits = Limits.check(json);
+    if (!overLimits.isEmpty()) {
+      return new Decoded.Invalid(overLimits);
+    }
+    EventFormat format = FORMATS.stream()
+        .filter(f -> mediaType.equalsIgnoreCase(f.mediaType()))
+        .findFirst()
+        .orElseGet(() -> FORMATS.stream().filter(f -> f.claims(json)).findFirst().orElseThrow());
     FieldReader reader = new FieldReader(json);
     Event event = format.read(json, reader, receivedAt);
     if (event != null && !TYPE_NAME.matcher(event.type()).matches()) {
-      reader.error("type", "must be a lower-case identifier of letters, digits and underscores, e.g. app_launch");
+      reader.error("type",
+          "must be a lower-case identifier of letters, digits and underscores, e.g. app_launch");
     }
     EventSchema schema = event == null ? null : supported.get(event.type());
     if (schema != null) {
@@ -53,6 +90,7 @@ public final class EventDecoder {
     if (!reader.errors().isEmpty()) {
       return new Decoded.Invalid(reader.errors());
     }
-    return new Decoded.Valid(event, schema != null);
+    ClockSkew.Corrected corrected = skew.correct(event.occurredAt(), event.sentAt(), receivedAt);
+    return new Decoded.Valid(event.correctedTo(corrected.occurredAt()), schema != null, corrected.clamped());
   }
 }

@@ -5,14 +5,26 @@ import java.time.Instant;
 
 /**
  * One wire format of an event. A format reads the envelope and the type's data out of a JSON object
- * and names fields as its clients spell them; the rules common to all formats live in {@link EventDecoder}.
+ * and names fields as its clients spell them; the rules common to all formats (limits, type names, required data,
+ * clock-skew correction) live in {@link EventDecoder}. Adding a format is a class and a line in the decoder's list.
  */
 interface EventFormat {
 
-  /** Whether this format recognises the document as its own. */
+  /** Whether this format recognises the document as its own (when the media type does not say). */
   boolean claims(JsonObject json);
 
-  /** Reads the event; returns null after reporting at least one error to {@code reader}. */
+  /**
+   * The media type that names this format alone (e.g. {@code application/cloudevents+json}), or null when the
+   * format comes as plain {@code application/json} and is recognised by {@link #claims}.
+   */
+  default String mediaType() {
+    return null;
+  }
+
+  /**
+   * Reads the event as the device stamped it ({@code occurredAt} uncorrected, {@code sentAt} if the format has it);
+   * returns null after reporting at least one error to {@code reader}.
+   */
   Event read(JsonObject json, FieldReader reader, Instant receivedAt);
 
   /** How a client of this format spells the given {@code data} field, for error messages. */

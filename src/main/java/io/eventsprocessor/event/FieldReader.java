@@ -1,9 +1,9 @@
 package io.eventsprocessor.event;
 
 import io.vertx.core.json.JsonObject;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +11,10 @@ import java.util.function.Function;
 
 /** Reads typed fields out of a JSON object and collects every problem instead of stopping at the first. */
 final class FieldReader {
+  /** The range of four-digit years, with a day to spare for offsets. */
+  private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z").minusSeconds(86_400);
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z").plusSeconds(86_400);
+
   private final JsonObject json;
   private final String prefix;
   private final List<FieldError> errors;
@@ -68,13 +72,30 @@ final class FieldReader {
   }
 
   Instant requiredTimestamp(String key, Function<String, Instant> parser, String expected) {
-    String text = requiredString(key, 64);
+    if (json.getValue(key) == null) {
+      error(key, "is required");
+      return null;
+    }
+    return optionalTimestamp(key, parser, expected);
+  }
+
+  /**
+   * A timestamp; absent gives null. Years are bounded to 0000-9999 (RFC 3339's four digits; the parsers would take
+   * more with a sign), so that arithmetic on times, down to epoch milliseconds, can never overflow.
+   */
+  Instant optionalTimestamp(String key, Function<String, Instant> parser, String expected) {
+    String text = optionalString(key, 64);
     if (text == null) {
       return null;
     }
     try {
-      return parser.apply(text);
-    } catch (DateTimeParseException e) {
+      Instant time = parser.apply(text);
+      if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+        error(key, "must be " + expected);
+        return null;
+      }
+      return time;
+    } catch (DateTimeException | ArithmeticException e) {
       error(key, "must be " + expected);
       return null;
     }
@@ -90,6 +111,11 @@ final class FieldReader {
       return null;
     }
     return o;
+  }
+
+  /** RFC 3339 with a zone or offset, fractions of a second allowed. */
+  static Instant parseRfc3339(String text) {
+    return parseInstant(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text);
   }
 
   static Instant parseInstant(DateTimeFormatter formatter, String text) {

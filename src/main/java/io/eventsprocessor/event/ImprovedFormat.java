@@ -2,14 +2,17 @@ package io.eventsprocessor.event;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The improved format: camelCase envelope ({@code id}, {@code type}, {@code userId}, {@code deviceId},
- * {@code occurredAt} in RFC 3339 with a zone or offset) and a {@code data} object for what is type-specific.
+ * {@code occurredAt} in RFC 3339 with a zone or offset, optionally {@code sentAt}) and a {@code data} object
+ * for what is type-specific.
  */
 final class ImprovedFormat implements EventFormat {
+  static final String RFC_3339 = "an RFC 3339 timestamp with a zone or offset, e.g. \"2021-02-28T16:59:43Z\"";
+  private static final Set<String> NOT_CONTENT = Set.of("sentAt");
 
   @Override
   public boolean claims(JsonObject json) {
@@ -22,9 +25,8 @@ final class ImprovedFormat implements EventFormat {
     String type = reader.requiredString("type", Limits.TYPE_LENGTH);
     String userId = reader.requiredString("userId", Limits.ID_LENGTH);
     String deviceId = reader.requiredString("deviceId", Limits.ID_LENGTH);
-    Instant occurredAt = reader.requiredTimestamp("occurredAt",
-        text -> FieldReader.parseInstant(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text),
-        "an RFC 3339 timestamp with a zone or offset, e.g. \"2021-02-28T16:59:43Z\"");
+    Instant occurredAt = reader.requiredTimestamp("occurredAt", FieldReader::parseRfc3339, RFC_3339);
+    Instant sentAt = reader.optionalTimestamp("sentAt", FieldReader::parseRfc3339, RFC_3339);
     JsonObject data = reader.optionalObject("data");
     if (data != null) {
       FieldReader dataReader = reader.nested("data", data);
@@ -34,9 +36,10 @@ final class ImprovedFormat implements EventFormat {
       return null;
     }
     if (id == null) {
-      id = EventIds.derive(json);
+      id = EventIds.derive(json, NOT_CONTENT);
     }
-    return new Event(id, type, userId, deviceId, occurredAt, receivedAt, data == null ? Map.of() : data.getMap());
+    return new Event(id, type, userId, deviceId, occurredAt, receivedAt, data == null ? Map.of() : data.getMap(),
+        occurredAt, sentAt);
   }
 
   @Override

@@ -10,38 +10,93 @@ import io.eventsprocessor.notify.OutboxGauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP edge: {@code POST /v1/event} decodes one event, answers at once, and puts the event on the bus
- * under its type's address (or the fallback address when no handler declared the type).
+ * The HTTP edge. {@code POST /v1/event} takes one event, {@code POST /v1/events} a batch; both authenticate the
+ * caller, decode every event through the one {@link EventDecoder}, and hand each valid event to the rules in
+ * {@link #handOver}, the one place where events are put on the bus (under their type's address, or the fallback
+ * address when no handler declared the type).
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
   /** What a 503 asks the client to wait while the outbox drains. */
   static final int BUSY_RETRY_AFTER_SECONDS = 5;
+  public static final String SINGLE = "/v1/event";
+  public static final String BATCH = "/v1/events";
+  private static final String CALLER = "caller";
+  /** Rejected events named one by one in a batch's log line; the rest are counted. */
+  private static final int LOGGED_REJECTIONS = 5;
 
-  /** @param bodyLimit the largest request body accepted, in bytes */
-  public record Settings(String host, int port, long bodyLimit) {}
+  /**
+   * @param bodyLimit      the largest single-event body, in bytes
+   * @param batchBodyLimit the largest batch body, in bytes
+   * @param batchMaxEvents the most events in one batch
+   */
+  public record Settings(String host, int port, long bodyLimit, long batchBodyLimit, int batchMaxEvents) {}
+
+  /** How one event of a request was answered; {@code wire} is how the API spells it. */
+  enum Status {
+    ACCEPTED("accepted"), UNSUPPORTED("unsupported"), DUPLICATE("duplicate"), REJECTED("rejected"),
+    RATE_LIMITED("rate_limited");
+
+    final String wire;
+
+    Status(String wire) {
+      this.wire = wire;
+    }
+  }
+
+  /** One event's answer: its id when it was read, what is wrong when rejected, how long to wait when limited. */
+  record Item(int index, String id, Status status, List<FieldError> errors, long retryAfterNanos) {
+    JsonObject toJson() {
+      JsonObject json = new JsonObject().put("index", index);
+      if (id != null) {
+        json.put("id", id);
+      }
+      json.put("status", status.wire);
+      if (!errors.isEmpty()) {
+        json.put("errors", Problem.toJson(errors));
+      }
+      return json;
+    }
+  }
 
   private final Settings settings;
   private final EventDecoder decoder;
+  private final Guards guards;
   private final OutboxGauge outbox;
   private final Clock clock;
   private HttpServer server;
 
-  public IngestVerticle(Settings settings, EventDecoder decoder, OutboxGauge outbox, Clock clock) {
+  public IngestVerticle(Settings settings, EventDecoder decoder, Guards guards, OutboxGauge outbox, Clock clock) {
     this.settings = settings;
     this.decoder = decoder;
+    this.guards = guards;
     this.outbox = outbox;
     this.clock = clock;
   }
@@ -49,74 +104,359 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.post("/v1/event")
-        .consumes("application/json")
-        .handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit()))
-        .handler(this::ingest);
+    // Who may post, and how often, is decided before the body is read: an unknown or flooding caller costs no
+    // parsing. Vert.x Web wants a route's body handler before its other handlers, hence two routes per path.
+    for (String path : List.of(SINGLE, BATCH)) {
+      router.post(path).handler(this::authenticate).handler(this::limitAddress).handler(this::refuseWhileOutboxFull);
+    }
+    Route single = router.post(SINGLE).consumes(EventDecoder.JSON);
+    EventDecoder.ownMediaTypes().forEach(single::consumes);
+    single.handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit())).handler(this::ingestOne);
+    router.post(BATCH).consumes(EventDecoder.JSON).consumes(CloudEventsHttp.BATCH_MEDIA_TYPE)
+        .handler(BodyHandler.create(false).setBodyLimit(settings.batchBodyLimit()))
+        .handler(this::ingestBatch);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.errorHandler(400, ctx -> Problem.send(ctx, 400, "The request could not be read."));
-    router.errorHandler(404, ctx -> Problem.send(ctx, 404, "No such endpoint: events go to POST /v1/event."));
-    router.errorHandler(405, ctx -> Problem.send(ctx, 405, "Method not allowed: events go to POST /v1/event."));
-    router.errorHandler(413, ctx -> Problem.send(ctx, 413,
-        "The body is larger than the limit of " + settings.bodyLimit() + " bytes."));
-    router.errorHandler(415, ctx -> Problem.send(ctx, 415,
-        "Events must be sent as JSON, with Content-Type: application/json."));
+    router.errorHandler(404, ctx -> Problem.send(ctx, 404,
+        "No such endpoint: events go to POST " + SINGLE + ", batches to POST " + BATCH + "."));
+    router.errorHandler(405, ctx -> Problem.send(ctx, 405,
+        "Method not allowed: events go to POST " + SINGLE + ", batches to POST " + BATCH + "."));
+    router.errorHandler(413, ctx -> Problem.send(ctx, 413, isBatch(ctx)
+        ? "The body is larger than the limit of " + settings.batchBodyLimit() + " bytes: split the batch."
+        : "The body is larger than the limit of " + settings.bodyLimit() + " bytes."));
+    router.errorHandler(415, ctx -> Problem.send(ctx, 415, isBatch(ctx)
+        ? "Batches must be sent with Content-Type: application/json or " + CloudEventsHttp.BATCH_MEDIA_TYPE + "."
+        : "Events must be sent with Content-Type: application/json or " + CloudEventsHttp.MEDIA_TYPE + "."));
     router.errorHandler(500, ctx -> {
       LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
-      Problem.send(ctx, 500, "An unexpected error occurred; the event was not accepted.");
+      Problem.send(ctx, 500, "An unexpected error occurred; the events were not accepted.");
     });
     return vertx.createHttpServer()
+        .invalidRequestHandler(IngestVerticle::invalidRequest)
         .requestHandler(router)
         .listen(settings.port(), settings.host())
         .onSuccess(s -> {
           server = s;
-          LOG.info("accepting events on http://{}:{}/v1/event", settings.host(), s.actualPort());
+          LOG.info("accepting events on http://{}:{}{} and {}", settings.host(), s.actualPort(), SINGLE, BATCH);
         });
   }
 
-  private void ingest(RoutingContext ctx) {
-    if (outbox.isFull()) {
-      // Refuse rather than accept work whose notifications could not be kept; the client retries later.
-      ctx.response().putHeader("Retry-After", String.valueOf(BUSY_RETRY_AFTER_SECONDS));
-      Problem.send(ctx, 503, "The notification outbox is full (" + outbox.capacity()
-          + " waiting); the event was not accepted. Retry after " + BUSY_RETRY_AFTER_SECONDS + " seconds.");
+  /** Requests the HTTP decoder refused (headers or request line too long, not HTTP): a problem body too. */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = 400;
+    String detail = "The request is not valid HTTP.";
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      detail = "The request line is longer than the limit of " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
+          + " bytes.";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      detail = "The request headers are larger than the limit of " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE
+          + " bytes.";
+    }
+    Problem.send(request.response(), null, status, detail, List.of(), new JsonObject());
+    // As Vert.x does by default: what follows on this connection cannot be trusted to be framed right.
+    request.connection().close();
+  }
+
+  private static boolean isBatch(RoutingContext ctx) {
+    return BATCH.equals(ctx.request().path());
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    // The check may complete later; the body must wait for the body handler meanwhile.
+    if (!request.isEnded()) {
+      request.pause();
+    }
+    guards.authenticator().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)).onComplete(result -> {
+      // As Vert.x's own authentication handlers do: resuming delivers on a later turn of the event loop, after the
+      // body handler (or the answer below) has taken the request.
+      if (!request.isEnded()) {
+        request.resume();
+      }
+      if (result.succeeded()) {
+        ctx.put(CALLER, result.result());
+        ctx.next();
+        return;
+      }
+      guards.stats().unauthorized.increment();
+      LOG.info("401 to {} on {}: {}", address(request), request.path(), result.cause().getMessage());
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      Problem.send(ctx, 401, "Missing or invalid credentials.");
+    });
+  }
+
+  /**
+   * While the outbox is full, a request is refused whole, before its body is read: better than accepting events
+   * whose notifications could not be kept. The client sends it again later.
+   */
+  private void refuseWhileOutboxFull(RoutingContext ctx) {
+    if (!outbox.isFull()) {
+      ctx.next();
       return;
     }
+    ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(BUSY_RETRY_AFTER_SECONDS));
+    Problem.send(ctx, 503, "The notification outbox is full (" + outbox.capacity()
+        + " waiting); nothing was accepted. Retry after " + BUSY_RETRY_AFTER_SECONDS + " seconds.");
+  }
+
+  /** Unauthenticated traffic is limited per client address, before its body is read. */
+  private void limitAddress(RoutingContext ctx) {
+    Caller caller = ctx.get(CALLER);
+    if (caller.authenticated()) {
+      ctx.next();
+      return;
+    }
+    long wait = guards.perAddress().tryTake(address(ctx.request()));
+    if (wait == 0) {
+      ctx.next();
+      return;
+    }
+    guards.stats().rateLimited.increment();
+    LOG.debug("429 to {}: over the rate per address", address(ctx.request()));
+    ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds(wait)));
+    Problem.send(ctx, 429, "Too many requests from this address: retry after the time in Retry-After.");
+  }
+
+  private void ingestOne(RoutingContext ctx) {
+    Instant receivedAt = clock.instant();
+    HttpServerRequest request = ctx.request();
+    String mediaType = mediaType(request);
+    boolean binary = mediaType.equals(EventDecoder.JSON) && CloudEventsHttp.isBinary(request.headers());
+    Buffer body = ctx.body().buffer();
+    Object document = null;
+    if (body == null || body.length() == 0) {
+      if (!binary) {
+        rejectRequest(ctx, new FieldError(EventDecoder.BODY, "is empty: send one event as a JSON object"));
+        return;
+      }
+    } else {
+      try {
+        document = JsonBody.parse(body);
+      } catch (JsonBody.InvalidJson e) {
+        rejectRequest(ctx, new FieldError(EventDecoder.BODY, e.getMessage()));
+        return;
+      }
+    }
+    if (binary) {
+      // Binary-mode CloudEvents: the headers are the attributes and the body is the data.
+      document = CloudEventsHttp.structured(request.headers(), request.getHeader(HttpHeaders.CONTENT_TYPE), document);
+      mediaType = CloudEventsHttp.MEDIA_TYPE;
+    }
+    // A body of plain "null" is a null document: the decoder says what is wrong with it.
+    List<Item> items = ingest(ctx, Collections.singletonList(document), mediaType, receivedAt);
+    if (items == null) {
+      return;
+    }
+    Item item = items.get(0);
+    switch (item.status()) {
+      case ACCEPTED, UNSUPPORTED -> answer(ctx, 202, item);
+      case DUPLICATE -> answer(ctx, 200, item);
+      case REJECTED -> Problem.send(ctx, 400, "The event is invalid: see errors for each field.", item.errors());
+      case RATE_LIMITED -> {
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds(item.retryAfterNanos())));
+        Problem.send(ctx, 429, "Too many events of this user: retry after the time in Retry-After.");
+      }
+    }
+  }
+
+  private static void answer(RoutingContext ctx, int status, Item item) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, EventDecoder.JSON)
+        .end(new JsonObject().put("id", item.id()).put("status", item.status().wire).encode());
+  }
+
+  private void ingestBatch(RoutingContext ctx) {
+    Instant receivedAt = clock.instant();
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
-      reject(ctx, List.of(new FieldError(EventDecoder.BODY, "is empty: send one event as a JSON object")));
+      rejectRequest(ctx, new FieldError(EventDecoder.BODY, "is empty: send a JSON array of events"));
       return;
     }
     Object document;
     try {
       document = JsonBody.parse(body);
     } catch (JsonBody.InvalidJson e) {
-      reject(ctx, List.of(new FieldError(EventDecoder.BODY, e.getMessage())));
+      rejectRequest(ctx, new FieldError(EventDecoder.BODY, e.getMessage()));
       return;
     }
-    Decoded decoded = decoder.decode(document, clock.instant());
-    if (decoded instanceof Decoded.Invalid invalid) {
-      reject(ctx, invalid.errors());
+    if (!(document instanceof JsonArray array)) {
+      rejectRequest(ctx, new FieldError(EventDecoder.BODY, "must be a JSON array of events"));
       return;
     }
-    Decoded.Valid valid = (Decoded.Valid) decoded;
+    if (array.isEmpty()) {
+      rejectRequest(ctx, new FieldError(EventDecoder.BODY, "must hold at least one event"));
+      return;
+    }
+    if (array.size() > settings.batchMaxEvents()) {
+      Problem.send(ctx, 413, "The batch holds " + array.size() + " events; at most " + settings.batchMaxEvents()
+          + " are accepted in one request: split the batch.");
+      return;
+    }
+    String mediaType = mediaType(ctx.request()).equals(CloudEventsHttp.BATCH_MEDIA_TYPE)
+        ? CloudEventsHttp.MEDIA_TYPE
+        : EventDecoder.JSON;
+    List<Object> documents = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      documents.add(array.getValue(i));
+    }
+    List<Item> items = ingest(ctx, documents, mediaType, receivedAt);
+    if (items == null) {
+      return;
+    }
+    JsonArray results = new JsonArray();
+    items.forEach(item -> results.add(item.toJson()));
+    long wait = items.stream().mapToLong(Item::retryAfterNanos).max().orElse(0);
+    if (wait > 0) {
+      // The events before each limited user's first limited one were taken; resending the whole batch is safe,
+      // those answer "duplicate".
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds(wait)));
+      Problem.send(ctx, 429, "Some events were over their user's rate and were not taken (see results): "
+          + "send the batch again after the time in Retry-After.", List.of(), new JsonObject().put("results", results));
+      return;
+    }
+    ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, EventDecoder.JSON)
+        .end(new JsonObject().put("results", results).encode());
+  }
+
+  /**
+   * The path both endpoints share: decodes every document, refuses the whole request when the caller may not post
+   * one of its users' events, then hands the valid events over in order.
+   *
+   * @return each event's answer, in order; null when the request was answered (403) and nothing was taken
+   */
+  private List<Item> ingest(RoutingContext ctx, List<Object> documents, String mediaType, Instant receivedAt) {
+    List<Decoded> decoded = new ArrayList<>(documents.size());
+    for (Object document : documents) {
+      decoded.add(decoder.decode(document, mediaType, receivedAt));
+    }
+    Caller caller = ctx.get(CALLER);
+    for (Decoded d : decoded) {
+      if (d instanceof Decoded.Valid valid && !caller.mayPostFor(valid.event().userId())) {
+        guards.stats().forbidden.increment();
+        LOG.info("403 to {}: user {} posted an event of user {}", address(ctx.request()), caller.subject(),
+            valid.event().userId());
+        Problem.send(ctx, 403, "The credentials do not allow posting events of this user.");
+        return null;
+      }
+    }
+    List<Item> items = new ArrayList<>(decoded.size());
+    Map<String, Long> limitedUsers = new HashMap<>();
+    for (int i = 0; i < decoded.size(); i++) {
+      Decoded d = decoded.get(i);
+      if (d instanceof Decoded.Invalid invalid) {
+        guards.stats().rejected.increment();
+        items.add(new Item(i, null, Status.REJECTED, invalid.errors(), 0));
+      } else {
+        items.add(handOver(i, (Decoded.Valid) d, limitedUsers));
+      }
+    }
+    logRejections(ctx, items);
+    return items;
+  }
+
+  /**
+   * The one place where a decoded, valid event is handed to the rules. A resent event is answered "duplicate";
+   * an event over its user's rate is not taken, nor are that user's later events in the same request (the rules
+   * must see a user's events in order).
+   */
+  private Item handOver(int index, Decoded.Valid valid, Map<String, Long> limitedUsers) {
     Event event = valid.event();
+    if (guards.duplicates().seen(event)) {
+      return duplicate(index, event);
+    }
+    Long limited = limitedUsers.get(event.userId());
+    if (limited != null) {
+      guards.stats().rateLimited.increment();
+      return new Item(index, event.id(), Status.RATE_LIMITED, List.of(), limited);
+    }
+    long wait = guards.perUser().tryTake(event.userId());
+    if (wait > 0) {
+      limitedUsers.put(event.userId(), wait);
+      guards.stats().rateLimited.increment();
+      return new Item(index, event.id(), Status.RATE_LIMITED, List.of(), wait);
+    }
+    // Every check that turns an event away belongs above this line: once remembered, a resent event is answered
+    // "duplicate" and never applied.
+    if (!guards.duplicates().remember(event)) {
+      return duplicate(index, event);
+    }
+    observe(valid);
     JsonObject message = EventJson.toJson(event);
     if (valid.supported()) {
       vertx.eventBus().publish(EventAddresses.forType(event.type()), message);
-    } else {
-      vertx.eventBus().send(EventAddresses.UNSUPPORTED, message);
+      guards.stats().accepted.increment();
+      return new Item(index, event.id(), Status.ACCEPTED, List.of(), 0);
     }
-    ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("id", event.id()).put("status", valid.supported() ? "accepted" : "unsupported").encode());
+    vertx.eventBus().send(EventAddresses.UNSUPPORTED, message);
+    guards.stats().unsupported.increment();
+    return new Item(index, event.id(), Status.UNSUPPORTED, List.of(), 0);
   }
 
-  private void reject(RoutingContext ctx, List<FieldError> errors) {
-    if (LOG.isInfoEnabled()) {
-      LOG.info("event rejected from {}: {}", ctx.request().remoteAddress(),
-          errors.stream().map(e -> e.field() + " " + e.message()).collect(Collectors.joining("; ")));
+  private Item duplicate(int index, Event event) {
+    guards.stats().duplicates.increment();
+    LOG.debug("event {} of user {} is a duplicate", event.id(), event.userId());
+    return new Item(index, event.id(), Status.DUPLICATE, List.of(), 0);
+  }
+
+  /** Logs (and counts) what is unusual about an accepted event's time. */
+  private void observe(Decoded.Valid valid) {
+    Event event = valid.event();
+    if (valid.clamped()) {
+      guards.stats().clamped.increment();
+      LOG.info("event {} of user {} stamped {} (sent at {}), received {}: too far in the future, taken as {}",
+          event.id(), event.userId(), event.deviceOccurredAt(), event.sentAt(), event.receivedAt(), event.occurredAt());
+    } else if (LOG.isDebugEnabled() && event.sentAt() != null) {
+      LOG.debug("event {} of user {} stamped {}, sent at {}, received {}: taken as {}", event.id(), event.userId(),
+          event.deviceOccurredAt(), event.sentAt(), event.receivedAt(), event.occurredAt());
     }
-    Problem.send(ctx, 400, "The event is invalid: see errors for each field.", errors);
+    if (guards.late().observe(event)) {
+      guards.stats().late.increment();
+      LOG.debug("event {} of user {} at {} is late: the user has a later event", event.id(), event.userId(),
+          event.occurredAt());
+    }
+  }
+
+  private void rejectRequest(RoutingContext ctx, FieldError error) {
+    guards.stats().rejected.increment();
+    LOG.info("request rejected from {} on {}: {} {}", address(ctx.request()), ctx.request().path(), error.field(),
+        error.message());
+    Problem.send(ctx, 400, isBatch(ctx) ? "The batch could not be read: see errors."
+        : "The event is invalid: see errors for each field.", List.of(error));
+  }
+
+  private static void logRejections(RoutingContext ctx, List<Item> items) {
+    List<Item> rejected = items.stream().filter(item -> item.status() == Status.REJECTED).toList();
+    if (rejected.isEmpty() || !LOG.isInfoEnabled()) {
+      return;
+    }
+    String details = rejected.stream().limit(LOGGED_REJECTIONS)
+        .map(item -> (items.size() > 1 ? "[" + item.index() + "] " : "")
+            + item.errors().stream().map(e -> e.field() + " " + e.message()).collect(Collectors.joining("; ")))
+        .collect(Collectors.joining(" | "));
+    LOG.info("{} of {} event(s) rejected from {}: {}{}", rejected.size(), items.size(), address(ctx.request()), details,
+        rejected.size() > LOGGED_REJECTIONS ? " | …" : "");
+  }
+
+  /** The media type without its parameters, lower-cased. */
+  private static String mediaType(HttpServerRequest request) {
+    String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType == null) {
+      return "";
+    }
+    int semicolon = contentType.indexOf(';');
+    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static String address(HttpServerRequest request) {
+    SocketAddress address = request.remoteAddress();
+    return address == null || address.hostAddress() == null ? "unknown" : address.hostAddress();
+  }
+
+  /** Whole seconds, rounded up, at least 1: a client that waits that long gets through. */
+  static long retryAfterSeconds(long nanos) {
+    return Math.max(1, (nanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
   }
 
   @Override
@@ -126,5 +466,10 @@ public final class IngestVerticle extends VerticleBase {
 
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** What this process's edges counted (shared by all of them). */
+  public IngestStats stats() {
+    return guards.stats();
   }
 }

@@ -70,6 +70,7 @@ final class JsonBody {
   private static String firstLine(String message) {
     int newline = message.indexOf('\n');
     String line = newline < 0 ? message : message.substring(0, newline);
-    return line.replaceAll(", from `[^`]*`", "");
+    return line.replaceAll(", from `[^`]*`", "")
+        .replaceAll("\\(start marker at \\[Source: .*?; line: (\\d+), column: (\\d+)\\]\\)", "(opened at line $1, column $2)");
   }
 }

@@ -2,6 +2,7 @@ package io.eventsprocessor.ingest;
 
 import io.eventsprocessor.event.FieldError;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -13,25 +14,43 @@ public final class Problem {
 
   private Problem() {}
 
-  public static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors) {
-    if (ctx.response().ended()) {
+  /** @param extensions members added to the problem (e.g. a batch's {@code results}); may be empty */
+  public static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors, JsonObject extensions) {
+    send(ctx.response(), ctx.request().path(), status, detail, errors, extensions);
+  }
+
+  /** For answers given outside the router, such as to requests that are not valid HTTP. */
+  static void send(HttpServerResponse response, String instance, int status, String detail, List<FieldError> errors,
+      JsonObject extensions) {
+    if (response.ended()) {
       return;
     }
     JsonObject body = new JsonObject()
         .put("type", "about:blank")
         .put("title", HttpResponseStatus.valueOf(status).reasonPhrase())
         .put("status", status)
-        .put("detail", detail)
-        .put("instance", ctx.request().path());
-    if (!errors.isEmpty()) {
-      JsonArray list = new JsonArray();
-      errors.forEach(e -> list.add(new JsonObject().put("field", e.field()).put("message", e.message())));
-      body.put("errors", list);
+        .put("detail", detail);
+    if (instance != null) {
+      body.put("instance", instance);
     }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+    if (!errors.isEmpty()) {
+      body.put("errors", toJson(errors));
+    }
+    body.mergeIn(extensions);
+    response.setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+  }
+
+  public static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors) {
+    send(ctx, status, detail, errors, new JsonObject());
   }
 
   public static void send(RoutingContext ctx, int status, String detail) {
     send(ctx, status, detail, List.of());
+  }
+
+  static JsonArray toJson(List<FieldError> errors) {
+    JsonArray list = new JsonArray();
+    errors.forEach(e -> list.add(new JsonObject().put("field", e.field()).put("message", e.message())));
+    return list;
   }
 }

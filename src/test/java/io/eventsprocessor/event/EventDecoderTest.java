@@ -159,4 +159,174 @@ class EventDecoderTest {
          "occurredAt": "2021-02-28T16:59:43.250Z", "data": {"programId": "2352", "nested": {"a": [1, 2]}}}""");
     assertThat(EventJson.fromJson(EventJson.toJson(event))).isEqualTo(event);
   }
+
+  // Clock skew
+
+  @Test
+  void sentAtCorrectsTheDevicesClockAndKeepsBothTimes() {
+    // The device's clock is two hours behind: it sent at 08:00 what the server received at 10:00.
+    Decoded decoded = decode("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T07:59:00Z",
+         "sentAt": "2026-11-25T08:00:00Z"}""");
+    Event event = ((Decoded.Valid) decoded).event();
+    assertThat(event.occurredAt()).isEqualTo(Instant.parse("2026-11-25T09:59:00Z"));
+    assertThat(event.deviceOccurredAt()).isEqualTo(Instant.parse("2026-11-25T07:59:00Z"));
+    assertThat(event.sentAt()).isEqualTo(Instant.parse("2026-11-25T08:00:00Z"));
+    assertThat(event.receivedAt()).isEqualTo(NOW);
+    assertThat(((Decoded.Valid) decoded).clamped()).isFalse();
+  }
+
+  @Test
+  void withoutSentAtTheDevicesTimeIsTakenAsItIs() {
+    Event event = valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T07:59:00Z"}""");
+    assertThat(event.occurredAt()).isEqualTo(event.deviceOccurredAt()).isEqualTo(Instant.parse("2026-11-25T07:59:00Z"));
+    assertThat(event.sentAt()).isNull();
+  }
+
+  @Test
+  void anEventStampedBeyondTheMarginInTheFutureIsClampedToTheReceiveTime() {
+    Decoded ahead = decode("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T10:05:01Z"}""");
+    assertThat(ahead).isInstanceOfSatisfying(Decoded.Valid.class, v -> {
+      assertThat(v.clamped()).isTrue();
+      assertThat(v.event().occurredAt()).isEqualTo(NOW);
+      assertThat(v.event().deviceOccurredAt()).isEqualTo(Instant.parse("2026-11-25T10:05:01Z"));
+    });
+    Decoded withinMargin = decode("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T10:05:00Z"}""");
+    assertThat(withinMargin).isInstanceOfSatisfying(Decoded.Valid.class, v -> {
+      assertThat(v.clamped()).isFalse();
+      assertThat(v.event().occurredAt()).isEqualTo(Instant.parse("2026-11-25T10:05:00Z"));
+    });
+    // After correction: sent "at 12:00" by a clock two hours ahead, it happened at 10:00.
+    assertThat(decode("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T12:00:00Z",
+         "sentAt": "2026-11-25T12:00:00Z"}""")).isInstanceOfSatisfying(Decoded.Valid.class, v -> {
+      assertThat(v.clamped()).isFalse();
+      assertThat(v.event().occurredAt()).isEqualTo(NOW);
+    });
+  }
+
+  @Test
+  void aRetryWithAnotherSentAtKeepsItsDerivedId() {
+    String first = valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T07:59:00Z",
+         "sentAt": "2026-11-25T08:00:00Z"}""").id();
+    String retry = valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T07:59:00Z",
+         "sentAt": "2026-11-25T08:05:00Z"}""").id();
+    assertThat(retry).isEqualTo(first);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{'type': 'app_launch', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '+10000-01-03T00:00:00Z'} | occurredAt",
+      "{'type': 'app_launch', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '-0001-01-01T00:00:00Z'} | occurredAt",
+      "{'type': 'app_launch', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '2026-01-01T00:00:00Z', 'sentAt': '+999999999-12-31T23:59:59Z'} | sentAt",
+      "{'type': 'app_launch', 'userId': 'u', 'deviceId': 'd', 'occurredAt': '2026-01-01T00:00:00Z', 'sentAt': 'now'} | sentAt",
+      "{'user_id': 'u', 'device_id': 'd', 'type': 'app_launch', 'time_stamp': '+999999999-12-31 23:59:59'} | time_stamp",
+  })
+  void timesOutsideFourDigitYearsAreRejected(String json, String field) {
+    assertThat(errors(json.replace('\'', '"'))).extracting(FieldError::field).containsExactly(field);
+  }
+
+  @Test
+  void theBusFormatKeepsTheDevicesTimeAndSentAt() {
+    Event event = valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T07:59:00Z",
+         "sentAt": "2026-11-25T08:00:00Z"}""");
+    assertThat(EventJson.toJson(event).getString("deviceOccurredAt")).isEqualTo("2026-11-25T07:59:00Z");
+    assertThat(EventJson.toJson(event).getString("sentAt")).isEqualTo("2026-11-25T08:00:00Z");
+    assertThat(EventJson.fromJson(EventJson.toJson(event))).isEqualTo(event);
+  }
+
+  // Limits
+
+  static String improvedWithData(String data) {
+    return "{\"type\": \"app_launch\", \"userId\": \"u\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-02-28T16:59:43Z\", \"data\": " + data + "}";
+  }
+
+  @Test
+  void limitsTheNumberOfFields() {
+    String fields = java.util.stream.IntStream.range(0, 95).mapToObj(i -> "\"f" + i + "\": " + i)
+        .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
+    // 4 envelope fields, data, and its 95: 100 in all.
+    assertThat(decode(improvedWithData(fields))).isInstanceOf(Decoded.Valid.class);
+    String more = fields.replace("}", ", \"f95\": 95}");
+    assertThat(errors(improvedWithData(more)))
+        .containsExactly(new FieldError("$", "has more than 100 fields and array elements"));
+    assertThat(errors(improvedWithData("{\"list\": [" + "1,".repeat(200) + "1]}")))
+        .containsExactly(new FieldError("$", "has more than 100 fields and array elements"));
+  }
+
+  @Test
+  void limitsTheNestingOfData() {
+    assertThat(decode(improvedWithData("{\"a\": {\"b\": {\"c\": {\"d\": {}}}}}"))).isInstanceOf(Decoded.Valid.class);
+    assertThat(errors(improvedWithData("{\"a\": {\"b\": {\"c\": {\"d\": {\"e\": {}}}}}}")))
+        .containsExactly(new FieldError("data.a.b.c.d.e", "nests too deep: at most 6 levels of objects and arrays per event, the event itself included"));
+    assertThat(decode(improvedWithData("{\"a\": [[[[1]]]]}"))).isInstanceOf(Decoded.Valid.class);
+    assertThat(errors(improvedWithData("{\"a\": [[[[[1]]]]]}")))
+        .extracting(FieldError::field).containsExactly("data.a[0][0][0][0]");
+  }
+
+  @Test
+  void limitsEveryStringAndFieldName() {
+    assertThat(errors(improvedWithData("{\"note\": \"" + "x".repeat(1025) + "\"}")))
+        .containsExactly(new FieldError("data.note", "must be at most 1024 characters"));
+    assertThat(decode(improvedWithData("{\"note\": \"" + "x".repeat(1024) + "\"}"))).isInstanceOf(Decoded.Valid.class);
+    assertThat(errors(improvedWithData("{\"" + "n".repeat(65) + "\": 1}")))
+        .containsExactly(new FieldError("data", "has a field name longer than 64 characters"));
+    assertThat(errors("{\"user_id\": \"u\", \"device_id\": \"d\", \"type\": \"app_launch\", "
+        + "\"time_stamp\": \"2021-02-28 16:23:25\", \"training_program_title\": \"" + "t".repeat(257) + "\"}"))
+        .containsExactly(new FieldError("training_program_title", "must be at most 256 characters"));
+  }
+
+  // CloudEvents
+
+  static final String CLOUD_EVENT = """
+      {"specversion": "1.0", "id": "ce-1", "source": "/apps/ios", "type": "training_program_finished",
+       "time": "2021-02-28T16:59:43Z", "subject": "foo1", "deviceid": "bar1", "datacontenttype": "application/json",
+       "data": {"programId": "2352", "programTitle": "7 Minutes of HIIT Training"}}""";
+
+  @Test
+  void decodesAStructuredCloudEvent() {
+    Event event = valid(CLOUD_EVENT);
+    assertThat(event).isEqualTo(new Event("ce-1", "training_program_finished", "foo1", "bar1",
+        Instant.parse("2021-02-28T16:59:43Z"), NOW,
+        java.util.Map.of("programId", "2352", "programTitle", "7 Minutes of HIIT Training")));
+    Decoded asCloudEvent = DECODER.decode(Json.decodeValue(CLOUD_EVENT), "application/cloudevents+json", NOW);
+    assertThat(asCloudEvent).isEqualTo(decode(CLOUD_EVENT));
+  }
+
+  @Test
+  void theCloudEventsMediaTypeReadsTheDocumentAsACloudEventWhateverItHolds() {
+    Decoded decoded = DECODER.decode(Json.decodeValue("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43Z"}"""),
+        "application/cloudevents+json", NOW);
+    assertThat(decoded).isInstanceOfSatisfying(Decoded.Invalid.class, invalid -> assertThat(invalid.errors())
+        .extracting(FieldError::field).containsExactlyInAnyOrder("specversion", "id", "source", "subject", "deviceid", "time"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      specversion     | "0.3"                  | specversion     | must be "1.0"
+      datacontenttype | "text/plain"           | datacontenttype | must be application/json: data is read as a JSON object
+      data_base64     | "AAEC"                 | data_base64     | is not accepted: send data as a JSON object
+      subject         | 7                      | subject         | must be a string
+      time            | "2021-02-28 16:59:43"  | time            | must be an RFC 3339 timestamp with a zone or offset, e.g. "2021-02-28T16:59:43Z"
+      data            | {"programTitle": "x"}  | data.programId  | is required for training_program_finished
+      """)
+  void namesTheOffendingCloudEventsAttribute(String attribute, String value, String field, String message) {
+    JsonObject event = new JsonObject(CLOUD_EVENT).put(attribute, Json.decodeValue(value));
+    assertThat(errors(event.encode())).containsExactly(new FieldError(field, message));
+  }
+
+  @Test
+  void aCloudEventMayCarrySentAtAsAnExtension() {
+    Event event = valid(new JsonObject(CLOUD_EVENT).put("time", "2026-11-25T07:59:00Z")
+        .put("sentat", "2026-11-25T08:00:00Z").encode());
+    assertThat(event.occurredAt()).isEqualTo(Instant.parse("2026-11-25T09:59:00Z"));
+  }
 }

@@ -1,0 +1,68 @@
+package io.eventsprocessor.ingest;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** What ingestion counted since the start, over every HTTP edge of the process; one event or request each. */
+public final class IngestStats {
+  final LongAdder accepted = new LongAdder();
+  final LongAdder unsupported = new LongAdder();
+  final LongAdder duplicates = new LongAdder();
+  final LongAdder rejected = new LongAdder();
+  final LongAdder rateLimited = new LongAdder();
+  final LongAdder clamped = new LongAdder();
+  final LongAdder late = new LongAdder();
+  final LongAdder unauthorized = new LongAdder();
+  final LongAdder forbidden = new LongAdder();
+
+  /** Events handed to the rules. */
+  public long accepted() {
+    return accepted.sum();
+  }
+
+  /** Events of a type no handler declares (handed to the fallback consumer). */
+  public long unsupported() {
+    return unsupported.sum();
+  }
+
+  /** Events answered "duplicate". */
+  public long duplicates() {
+    return duplicates.sum();
+  }
+
+  /** Invalid events. */
+  public long rejected() {
+    return rejected.sum();
+  }
+
+  /** Events and requests turned away with 429. */
+  public long rateLimited() {
+    return rateLimited.sum();
+  }
+
+  /** Accepted events stamped too far in the future and clamped to their receive time. */
+  public long clamped() {
+    return clamped.sum();
+  }
+
+  /** Accepted events stamped before the latest earlier event of the same user. */
+  public long late() {
+    return late.sum();
+  }
+
+  /** Requests answered 401. */
+  public long unauthorized() {
+    return unauthorized.sum();
+  }
+
+  /** Requests answered 403. */
+  public long forbidden() {
+    return forbidden.sum();
+  }
+
+  @Override
+  public String toString() {
+    return "accepted " + accepted() + ", unsupported " + unsupported() + ", duplicates " + duplicates()
+        + ", rejected " + rejected() + ", rate-limited " + rateLimited() + ", clamped " + clamped()
+        + ", late " + late() + ", unauthorized " + unauthorized() + ", forbidden " + forbidden();
+  }
+}
