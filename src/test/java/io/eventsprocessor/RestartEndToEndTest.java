@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventsprocessor.FakeNotificationService.Received;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,37 +59,34 @@ class RestartEndToEndTest {
     });
   }
 
-  @Test
-  void queuedNotificationsSurviveARestart() throws Exception {
+  /** Leaves one congratulation (for user b) in the saved outbox, and the receiver up again. */
+  void queueACongratulationWhileTheReceiverIsDownThenStop() throws Exception {
     service.start();
     service.notifications.stop().await(5, TimeUnit.SECONDS);
     post("{\"type\": \"training_program_started\", \"userId\": \"b\", \"deviceId\": \"d\", "
         + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\"}}");
     post("{\"type\": \"training_program_finished\", \"userId\": \"b\", \"deviceId\": \"d\", "
         + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
-
     service.stop();
     service.notifications.start().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void queuedNotificationsSurviveARestart() throws Exception {
+    queueACongratulationWhileTheReceiverIsDownThenStop();
     service.start();
     assertThat(service.deliveredExactly(1)).singleElement().satisfies(r -> assertThat(r.userId()).isEqualTo("b"));
   }
 
   @Test
   void aStartThatFailsMidwayStillRecordsWhatItDelivered() throws Exception {
-    service.start();
-    service.notifications.stop().await(5, TimeUnit.SECONDS);
-    post("{\"type\": \"training_program_started\", \"userId\": \"b\", \"deviceId\": \"d\", "
-        + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\"}}");
-    post("{\"type\": \"training_program_finished\", \"userId\": \"b\", \"deviceId\": \"d\", "
-        + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
-    service.stop();
-    service.notifications.start().await(5, TimeUnit.SECONDS);
+    queueACongratulationWhileTheReceiverIsDownThenStop();
 
     // The HTTP port is taken: the outbox starts (and delivers what it restored), then the start fails.
-    io.vertx.core.http.HttpServer squatter = service.vertx.createHttpServer().requestHandler(r -> r.response().end())
+    HttpServer squatter = service.vertx.createHttpServer().requestHandler(r -> r.response().end())
         .listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
-    io.vertx.core.json.JsonObject taken = new io.vertx.core.json.JsonObject()
-        .put("http", new io.vertx.core.json.JsonObject().put("port", squatter.actualPort()));
+    JsonObject taken = new JsonObject()
+        .put("http", new JsonObject().put("port", squatter.actualPort()));
     Throwable failure = service.deploy(taken).toCompletionStage().handle((ok, e) -> e).toCompletableFuture().get(20, TimeUnit.SECONDS);
     assertThat(failure).isNotNull();
     assertThat(service.deliveredExactly(1)).hasSize(1);
@@ -99,7 +98,7 @@ class RestartEndToEndTest {
   @Test
   void anUnreadableStateFileStopsTheStartWithAClearMessage() throws Exception {
     Files.writeString(stateDir.resolve("training.json"), "{\"version\": 1, \"users\": ");
-    Throwable failure = service.deploy(new io.vertx.core.json.JsonObject()).toCompletionStage().handle((ok, e) -> e)
+    Throwable failure = service.deploy(new JsonObject()).toCompletionStage().handle((ok, e) -> e)
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(failure).hasMessageContaining("cannot read the state file").hasMessageContaining("training.json");
   }

@@ -49,11 +49,7 @@ final class CloudEventsFormat implements EventFormat {
     if (json.containsKey("data_base64")) {
       reader.error("data_base64", "is not accepted: send data as a JSON object");
     }
-    JsonObject data = reader.optionalObject("data");
-    if (data != null) {
-      FieldReader dataReader = reader.nested("data", data);
-      Limits.LENGTHS.forEach(dataReader::optionalString);
-    }
+    JsonObject data = reader.optionalData();
     if (!reader.errors().isEmpty()) {
       return null;
     }

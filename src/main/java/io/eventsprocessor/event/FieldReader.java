@@ -101,6 +101,16 @@ final class FieldReader {
     }
   }
 
+  /** The {@code data} object, with the known data fields (program id and title) checked; null when absent. */
+  JsonObject optionalData() {
+    JsonObject data = optionalObject("data");
+    if (data != null) {
+      FieldReader dataReader = nested("data", data);
+      Limits.LENGTHS.forEach(dataReader::optionalString);
+    }
+    return data;
+  }
+
   JsonObject optionalObject(String key) {
     Object value = json.getValue(key);
     if (value == null) {

@@ -27,11 +27,7 @@ final class ImprovedFormat implements EventFormat {
     String deviceId = reader.requiredString("deviceId", Limits.ID_LENGTH);
     Instant occurredAt = reader.requiredTimestamp("occurredAt", FieldReader::parseRfc3339, RFC_3339);
     Instant sentAt = reader.optionalTimestamp("sentAt", FieldReader::parseRfc3339, RFC_3339);
-    JsonObject data = reader.optionalObject("data");
-    if (data != null) {
-      FieldReader dataReader = reader.nested("data", data);
-      Limits.LENGTHS.forEach(dataReader::optionalString);
-    }
+    JsonObject data = reader.optionalData();
     if (!reader.errors().isEmpty()) {
       return null;
     }
