@@ -9,8 +9,9 @@ import io.eventsprocessor.ingest.Guards;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.admin.AdminVerticle;
+import io.eventsprocessor.admin.Metrics;
 import io.eventsprocessor.notify.NotifySinkVerticle;
-import io.eventsprocessor.notify.OutboxGauge;
+import io.eventsprocessor.notify.OutboxStats;
 import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.reminder.LaunchReminderRules;
 import io.eventsprocessor.reminder.ReminderStateCodec;
@@ -72,7 +73,7 @@ public class MainVerticle extends VerticleBase {
             clock, config.state()));
     EventDecoder decoder = new EventDecoder(handlers.stream().flatMap(h -> h.schemas().stream()).toList(),
         config.ingest().futureMargin());
-    OutboxGauge outbox = new OutboxGauge(config.outboxCapacity());
+    OutboxStats outbox = new OutboxStats(config.outboxCapacity());
     // One set for all HTTP edges: a duplicate or a rate is judged the same whichever edge a request reaches.
     Guards guards = Guards.create(Authenticator.create(vertx, config.auth()), config.rateLimit(),
         config.ingest().duplicates(), clock);
@@ -84,7 +85,7 @@ public class MainVerticle extends VerticleBase {
     }
     layers.add(new OutboxVerticle(config.notifier(), outbox, clock, config.state()));
     if (config.admin().enabled()) {
-      admin = new AdminVerticle(config.admin());
+      admin = new AdminVerticle(config.admin(), Metrics.create(guards.stats(), outbox, handlers));
       layers.add(admin);
     }
     layers.add(new UnsupportedEventVerticle());

@@ -41,6 +41,14 @@ class ServiceEndToEndTest extends EndToEnd {
     });
     assertThat(delivered).filteredOn(r -> r.kind().equals("training_reminder")).singleElement()
         .satisfies(r -> assertThat(r.userId()).isEqualTo("foo2"));
+
+    Response metrics = service.admin.get("/metrics");
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("events_processor_events_total{outcome=\"accepted\"} 5.0")
+        .contains("events_processor_notifications_total{outcome=\"delivered\"} 2.0")
+        .contains("events_processor_outbox_queued 0.0")
+        .contains("events_processor_users{rules=\"training\"} 0.0");
   }
 
   @Test

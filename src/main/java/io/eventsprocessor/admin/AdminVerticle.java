@@ -2,6 +2,7 @@ package io.eventsprocessor.admin;
 
 import io.eventsprocessor.event.EventAddresses;
 import io.eventsprocessor.ingest.Problem;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.ReplyException;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operators' API, on its own port (loopback by default) so that the app's users can never reach it:
- * the outbox's state, the dead letters, and re-sending a dead letter. With a token configured, every call
+ * the outbox's state, the dead letters, re-sending a dead letter, and Prometheus metrics. With a token configured, every call
  * must carry it as {@code Authorization: Bearer <token>}.
  */
 public final class AdminVerticle extends VerticleBase {
@@ -25,16 +26,20 @@ public final class AdminVerticle extends VerticleBase {
   public record Settings(boolean enabled, String host, int port, String token) {}
 
   private final Settings settings;
+  private final PrometheusMeterRegistry metrics;
   private int actualPort;
 
-  public AdminVerticle(Settings settings) {
+  public AdminVerticle(Settings settings, PrometheusMeterRegistry metrics) {
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.route("/v1/admin/*").handler(this::authorize);
+    router.route().handler(this::authorize);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.get("/v1/admin/outbox").handler(ctx -> ask(ctx, EventAddresses.ADMIN_OUTBOX, null, 200));
     router.get("/v1/admin/dead-letters").handler(ctx -> ask(ctx, EventAddresses.ADMIN_DEAD_LETTERS, null, 200));
     router.post("/v1/admin/dead-letters/:id/retry")

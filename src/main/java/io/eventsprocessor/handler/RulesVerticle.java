@@ -61,6 +61,11 @@ public final class RulesVerticle<S> extends VerticleBase {
     this.stateSettings = stateSettings;
   }
 
+  /** The rule family's name: its state file's and its log lines'. */
+  public String name() {
+    return name;
+  }
+
   public List<EventSchema> schemas() {
     return rules.schemas();
   }

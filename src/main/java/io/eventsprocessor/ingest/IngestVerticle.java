@@ -6,7 +6,7 @@ import io.eventsprocessor.event.EventAddresses;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.event.FieldError;
-import io.eventsprocessor.notify.OutboxGauge;
+import io.eventsprocessor.notify.OutboxStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -89,11 +89,11 @@ public final class IngestVerticle extends VerticleBase {
   private final Settings settings;
   private final EventDecoder decoder;
   private final Guards guards;
-  private final OutboxGauge outbox;
+  private final OutboxStats outbox;
   private final Clock clock;
   private HttpServer server;
 
-  public IngestVerticle(Settings settings, EventDecoder decoder, Guards guards, OutboxGauge outbox, Clock clock) {
+  public IngestVerticle(Settings settings, EventDecoder decoder, Guards guards, OutboxStats outbox, Clock clock) {
     this.settings = settings;
     this.decoder = decoder;
     this.guards = guards;

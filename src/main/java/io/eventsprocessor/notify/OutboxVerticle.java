@@ -57,7 +57,7 @@ public final class OutboxVerticle extends VerticleBase {
 
   private final Settings settings;
   private final Outbox outbox;
-  private final OutboxGauge gauge;
+  private final OutboxStats stats;
   private final Clock clock;
   private final StateSettings stateSettings;
   private WebClient client;
@@ -70,10 +70,10 @@ public final class OutboxVerticle extends VerticleBase {
   private boolean stopping;
   private Promise<Void> drained;
 
-  public OutboxVerticle(Settings settings, OutboxGauge gauge, Clock clock, StateSettings stateSettings) {
+  public OutboxVerticle(Settings settings, OutboxStats stats, Clock clock, StateSettings stateSettings) {
     this.settings = settings;
     this.outbox = new Outbox(settings.policy());
-    this.gauge = gauge;
+    this.stats = stats;
     this.clock = clock;
     this.stateSettings = stateSettings;
   }
@@ -112,7 +112,7 @@ public final class OutboxVerticle extends VerticleBase {
         LOG.info("outbox: restored {} queued notification(s) and {} dead letter(s) from {}",
             outbox.size(), outbox.deadLetters().size(), stateFile.path());
       }
-      gauge.set(outbox.size());
+      stats.set(outbox.size());
       snapshotTimer = vertx.setPeriodic(stateSettings.snapshotInterval().toMillis(), id -> snapshot());
       dispatch();
       return Future.all(List.of(
@@ -190,6 +190,7 @@ public final class OutboxVerticle extends VerticleBase {
           long now = clock.millis();
           if (result.succeeded() && result.result().statusCode() / 100 == 2) {
             outbox.delivered(pending, now);
+            stats.delivered.increment();
             LOG.info("notification {} ({} for user {}) delivered on attempt {}: {}",
                 n.id(), n.kind(), n.userId(), pending.attempts() + 1, n.message());
           } else if (result.failed() && result.cause() instanceof OpenCircuitException) {
@@ -239,6 +240,7 @@ public final class OutboxVerticle extends VerticleBase {
 
   private void report(Outbox.Verdict verdict) {
     Outbox.Pending p = verdict.pending();
+    (verdict.deadLettered() ? stats.deadLettered : stats.retried).increment();
     if (verdict.deadLettered()) {
       // The whole notification goes to the log: even once the bounded dead letters forget it, it can be rebuilt.
       LOG.error("notification {} ({} for user {}) is a dead letter after {} attempt(s): {}; notification: {}",
@@ -267,7 +269,7 @@ public final class OutboxVerticle extends VerticleBase {
 
   private void changed() {
     changed = true;
-    gauge.set(outbox.size());
+    stats.set(outbox.size());
   }
 
   private Future<Void> snapshot() {
@@ -286,7 +288,7 @@ public final class OutboxVerticle extends VerticleBase {
     return new JsonObject()
         .put("queued", outbox.size())
         .put("inFlight", outbox.inFlight())
-        .put("capacity", gauge.capacity())
+        .put("capacity", stats.capacity())
         .put("deadLetters", outbox.deadLetters().size())
         .put("circuit", breaker.state().name());
   }

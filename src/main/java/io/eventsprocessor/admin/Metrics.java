@@ -1,0 +1,62 @@
+package io.eventsprocessor.admin;
+
+import io.eventsprocessor.handler.RulesVerticle;
+import io.eventsprocessor.ingest.IngestStats;
+import io.eventsprocessor.notify.OutboxStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The service's own counts as Prometheus metrics, read from the counters the parts already keep (nothing is
+ * counted twice, and the hot paths do not touch the registry).
+ */
+public final class Metrics {
+  private Metrics() {}
+
+  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RulesVerticle<?>> handlers) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    events(registry, ingest, "accepted", IngestStats::accepted);
+    events(registry, ingest, "unsupported", IngestStats::unsupported);
+    events(registry, ingest, "duplicate", IngestStats::duplicates);
+    events(registry, ingest, "rejected", IngestStats::rejected);
+    events(registry, ingest, "rate_limited", IngestStats::rateLimited);
+    FunctionCounter.builder("events.processor.events.clamped", ingest, IngestStats::clamped)
+        .description("Accepted events stamped too far in the future, taken at their receive time").register(registry);
+    FunctionCounter.builder("events.processor.events.late", ingest, IngestStats::late)
+        .description("Accepted events stamped before an earlier event of the same user").register(registry);
+    FunctionCounter.builder("events.processor.requests.refused", ingest, IngestStats::unauthorized)
+        .tag("status", "401").description("Requests refused for their credentials").register(registry);
+    FunctionCounter.builder("events.processor.requests.refused", ingest, IngestStats::forbidden)
+        .tag("status", "403").description("Requests refused for their credentials").register(registry);
+
+    notifications(registry, outbox, "delivered", OutboxStats::delivered);
+    notifications(registry, outbox, "retried", OutboxStats::retried);
+    notifications(registry, outbox, "dead_lettered", OutboxStats::deadLettered);
+    Gauge.builder("events.processor.outbox.queued", outbox, OutboxStats::queued)
+        .description("Notifications waiting for delivery, in flight included").register(registry);
+    Gauge.builder("events.processor.outbox.capacity", outbox, OutboxStats::capacity)
+        .description("Queued notifications beyond which ingestion answers 503").register(registry);
+
+    for (RulesVerticle<?> handler : handlers) {
+      Gauge.builder("events.processor.users", handler, RulesVerticle::trackedUsers)
+          .tag("rules", handler.name()).description("Users with something pending in a rule family").register(registry);
+    }
+    return registry;
+  }
+
+  private static void events(PrometheusMeterRegistry registry, IngestStats ingest, String outcome,
+      ToDoubleFunction<IngestStats> count) {
+    FunctionCounter.builder("events.processor.events", ingest, count).tag("outcome", outcome)
+        .description("Events received, by what became of them").register(registry);
+  }
+
+  private static void notifications(PrometheusMeterRegistry registry, OutboxStats outbox, String outcome,
+      ToDoubleFunction<OutboxStats> count) {
+    FunctionCounter.builder("events.processor.notifications", outbox, count).tag("outcome", outcome)
+        .description("Delivery attempts and their outcome").register(registry);
+  }
+}

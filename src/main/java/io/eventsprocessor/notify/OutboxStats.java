@@ -1,0 +1,52 @@
+package io.eventsprocessor.notify;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The outbox as other threads may see it: how full it is (ingestion refuses new events while it is full,
+ * rather than accepting work whose notifications could not be kept) and what became of the attempts.
+ */
+public final class OutboxStats {
+  private final int capacity;
+  private final AtomicInteger queued = new AtomicInteger();
+  final LongAdder delivered = new LongAdder();
+  final LongAdder retried = new LongAdder();
+  final LongAdder deadLettered = new LongAdder();
+
+  public OutboxStats(int capacity) {
+    this.capacity = capacity;
+  }
+
+  void set(int size) {
+    queued.set(size);
+  }
+
+  public boolean isFull() {
+    return queued.get() >= capacity;
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Notifications waiting, in flight included. */
+  public int queued() {
+    return queued.get();
+  }
+
+  /** Notifications the receiver accepted. */
+  public long delivered() {
+    return delivered.sum();
+  }
+
+  /** Failed attempts that will be made again. */
+  public long retried() {
+    return retried.sum();
+  }
+
+  /** Notifications that became dead letters. */
+  public long deadLettered() {
+    return deadLettered.sum();
+  }
+}
