@@ -43,10 +43,6 @@ public final class EventDecoder {
     this.skew = new ClockSkew(futureMargin);
   }
 
-  public boolean supports(String type) {
-    return supported.containsKey(type);
-  }
-
   /** The media types that name a format of their own, besides {@link #JSON}. */
   public static Set<String> ownMediaTypes() {
     return FORMATS.stream().map(EventFormat::mediaType).filter(Objects::nonNull).collect(Collectors.toSet());
