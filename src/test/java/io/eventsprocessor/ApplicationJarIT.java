@@ -111,7 +111,7 @@ class ApplicationJarIT {
         "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify", "ADMIN_PORT", "0", "STATE_DIR", stateDir.toString());
     Path config = Files.createTempFile("config", ".json");
     // Snapshots are rare here: what survives is what the graceful stop saved.
-    Files.writeString(config, "{\"rules\": {\"launchReminder\": {\"delay\": \"PT3S\"}}, \"state\": {\"snapshotInterval\": \"PT1H\"}}");
+    Files.writeString(config, "{\"rules\": {\"reminder\": {\"delay\": \"PT3S\"}}, \"state\": {\"snapshotInterval\": \"PT1H\"}}");
     launch(environment, "-conf", config.toString());
     await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
     post(port, "{\"type\": \"app_launch\", \"userId\": \"a\", \"deviceId\": \"d\", \"occurredAt\": \"2021-03-01T09:00:00Z\"}");
@@ -121,8 +121,7 @@ class ApplicationJarIT {
     process.destroy(); // SIGTERM
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(linesContaining("NOTIFY ")).isZero();
-    assertThat(stateDir.resolve("reminder.json")).exists();
-    assertThat(stateDir.resolve("training.json")).exists();
+    assertThat(stateDir.resolve("rules.json")).exists();
 
     launch(environment, "-conf", config.toString());
     await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
@@ -136,11 +135,11 @@ class ApplicationJarIT {
   @Test
   void aWrongConfigValueStopsTheServiceWithAMessageNamingTheKey() throws Exception {
     Path config = Files.createTempFile("config", ".json");
-    Files.writeString(config, "{\"rules\": {\"launchReminder\": {\"delay\": \"ten minutes\"}}}");
+    Files.writeString(config, "{\"rules\": {\"reminder\": {\"delay\": \"ten minutes\"}}}");
     launch(Map.of("HTTP_PORT", String.valueOf(freePort()), "STATE_DIR", stateDir.toString()), "-conf", config.toString());
 
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isNotZero();
-    await().atMost(Duration.ofSeconds(5)).until(() -> linesContaining("rules.launchReminder.delay: must be an ISO-8601 duration") == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> linesContaining("rules.reminder.delay: must be an ISO-8601 duration") == 1);
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,6 +29,19 @@ abstract class EndToEnd {
     service = new TestService(vertx, stateDir);
     notifications = service.notifications;
   }
+
+  /**
+   * Moves this test onto virtual time (call it before {@link #startService}): the rules' and the outbox's timers
+   * then wait for {@code time.advance(…)}, and what must not happen can be checked without waiting.
+   */
+  VirtualTime onVirtualTime() {
+    VirtualTime time = new VirtualTime(START);
+    service = new TestService(vertx, stateDir, notifications, time, MainVerticle.FAMILIES);
+    return time;
+  }
+
+  /** Where virtual time starts: after every timestamp the tests' events carry. */
+  static final Instant START = Instant.parse("2026-06-01T00:00:00Z");
 
   void startService(JsonObject overrides) throws Exception {
     service.start(overrides);

@@ -10,7 +10,6 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,9 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 class RestartEndToEndTest {
   @TempDir Path stateDir;
   TestService service;
+  Vertx vertx;
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
+    this.vertx = vertx;
     service = new TestService(vertx, stateDir);
   }
 
@@ -35,28 +36,53 @@ class RestartEndToEndTest {
 
   @Test
   void aPendingReminderAndAProgramInProgressSurviveARestart() throws Exception {
-    service.start(TestService.reminderDelay("PT2S"));
-    Instant launched = Instant.now();
+    VirtualTime time = onVirtualTime(vertx);
+    service.start();
     post("{\"type\": \"app_launch\", \"userId\": \"a\", \"deviceId\": \"d\", \"occurredAt\": \"2021-03-01T09:00:00Z\"}");
     post("{\"type\": \"training_program_started\", \"userId\": \"b\", \"deviceId\": \"d\", "
         + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\", \"programTitle\": \"Yoga\"}}");
+    service.awaitSettled();
 
     service.stop();
-    assertThat(stateDir.resolve("reminder.json")).exists();
-    assertThat(stateDir.resolve("training.json")).exists();
-    service.start(TestService.reminderDelay("PT2S"));
+    assertThat(stateDir.resolve("rules.json")).exists();
+    time.advance(Duration.ofMinutes(9));
+    service.start();
+    service.awaitSettled();
+    assertThat(service.notifications.delivered()).isEmpty();
 
     post("{\"type\": \"training_program_finished\", \"userId\": \"b\", \"deviceId\": \"d\", "
         + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
-    List<Received> delivered = service.deliveredExactly(2);
-    assertThat(delivered).filteredOn(r -> r.kind().equals("training_congratulation")).singleElement().satisfies(r -> {
+    assertThat(service.deliveredExactly(1)).singleElement().satisfies(r -> {
+      assertThat(r.kind()).isEqualTo("training_congratulation");
       assertThat(r.userId()).isEqualTo("b");
       assertThat(r.message()).contains("40 minutes").contains("Yoga");
     });
-    assertThat(delivered).filteredOn(r -> r.kind().equals("training_reminder")).singleElement().satisfies(r -> {
+    // The user's clock ran on while the service was down: the reminder is due ten minutes after the launch.
+    time.advance(Duration.ofMinutes(1));
+    assertThat(service.deliveredExactly(2)).filteredOn(r -> r.kind().equals("training_reminder")).singleElement()
+        .satisfies(r -> assertThat(r.userId()).isEqualTo("a"));
+  }
+
+  @Test
+  void aReminderThatFellDueWhileTheServiceWasDownIsSentAtTheStart() throws Exception {
+    VirtualTime time = onVirtualTime(vertx);
+    service.start();
+    post("{\"type\": \"app_launch\", \"userId\": \"a\", \"deviceId\": \"d\", \"occurredAt\": \"2021-03-01T09:00:00Z\"}");
+    service.awaitSettled();
+    service.stop();
+
+    time.advance(Duration.ofHours(2));
+    service.start();
+    assertThat(service.deliveredExactly(1)).singleElement().satisfies(r -> {
+      assertThat(r.kind()).isEqualTo("training_reminder");
       assertThat(r.userId()).isEqualTo("a");
-      assertThat(Duration.between(launched, r.at())).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(8));
     });
+  }
+
+  VirtualTime onVirtualTime(Vertx vertx) {
+    VirtualTime time = new VirtualTime(EndToEnd.START);
+    service = new TestService(vertx, stateDir, service.notifications, time, MainVerticle.FAMILIES);
+    return time;
   }
 
   /** Leaves one congratulation (for user b) in the saved outbox, and the receiver up again. */
@@ -89,17 +115,24 @@ class RestartEndToEndTest {
         .put("http", new JsonObject().put("port", squatter.actualPort()));
     Throwable failure = service.deploy(taken).toCompletionStage().handle((ok, e) -> e).toCompletableFuture().get(20, TimeUnit.SECONDS);
     assertThat(failure).isNotNull();
-    assertThat(service.deliveredExactly(1)).hasSize(1);
+    assertThat(service.notifications.delivered()).hasSize(1);
 
+    // The next start runs the whole service again (a start that left its parts half-registered would deploy
+    // nothing), and does not send again what the failed one delivered.
+    squatter.close().await(5, TimeUnit.SECONDS);
     service.start();
-    assertThat(service.deliveredExactly(1)).hasSize(1);
+    post("{\"type\": \"training_program_started\", \"userId\": \"c\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\"}}");
+    post("{\"type\": \"training_program_finished\", \"userId\": \"c\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
+    assertThat(service.deliveredExactly(2)).extracting(Received::userId).containsExactlyInAnyOrder("b", "c");
   }
 
   @Test
   void anUnreadableStateFileStopsTheStartWithAClearMessage() throws Exception {
-    Files.writeString(stateDir.resolve("training.json"), "{\"version\": 1, \"users\": ");
+    Files.writeString(stateDir.resolve("rules.json"), "{\"version\": 1, \"users\": ");
     Throwable failure = service.deploy(new JsonObject()).toCompletionStage().handle((ok, e) -> e)
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertThat(failure).hasMessageContaining("cannot read the state file").hasMessageContaining("training.json");
+    assertThat(failure).hasMessageContaining("cannot read the state file").hasMessageContaining("rules.json");
   }
 }

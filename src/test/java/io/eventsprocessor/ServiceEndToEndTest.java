@@ -2,7 +2,6 @@ package io.eventsprocessor;
 
 import static io.eventsprocessor.HttpClient.resource;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.eventsprocessor.FakeNotificationService.Received;
 import io.eventsprocessor.HttpClient.Response;
@@ -48,7 +47,8 @@ class ServiceEndToEndTest extends EndToEnd {
         .contains("events_processor_events_total{outcome=\"accepted\"} 5.0")
         .contains("events_processor_notifications_total{outcome=\"delivered\"} 2.0")
         .contains("events_processor_outbox_queued 0.0")
-        .contains("events_processor_users{rules=\"training\"} 0.0");
+        .contains("events_processor_users{family=\"congratulation\"} 0.0")
+        .contains("events_processor_users{family=\"reminder\"} 0.0");
   }
 
   @Test
@@ -64,26 +64,49 @@ class ServiceEndToEndTest extends EndToEnd {
   }
 
   @Test
+  void aReminderFallsDueWhenTheUsersClockReachesTheDelay() throws Exception {
+    VirtualTime time = onVirtualTime();
+    startService();
+    assertThat(http.postEvent("""
+        {"type": "app_launch", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00Z"}""").status())
+        .isEqualTo(202);
+    service.awaitSettled();
+
+    time.advance(Duration.ofMinutes(10).minusMillis(1));
+    deliveredExactly(0);
+    time.advance(Duration.ofMillis(1));
+    assertThat(deliveredExactly(1)).singleElement().satisfies(r -> {
+      assertThat(r.kind()).isEqualTo("training_reminder");
+      assertThat(r.body().getJsonObject("data").getString("launchedAt")).isEqualTo("2026-01-01T10:00:00Z");
+    });
+  }
+
+  @Test
   void aStartCancelsTheLiveReminder() throws Exception {
-    startService(reminderDelay("PT3S"));
+    VirtualTime time = onVirtualTime();
+    startService();
     assertThat(http.postEvent("""
         {"type": "app_launch", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00Z"}""").status())
         .isEqualTo(202);
     assertThat(http.postEvent("""
         {"type": "training_program_started", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00.5Z",
          "data": {"programId": "p"}}""").status()).isEqualTo(202);
+    service.awaitSettled();
 
-    await().during(Duration.ofMillis(3500)).atMost(Duration.ofSeconds(5)).until(() -> notifications.requests().isEmpty());
+    time.advance(Duration.ofHours(1));
+    deliveredExactly(0);
   }
 
   @Test
   void anUnknownTypeIsAcceptedAsUnsupportedAndSendsNothing() throws Exception {
-    startService(reminderDelay("PT0.1S"));
+    VirtualTime time = onVirtualTime();
+    startService();
     Response response = http.postEvent("""
         {"id": "r1", "type": "workout_rated", "userId": "u1", "deviceId": "d1", "occurredAt": "2026-01-01T10:00:00Z",
          "data": {"stars": 5}}""");
     assertThat(response.status()).isEqualTo(202);
     assertThat(response.json()).isEqualTo(new JsonObject().put("id", "r1").put("status", "unsupported"));
+    time.advance(Duration.ofHours(1));
     deliveredExactly(0);
   }
 

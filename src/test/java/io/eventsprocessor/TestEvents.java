@@ -1,7 +1,8 @@
 package io.eventsprocessor;
 
 import io.eventsprocessor.event.Event;
-import io.eventsprocessor.event.EventTypes;
+import io.eventsprocessor.program.ProgramEvents;
+import io.eventsprocessor.reminder.ReminderFamily;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,35 +44,35 @@ public final class TestEvents {
   }
 
   public Event launch() {
-    return event(EventTypes.APP_LAUNCH, Map.of());
+    return event(ReminderFamily.APP_LAUNCH, Map.of());
   }
 
   public Event started(String programId) {
-    return program(EventTypes.TRAINING_PROGRAM_STARTED, programId);
+    return program(ProgramEvents.STARTED, programId);
   }
 
   public Event started(String programId, String title) {
-    return event(EventTypes.TRAINING_PROGRAM_STARTED, Map.of(EventTypes.PROGRAM_ID, programId, EventTypes.PROGRAM_TITLE, title));
+    return event(ProgramEvents.STARTED, Map.of(ProgramEvents.PROGRAM_ID, programId, ProgramEvents.PROGRAM_TITLE, title));
   }
 
   public Event paused(String programId) {
-    return program(EventTypes.TRAINING_PROGRAM_PAUSED, programId);
+    return program(ProgramEvents.PAUSED, programId);
   }
 
   public Event resumed(String programId) {
-    return program(EventTypes.TRAINING_PROGRAM_RESUMED, programId);
+    return program(ProgramEvents.RESUMED, programId);
   }
 
   public Event finished(String programId) {
-    return program(EventTypes.TRAINING_PROGRAM_FINISHED, programId);
+    return program(ProgramEvents.FINISHED, programId);
   }
 
   public Event cancelled(String programId) {
-    return program(EventTypes.TRAINING_PROGRAM_CANCELLED, programId);
+    return program(ProgramEvents.CANCELLED, programId);
   }
 
   public Event program(String type, String programId) {
-    return event(type, Map.of(EventTypes.PROGRAM_ID, programId));
+    return event(type, Map.of(ProgramEvents.PROGRAM_ID, programId));
   }
 
   public Event event(String type, Map<String, Object> data) {

@@ -1,8 +1,10 @@
 package io.eventsprocessor;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.eventsprocessor.FakeNotificationService.Received;
+import io.eventsprocessor.rules.RuleFamily;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,23 +18,36 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real service deployed on free ports with its own state directory, next to a fake notification service;
- * for the end-to-end tests. Used from the test thread.
+ * for the end-to-end tests. Used from the test thread. On real time by default, or on a {@link VirtualTime} that the
+ * test moves (the rules' and the outbox's timers then wait for it).
  */
 public final class TestService {
-  static final Duration QUIET = Duration.ofMillis(700);
-
   final Vertx vertx;
   final Path stateDir;
   final FakeNotificationService notifications;
+  private final VirtualTime time;
+  private final List<RuleFamily<?>> families;
   private String deploymentId;
   MainVerticle main;
   HttpClient http;
   HttpClient admin;
 
   TestService(Vertx vertx, Path stateDir) throws Exception {
+    this(vertx, stateDir, null, MainVerticle.FAMILIES);
+  }
+
+  /** @param time null for real time */
+  TestService(Vertx vertx, Path stateDir, VirtualTime time, List<RuleFamily<?>> families) throws Exception {
+    this(vertx, stateDir, new FakeNotificationService(vertx).start().await(10, TimeUnit.SECONDS), time, families);
+  }
+
+  TestService(Vertx vertx, Path stateDir, FakeNotificationService notifications, VirtualTime time,
+      List<RuleFamily<?>> families) {
     this.vertx = vertx;
     this.stateDir = stateDir;
-    this.notifications = new FakeNotificationService(vertx).start().await(10, TimeUnit.SECONDS);
+    this.notifications = notifications;
+    this.time = time;
+    this.families = families;
   }
 
   /** Defaults fit for tests: fast retries, no local sink, admin on a free port; then {@code overrides}. */
@@ -58,12 +73,13 @@ public final class TestService {
   }
 
   Future<String> deploy(JsonObject overrides) {
-    MainVerticle deployed = new MainVerticle(Clock.systemUTC(), Map.of());
-    return vertx.deployVerticle(deployed, new DeploymentOptions().setConfig(config(overrides))).onSuccess(id -> {
+    MainVerticle deployed = new MainVerticle(time == null ? Clock.systemUTC() : time, time, Map.of(), families);
+    return vertx.deployVerticle(deployed, new DeploymentOptions().setConfig(config(overrides))).map(id -> {
       deploymentId = id;
       main = deployed;
       http = new HttpClient(vertx, deployed.httpPort());
       admin = new HttpClient(vertx, deployed.adminPort());
+      return id;
     });
   }
 
@@ -73,13 +89,22 @@ public final class TestService {
   }
 
   static JsonObject reminderDelay(String delay) {
-    return new JsonObject().put("rules", new JsonObject().put("launchReminder", new JsonObject().put("delay", delay)));
+    return new JsonObject().put("rules", new JsonObject().put("reminder", new JsonObject().put("delay", delay)));
   }
 
-  /** Waits until exactly {@code count} notifications were delivered and no more arrive for a while. */
+  /** Waits until everything accepted has had its effect (see {@link MainVerticle#settled}). */
+  void awaitSettled() {
+    await().atMost(Duration.ofSeconds(15)).until(main::settled);
+  }
+
+  /**
+   * Waits until {@code count} notifications were delivered and everything accepted has had its effect, then checks
+   * that there are exactly {@code count}: none is missing, and no more can come of what was posted until time
+   * passes (on virtual time, until the test moves it).
+   */
   List<Received> deliveredExactly(int count) {
-    await().atMost(Duration.ofSeconds(15)).until(() -> notifications.delivered().size() >= count);
-    await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> notifications.delivered().size() == count);
+    await().atMost(Duration.ofSeconds(15)).until(() -> notifications.delivered().size() >= count && main.settled());
+    assertThat(notifications.delivered()).hasSize(count);
     return notifications.delivered();
   }
 }

@@ -1,8 +1,8 @@
 package io.eventsprocessor.admin;
 
-import io.eventsprocessor.handler.RulesVerticle;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.notify.OutboxStats;
+import io.eventsprocessor.rules.RuleEngine;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -17,7 +17,7 @@ import java.util.function.ToDoubleFunction;
 public final class Metrics {
   private Metrics() {}
 
-  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RulesVerticle<?>> handlers) {
+  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RuleEngine.Family<?>> families) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     events(registry, ingest, "accepted", IngestStats::accepted);
     events(registry, ingest, "unsupported", IngestStats::unsupported);
@@ -41,9 +41,12 @@ public final class Metrics {
     Gauge.builder("events.processor.outbox.capacity", outbox, OutboxStats::capacity)
         .description("Queued notifications beyond which ingestion answers 503").register(registry);
 
-    for (RulesVerticle<?> handler : handlers) {
-      Gauge.builder("events.processor.users", handler, RulesVerticle::trackedUsers)
-          .tag("rules", handler.name()).description("Users with something pending in a rule family").register(registry);
+    for (RuleEngine.Family<?> family : families) {
+      Gauge.builder("events.processor.users", family, RuleEngine.Family::users)
+          .tag("family", family.name()).description("Users with something pending in a rule family").register(registry);
+      FunctionCounter.builder("events.processor.rules.failed", family, RuleEngine.Family::failed)
+          .tag("family", family.name()).description("Events and wake-ups whose rule threw (the user's state in that family kept)")
+          .register(registry);
     }
     return registry;
   }

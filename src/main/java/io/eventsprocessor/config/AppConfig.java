@@ -3,40 +3,34 @@ package io.eventsprocessor.config;
 import io.eventsprocessor.admin.AdminVerticle;
 import io.eventsprocessor.ingest.Authenticator;
 import io.eventsprocessor.ingest.DuplicateFilter;
-import io.eventsprocessor.ingest.Guards;
+import io.eventsprocessor.ingest.RateLimits;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.RateLimiter;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxVerticle;
-import io.eventsprocessor.reminder.LaunchReminderRules;
 import io.eventsprocessor.state.StateSettings;
-import io.eventsprocessor.training.TrainingRules;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * The whole configuration, typed and checked. Every key has a default here (conf/config.json spells them all
- * out); {@link #from} reports every wrong or unknown key at once, by its full name.
+ * The service's own configuration, typed and checked: everything but the rule families' sections under
+ * {@code rules}, which each family reads itself. Every key has a default here (conf/config.json spells them all
+ * out); every wrong or unknown key is reported at once, by its full name.
  */
 public record AppConfig(
     IngestVerticle.Settings http,
     OutboxVerticle.Settings notifier,
     int outboxCapacity,
     Sink notifySink,
-    TrainingRules.Settings trainingCongratulation,
-    LaunchReminderRules.Settings launchReminder,
     StateSettings state,
     AdminVerticle.Settings admin,
     Ingest ingest,
     Authenticator.Settings auth,
-    Guards.RateLimits rateLimit) {
+    RateLimits rateLimit) {
 
   /** The local stand-in for the notification service. */
   public record Sink(boolean enabled, String host, int port) {}
@@ -51,17 +45,8 @@ public record AppConfig(
   static final int MIN_HS256_SECRET = 32;
   static final int MIN_WRITE_KEY = 16;
 
-  static final String CONGRATULATION =
-      "Congratulations! You trained for {minutes} minutes with {programTitle} today: that is your daily training dose done.";
-  static final String CONGRATULATION_WITHOUT_TITLE =
-      "Congratulations! You trained for {minutes} minutes today: that is your daily training dose done.";
-  static final String REMINDER =
-      "Ready when you are: start a training program now, even a short one makes today count!";
-
-  /** @throws ConfigException naming every key that is wrong or unknown */
-  public static AppConfig from(JsonObject json) {
-    List<String> problems = new ArrayList<>();
-    ConfigReader root = new ConfigReader(json, problems);
+  /** Reads the service's sections of the root; the problems go to the root, reported by its {@code finish}. */
+  public static AppConfig read(ConfigReader root) {
 
     ConfigReader http = root.object("http");
     IngestVerticle.Settings ingest = new IngestVerticle.Settings(
@@ -85,7 +70,7 @@ public record AppConfig(
     ConfigReader limits = root.object("rateLimit");
     ConfigReader perUser = limits.object("perUser");
     ConfigReader perAddress = limits.object("perAddress");
-    Guards.RateLimits rateLimit = new Guards.RateLimits(
+    RateLimits rateLimit = new RateLimits(
         limits.bool("enabled", true),
         limits.integer("maxKeys", 100_000, 1, 100_000_000),
         new RateLimiter.Settings(perUser.integer("eventsPerSecond", 10, 1, 1_000_000),
@@ -136,29 +121,7 @@ public record AppConfig(
         sinkJson.integer("port", 8081, 0, 65535));
     sinkJson.done();
 
-    ConfigReader rules = root.object("rules");
-    Duration sessionExpiry = rules.duration("sessionExpiry", Duration.ofHours(12), Duration.ofSeconds(1));
-    ConfigReader congratulation = rules.object("trainingCongratulation");
-    TrainingRules.Settings training = new TrainingRules.Settings(
-        congratulation.duration("minDuration", Duration.ofMinutes(30), Duration.ZERO),
-        sessionExpiry,
-        congratulation.template("message", CONGRATULATION, TrainingRules.PLACEHOLDERS),
-        congratulation.template("messageWithoutTitle", CONGRATULATION_WITHOUT_TITLE, TrainingRules.PLACEHOLDERS));
-    congratulation.done();
-    ConfigReader reminder = rules.object("launchReminder");
-    LaunchReminderRules.Settings launch = new LaunchReminderRules.Settings(
-        reminder.duration("delay", Duration.ofMinutes(10), Duration.ofMillis(1)),
-        sessionExpiry,
-        reminder.template("message", REMINDER, LaunchReminderRules.PLACEHOLDERS));
-    reminder.done();
-    rules.done();
-    root.done();
-
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
-    return new AppConfig(ingest, notifier, outboxCapacity, sink, training, launch, state, admin, ingestSettings, auth,
-        rateLimit);
+    return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, ingestSettings, auth, rateLimit);
   }
 
   /** The mode, and the credentials it needs, checked together: a mode without its key would let nobody in. */

@@ -32,19 +32,18 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  public static Future<AppConfig> load(Vertx vertx, JsonObject launcherConfig, Map<String, String> environment) {
+  /** The merged JSON, to be checked by its readers. */
+  public static Future<JsonObject> load(Vertx vertx, JsonObject launcherConfig, Map<String, String> environment) {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions()
         .setIncludeDefaultStores(false)
         .addStore(new ConfigStoreOptions().setType("json").setConfig(launcherConfig))
         .addStore(new ConfigStoreOptions().setType("json").setConfig(fromEnvironment(environment)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig()
-        .eventually(retriever::close)
-        .map(AppConfig::from);
+    return retriever.getConfig().eventually(retriever::close);
   }
 
   /** The nested JSON that the set environment variables stand for. */
-  static JsonObject fromEnvironment(Map<String, String> environment) {
+  public static JsonObject fromEnvironment(Map<String, String> environment) {
     JsonObject json = new JsonObject();
     ENVIRONMENT.forEach((variable, key) -> {
       String value = environment.get(variable);

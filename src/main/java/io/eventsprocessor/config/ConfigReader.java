@@ -5,23 +5,26 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Reads one object of the config with defaults, checks each value, and reports every problem by its full key
- * (e.g. {@code rules.launchReminder.delay}), including keys nobody reads: a typo must not be silently ignored.
- * Numbers and booleans may also be strings, as environment variables give them.
+ * (e.g. {@code rules.reminder.delay}), including keys nobody reads: a typo must not be silently ignored.
+ * Numbers and booleans may also be strings, as environment variables give them. Each part of the service (and
+ * each rule family) reads its own object; {@link #finish} on the root then reports everything at once.
  */
-final class ConfigReader {
+public final class ConfigReader {
   private final JsonObject json;
   private final String path;
   private final List<String> problems;
   private final Set<String> read = new HashSet<>();
 
-  ConfigReader(JsonObject json, List<String> problems) {
-    this(json, "", problems);
+  /** A reader of the whole config. */
+  public static ConfigReader root(JsonObject json) {
+    return new ConfigReader(json, "", new ArrayList<>());
   }
 
   private ConfigReader(JsonObject json, String path, List<String> problems) {
@@ -30,7 +33,7 @@ final class ConfigReader {
     this.problems = problems;
   }
 
-  ConfigReader object(String key) {
+  public ConfigReader object(String key) {
     read.add(key);
     Object value = json.getValue(key);
     if (value != null && !(value instanceof JsonObject)) {
@@ -39,7 +42,7 @@ final class ConfigReader {
     return new ConfigReader(value instanceof JsonObject o ? o : new JsonObject(), path + key + ".", problems);
   }
 
-  String string(String key, String defaultValue) {
+  public String string(String key, String defaultValue) {
     read.add(key);
     Object value = json.getValue(key, defaultValue);
     if (!(value instanceof String s) || s.isBlank()) {
@@ -50,7 +53,7 @@ final class ConfigReader {
   }
 
   /** A string that may be empty (meaning "not set"); secrets and keys, typically set from the environment. */
-  String optionalString(String key) {
+  public String optionalString(String key) {
     read.add(key);
     Object value = json.getValue(key, "");
     if (!(value instanceof String s)) {
@@ -61,7 +64,7 @@ final class ConfigReader {
   }
 
   /** One of an enum's constants, spelled as in the enum. */
-  <E extends Enum<E>> E choice(String key, E defaultValue) {
+  public <E extends Enum<E>> E choice(String key, E defaultValue) {
     String text = string(key, defaultValue.name());
     for (E constant : defaultValue.getDeclaringClass().getEnumConstants()) {
       if (constant.name().equals(text)) {
@@ -73,11 +76,11 @@ final class ConfigReader {
   }
 
   /** The full name of a key of this object, for problems found across keys. */
-  String name(String key) {
+  public String name(String key) {
     return path + key;
   }
 
-  int integer(String key, int defaultValue, int min, int max) {
+  public int integer(String key, int defaultValue, int min, int max) {
     read.add(key);
     Object value = json.getValue(key, defaultValue);
     try {
@@ -92,7 +95,7 @@ final class ConfigReader {
     return defaultValue;
   }
 
-  boolean bool(String key, boolean defaultValue) {
+  public boolean bool(String key, boolean defaultValue) {
     read.add(key);
     Object value = json.getValue(key, defaultValue);
     if (value instanceof Boolean b) {
@@ -106,7 +109,7 @@ final class ConfigReader {
   }
 
   /** An ISO-8601 duration such as {@code PT10M}, at least {@code min}. */
-  Duration duration(String key, Duration defaultValue, Duration min) {
+  public Duration duration(String key, Duration defaultValue, Duration min) {
     String text = string(key, defaultValue.toString());
     try {
       Duration d = Duration.parse(text);
@@ -121,7 +124,7 @@ final class ConfigReader {
   }
 
   /** An absolute http or https URL. */
-  String url(String key, String defaultValue) {
+  public String url(String key, String defaultValue) {
     String text = string(key, defaultValue);
     try {
       URI uri = new URI(text);
@@ -136,7 +139,7 @@ final class ConfigReader {
   }
 
   /** A message text whose {placeholders} must be among {@code allowed}. */
-  MessageTemplate template(String key, String defaultValue, Set<String> allowed) {
+  public MessageTemplate template(String key, String defaultValue, Set<String> allowed) {
     String text = string(key, defaultValue);
     try {
       return MessageTemplate.parse(text, allowed);
@@ -146,18 +149,38 @@ final class ConfigReader {
     }
   }
 
+  /** A key that was renamed: given under its old name, it is reported with the new one. */
+  public void renamed(String oldKey, String newName) {
+    if (json.containsKey(oldKey)) {
+      read.add(oldKey);
+      problems.add(path + oldKey + ": renamed to " + newName);
+    }
+  }
+
+  /**
+   * Ends reading the root: reports its unknown keys, then stops with every problem found in any object.
+   *
+   * @throws ConfigException naming every key that is wrong or unknown
+   */
+  public void finish() {
+    done();
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+  }
+
   /** Reports the keys of this object that nothing read. */
-  void done() {
+  public void done() {
     json.fieldNames().stream().filter(k -> !read.contains(k)).sorted()
         .forEach(k -> problems.add(path + k + ": unknown key"));
   }
 
   /** A problem whose value is not shown (a secret). */
-  void problem(String key, String message) {
+  public void problem(String key, String message) {
     problems.add(path + key + ": " + message);
   }
 
-  void problem(String key, String message, Object value) {
+  public void problem(String key, String message, Object value) {
     problems.add(path + key + ": " + message + ", got " + (value instanceof String ? "\"" + value + "\"" : value));
   }
 }

@@ -19,6 +19,12 @@ final class CloudEventsFormat implements EventFormat {
   private static final Pattern JSON_MEDIA_TYPE =
       Pattern.compile("(?i)\\s*(application/json|[a-z0-9.+-]+/[a-z0-9.+-]+\\+json)\\s*(;.*)?");
 
+  private final Vocabulary vocabulary;
+
+  CloudEventsFormat(Vocabulary vocabulary) {
+    this.vocabulary = vocabulary;
+  }
+
   @Override
   public boolean claims(JsonObject json) {
     return json.containsKey("specversion");
@@ -36,20 +42,20 @@ final class CloudEventsFormat implements EventFormat {
       reader.error("specversion", "must be \"" + SPEC_VERSION + "\"");
     }
     String id = reader.requiredString("id", Limits.ID_LENGTH);
-    reader.requiredString("source", Limits.TITLE_LENGTH);
+    reader.requiredString("source", Limits.ATTRIBUTE_LENGTH);
     String type = reader.requiredString("type", Limits.TYPE_LENGTH);
     String userId = reader.requiredString("subject", Limits.ID_LENGTH);
     String deviceId = reader.requiredString("deviceid", Limits.ID_LENGTH);
     Instant occurredAt = reader.requiredTimestamp("time", FieldReader::parseRfc3339, ImprovedFormat.RFC_3339);
     Instant sentAt = reader.optionalTimestamp("sentat", FieldReader::parseRfc3339, ImprovedFormat.RFC_3339);
-    String contentType = reader.optionalString("datacontenttype", Limits.TITLE_LENGTH);
+    String contentType = reader.optionalString("datacontenttype", Limits.ATTRIBUTE_LENGTH);
     if (contentType != null && !JSON_MEDIA_TYPE.matcher(contentType).matches()) {
       reader.error("datacontenttype", "must be application/json: data is read as a JSON object");
     }
     if (json.containsKey("data_base64")) {
       reader.error("data_base64", "is not accepted: send data as a JSON object");
     }
-    JsonObject data = reader.optionalData();
+    JsonObject data = reader.optionalData(vocabulary);
     if (!reader.errors().isEmpty()) {
       return null;
     }
@@ -58,7 +64,7 @@ final class CloudEventsFormat implements EventFormat {
   }
 
   @Override
-  public String dataFieldName(String dataKey) {
+  public String dataFieldName(String type, String dataKey) {
     return "data." + dataKey;
   }
 }

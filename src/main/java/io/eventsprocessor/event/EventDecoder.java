@@ -4,9 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -23,29 +21,27 @@ public final class EventDecoder {
   public static final String JSON = "application/json";
   public static final Duration DEFAULT_FUTURE_MARGIN = Duration.ofMinutes(5);
   private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
-  /** Tried in order on plain JSON; the last one claims every object. */
-  private static final List<EventFormat> FORMATS =
-      List.of(new CloudEventsFormat(), new LegacyFormat(), new ImprovedFormat());
 
-  private final Map<String, EventSchema> supported = new LinkedHashMap<>();
+  private final Vocabulary vocabulary;
+  /** Tried in order on plain JSON; the last one claims every object. */
+  private final List<EventFormat> formats;
   private final ClockSkew skew;
 
-  /** @param schemas the schemas the handlers declared; a type declared twice must carry all requirements */
+  /** @param schemas the schemas the families declared; a type declared twice must carry all requirements */
   public EventDecoder(Collection<EventSchema> schemas) {
     this(schemas, DEFAULT_FUTURE_MARGIN);
   }
 
   /** @param futureMargin how far after its receipt an event may be stamped before it is clamped to the receipt */
   public EventDecoder(Collection<EventSchema> schemas, Duration futureMargin) {
-    for (EventSchema schema : schemas) {
-      supported.merge(schema.type(), schema, EventSchema::and);
-    }
+    this.vocabulary = new Vocabulary(schemas);
+    this.formats = List.of(new CloudEventsFormat(vocabulary), new LegacyFormat(vocabulary), new ImprovedFormat(vocabulary));
     this.skew = new ClockSkew(futureMargin);
   }
 
   /** The media types that name a format of their own, besides {@link #JSON}. */
-  public static Set<String> ownMediaTypes() {
-    return FORMATS.stream().map(EventFormat::mediaType).filter(Objects::nonNull).collect(Collectors.toSet());
+  public Set<String> ownMediaTypes() {
+    return formats.stream().map(EventFormat::mediaType).filter(Objects::nonNull).collect(Collectors.toSet());
   }
 
   /** A document sent as plain JSON: its format is recognised by its fields. */
@@ -65,21 +61,21 @@ public final class EventDecoder {
     if (!overLimits.isEmpty()) {
       return new Decoded.Invalid(overLimits);
     }
-    EventFormat format = FORMATS.stream()
+    EventFormat format = formats.stream()
         .filter(f -> mediaType.equalsIgnoreCase(f.mediaType()))
         .findFirst()
-        .orElseGet(() -> FORMATS.stream().filter(f -> f.claims(json)).findFirst().orElseThrow());
+        .orElseGet(() -> formats.stream().filter(f -> f.claims(json)).findFirst().orElseThrow());
     FieldReader reader = new FieldReader(json);
     Event event = format.read(json, reader, receivedAt);
     if (event != null && !TYPE_NAME.matcher(event.type()).matches()) {
       reader.error("type",
           "must be a lower-case identifier of letters, digits and underscores, e.g. app_launch");
     }
-    EventSchema schema = event == null ? null : supported.get(event.type());
+    EventSchema schema = event == null ? null : vocabulary.schema(event.type());
     if (schema != null) {
       for (String field : schema.requiredData()) {
         if (event.dataString(field) == null) {
-          reader.error(format.dataFieldName(field), "is required for " + event.type());
+          reader.error(format.dataFieldName(event.type(), field), "is required for " + event.type());
         }
       }
     }

@@ -27,6 +27,6 @@ interface EventFormat {
    */
   Event read(JsonObject json, FieldReader reader, Instant receivedAt);
 
-  /** How a client of this format spells the given {@code data} field, for error messages. */
-  String dataFieldName(String dataKey);
+  /** How a client of this format spells the given {@code data} field of a type, for error messages. */
+  String dataFieldName(String type, String dataKey);
 }

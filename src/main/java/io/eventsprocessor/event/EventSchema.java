@@ -1,24 +1,42 @@
 package io.eventsprocessor.event;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
 
 /**
- * What a handler needs of an event type: its name and the {@code data} fields that must be present
- * (as non-blank strings). The union of the handlers' schemas is what the service supports.
+ * An event type as a rule family declares it: its name and its {@code data} fields. The union of the registered
+ * families' schemas is everything the service knows about types: which are supported, what they require, how long
+ * their fields may be, and how the legacy format spells them.
  */
-public record EventSchema(String type, List<String> requiredData) {
+public record EventSchema(String type, List<DataField> data) {
 
   public EventSchema {
-    requiredData = List.copyOf(requiredData);
+    data = List.copyOf(data);
   }
 
-  /** The same type as declared by two handlers: an event must satisfy both. */
+  public static EventSchema of(String type, DataField... data) {
+    return new EventSchema(type, List.of(data));
+  }
+
+  /** The names of the data fields an event of this type must carry. */
+  public List<String> requiredData() {
+    return data.stream().filter(DataField::required).map(DataField::name).toList();
+  }
+
+  /**
+   * The same type as declared by two families: an event must satisfy both. A field both declare is required if
+   * either requires it, and is held to the shorter of the two lengths.
+   */
   public EventSchema and(EventSchema other) {
-    return new EventSchema(type, Stream.concat(requiredData.stream(), other.requiredData.stream()).distinct().toList());
-  }
-
-  public static EventSchema of(String type, String... requiredData) {
-    return new EventSchema(type, List.of(requiredData));
+    Map<String, DataField> merged = new LinkedHashMap<>();
+    for (DataField field : data) {
+      merged.put(field.name(), field);
+    }
+    for (DataField field : other.data) {
+      merged.merge(field.name(), field, DataField::strictest);
+    }
+    return new EventSchema(type, new ArrayList<>(merged.values()));
   }
 }

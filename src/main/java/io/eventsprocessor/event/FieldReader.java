@@ -101,12 +101,12 @@ final class FieldReader {
     }
   }
 
-  /** The {@code data} object, with the known data fields (program id and title) checked; null when absent. */
-  JsonObject optionalData() {
+  /** The {@code data} object, with the data fields the families declared checked; null when absent. */
+  JsonObject optionalData(Vocabulary vocabulary) {
     JsonObject data = optionalObject("data");
     if (data != null) {
       FieldReader dataReader = nested("data", data);
-      Limits.LENGTHS.forEach(dataReader::optionalString);
+      vocabulary.fields().forEach(field -> dataReader.optionalString(field.name(), field.maxLength()));
     }
     return data;
   }

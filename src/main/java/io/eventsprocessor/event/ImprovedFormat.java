@@ -14,6 +14,12 @@ final class ImprovedFormat implements EventFormat {
   static final String RFC_3339 = "an RFC 3339 timestamp with a zone or offset, e.g. \"2021-02-28T16:59:43Z\"";
   private static final Set<String> NOT_CONTENT = Set.of("sentAt");
 
+  private final Vocabulary vocabulary;
+
+  ImprovedFormat(Vocabulary vocabulary) {
+    this.vocabulary = vocabulary;
+  }
+
   @Override
   public boolean claims(JsonObject json) {
     return true;
@@ -27,7 +33,7 @@ final class ImprovedFormat implements EventFormat {
     String deviceId = reader.requiredString("deviceId", Limits.ID_LENGTH);
     Instant occurredAt = reader.requiredTimestamp("occurredAt", FieldReader::parseRfc3339, RFC_3339);
     Instant sentAt = reader.optionalTimestamp("sentAt", FieldReader::parseRfc3339, RFC_3339);
-    JsonObject data = reader.optionalData();
+    JsonObject data = reader.optionalData(vocabulary);
     if (!reader.errors().isEmpty()) {
       return null;
     }
@@ -39,7 +45,7 @@ final class ImprovedFormat implements EventFormat {
   }
 
   @Override
-  public String dataFieldName(String dataKey) {
+  public String dataFieldName(String type, String dataKey) {
     return "data." + dataKey;
   }
 }

@@ -12,14 +12,19 @@ import java.util.Set;
 
 /**
  * The format of the app in users' hands: snake_case fields, {@code time_stamp} as
- * {@code "2021-02-28 16:22:52"} in UTC, training fields at the top level, no event id.
+ * {@code "2021-02-28 16:22:52"} in UTC, data fields at the top level (under the legacy names the families
+ * declare), no event id.
  */
 final class LegacyFormat implements EventFormat {
   private static final DateTimeFormatter TIME_STAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
-  private static final Map<String, String> DATA_FIELDS =
-      Map.of("training_program_id", EventTypes.PROGRAM_ID, "training_program_title", EventTypes.PROGRAM_TITLE);
   private static final Set<String> ENVELOPE = Set.of("user_id", "device_id", "type", "time_stamp");
+
+  private final Vocabulary vocabulary;
+
+  LegacyFormat(Vocabulary vocabulary) {
+    this.vocabulary = vocabulary;
+  }
 
   @Override
   public boolean claims(JsonObject json) {
@@ -39,13 +44,13 @@ final class LegacyFormat implements EventFormat {
       if (ENVELOPE.contains(field.getKey()) || field.getValue() == null) {
         continue;
       }
-      String dataKey = DATA_FIELDS.get(field.getKey());
-      if (dataKey == null) {
+      DataField declared = vocabulary.fromLegacy(field.getKey());
+      if (declared == null) {
         data.put(field.getKey(), field.getValue());
       } else {
-        String value = reader.optionalString(field.getKey(), Limits.lengthOf(dataKey));
+        String value = reader.optionalString(field.getKey(), declared.maxLength());
         if (value != null) {
-          data.put(dataKey, value);
+          data.put(declared.name(), value);
         }
       }
     }
@@ -56,11 +61,7 @@ final class LegacyFormat implements EventFormat {
   }
 
   @Override
-  public String dataFieldName(String dataKey) {
-    return DATA_FIELDS.entrySet().stream()
-        .filter(e -> e.getValue().equals(dataKey))
-        .map(Map.Entry::getKey)
-        .findFirst()
-        .orElse(dataKey);
+  public String dataFieldName(String type, String dataKey) {
+    return vocabulary.legacyName(type, dataKey);
   }
 }

@@ -7,14 +7,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one event may hold; published in the README. Strings are bounded because we keep some of them per user;
+ * What one event may hold, whatever its type (the data fields a family declares carry their own lengths);
+ * published in the README. Strings are bounded because we keep some of them per user;
  * fields, names and nesting because each event is copied onto the bus and read by every handler: with the body
  * limits, they bound the memory and the work one request can cost.
  */
 final class Limits {
   static final int TYPE_LENGTH = 64;
   static final int ID_LENGTH = 128;
-  static final int TITLE_LENGTH = 256;
+  /** CloudEvents attributes other than the ids ({@code source}, {@code datacontenttype}). */
+  static final int ATTRIBUTE_LENGTH = 256;
   /** Any other string value, at any depth. */
   static final int STRING_LENGTH = 1024;
   /** Any field name, at any depth. */
@@ -23,15 +25,7 @@ final class Limits {
   static final int FIELDS = 100;
   /** Objects and arrays along any path, the event itself included: {@code data} is level 2. */
   static final int DEPTH = 6;
-  /** The known data fields and their longest accepted value. */
-  static final Map<String, Integer> LENGTHS =
-      Map.of(EventTypes.PROGRAM_ID, ID_LENGTH, EventTypes.PROGRAM_TITLE, TITLE_LENGTH);
-
   private Limits() {}
-
-  static int lengthOf(String dataKey) {
-    return LENGTHS.getOrDefault(dataKey, TITLE_LENGTH);
-  }
 
   /**
    * What in the document is over a limit, at most one error per limit, named by its path ({@code data.notes[3]}).

@@ -3,6 +3,7 @@ package io.eventsprocessor.ingest;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.eventsprocessor.event.Event;
+import io.eventsprocessor.time.ClockTicker;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,12 +1,12 @@
 package io.eventsprocessor.ingest;
 
 import io.eventsprocessor.event.Decoded;
-import io.eventsprocessor.event.Event;
-import io.eventsprocessor.event.EventAddresses;
 import io.eventsprocessor.event.EventDecoder;
-import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.event.FieldError;
-import io.eventsprocessor.notify.OutboxStats;
+import io.eventsprocessor.ingest.Admission.Admitted;
+import io.eventsprocessor.ingest.Admission.Forbidden;
+import io.eventsprocessor.ingest.Admission.Item;
+import io.eventsprocessor.ingest.Admission.Status;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -27,20 +27,17 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP edge. {@code POST /v1/event} takes one event, {@code POST /v1/events} a batch; both authenticate the
- * caller, decode every event through the one {@link EventDecoder}, and hand each valid event to the rules in
- * {@link #handOver}, the one place where events are put on the bus (under their type's address, or the fallback
- * address when no handler declared the type).
+ * The HTTP edge, an adapter: {@code POST /v1/event} takes one event, {@code POST /v1/events} a batch. Both pass the
+ * {@link Gate} before their body is read, decode every event through the one {@link EventDecoder}, and leave the
+ * events to the {@link Admission}; this class turns its verdict into HTTP answers.
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
@@ -59,45 +56,18 @@ public final class IngestVerticle extends VerticleBase {
    */
   public record Settings(String host, int port, long bodyLimit, long batchBodyLimit, int batchMaxEvents) {}
 
-  /** How one event of a request was answered; {@code wire} is how the API spells it. */
-  enum Status {
-    ACCEPTED("accepted"), UNSUPPORTED("unsupported"), DUPLICATE("duplicate"), REJECTED("rejected"),
-    RATE_LIMITED("rate_limited");
-
-    final String wire;
-
-    Status(String wire) {
-      this.wire = wire;
-    }
-  }
-
-  /** One event's answer: its id when it was read, what is wrong when rejected, how long to wait when limited. */
-  record Item(int index, String id, Status status, List<FieldError> errors, long retryAfterNanos) {
-    JsonObject toJson() {
-      JsonObject json = new JsonObject().put("index", index);
-      if (id != null) {
-        json.put("id", id);
-      }
-      json.put("status", status.wire);
-      if (!errors.isEmpty()) {
-        json.put("errors", Problem.toJson(errors));
-      }
-      return json;
-    }
-  }
-
   private final Settings settings;
   private final EventDecoder decoder;
-  private final Guards guards;
-  private final OutboxStats outbox;
+  private final Gate gate;
+  private final Admission admission;
   private final Clock clock;
   private HttpServer server;
 
-  public IngestVerticle(Settings settings, EventDecoder decoder, Guards guards, OutboxStats outbox, Clock clock) {
+  public IngestVerticle(Settings settings, EventDecoder decoder, Gate gate, Admission admission, Clock clock) {
     this.settings = settings;
     this.decoder = decoder;
-    this.guards = guards;
-    this.outbox = outbox;
+    this.gate = gate;
+    this.admission = admission;
     this.clock = clock;
   }
 
@@ -107,10 +77,10 @@ public final class IngestVerticle extends VerticleBase {
     // Who may post, and how often, is decided before the body is read: an unknown or flooding caller costs no
     // parsing. Vert.x Web wants a route's body handler before its other handlers, hence two routes per path.
     for (String path : List.of(SINGLE, BATCH)) {
-      router.post(path).handler(this::authenticate).handler(this::limitAddress).handler(this::refuseWhileOutboxFull);
+      router.post(path).handler(this::authenticate).handler(this::limitAddress).handler(this::refuseWhileBusy);
     }
     Route single = router.post(SINGLE).consumes(EventDecoder.JSON);
-    EventDecoder.ownMediaTypes().forEach(single::consumes);
+    decoder.ownMediaTypes().forEach(single::consumes);
     single.handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit())).handler(this::ingestOne);
     router.post(BATCH).consumes(EventDecoder.JSON).consumes(CloudEventsHttp.BATCH_MEDIA_TYPE)
         .handler(BodyHandler.create(false).setBodyLimit(settings.batchBodyLimit()))
@@ -170,7 +140,7 @@ public final class IngestVerticle extends VerticleBase {
     if (!request.isEnded()) {
       request.pause();
     }
-    guards.authenticator().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)).onComplete(result -> {
+    gate.authenticator().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)).onComplete(result -> {
       // As Vert.x's own authentication handlers do: resuming delivers on a later turn of the event loop, after the
       // body handler (or the answer below) has taken the request.
       if (!request.isEnded()) {
@@ -181,7 +151,7 @@ public final class IngestVerticle extends VerticleBase {
         ctx.next();
         return;
       }
-      guards.stats().unauthorized.increment();
+      gate.stats().unauthorized.increment();
       LOG.info("401 to {} on {}: {}", address(request), request.path(), result.cause().getMessage());
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       Problem.send(ctx, 401, "Missing or invalid credentials.");
@@ -189,17 +159,17 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   /**
-   * While the outbox is full, a request is refused whole, before its body is read: better than accepting events
-   * whose notifications could not be kept. The client sends it again later.
+   * While the service cannot take events (the outbox is full, …), a request is refused whole, before its body is
+   * read: better than accepting events whose effects could not be kept. The client sends it again later.
    */
-  private void refuseWhileOutboxFull(RoutingContext ctx) {
-    if (!outbox.isFull()) {
+  private void refuseWhileBusy(RoutingContext ctx) {
+    String refusal = gate.backpressure().refusal();
+    if (refusal == null) {
       ctx.next();
       return;
     }
     ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(BUSY_RETRY_AFTER_SECONDS));
-    Problem.send(ctx, 503, "The notification outbox is full (" + outbox.capacity()
-        + " waiting); nothing was accepted. Retry after " + BUSY_RETRY_AFTER_SECONDS + " seconds.");
+    Problem.send(ctx, 503, refusal + "; nothing was accepted. Retry after " + BUSY_RETRY_AFTER_SECONDS + " seconds.");
   }
 
   /** Unauthenticated traffic is limited per client address, before its body is read. */
@@ -209,12 +179,12 @@ public final class IngestVerticle extends VerticleBase {
       ctx.next();
       return;
     }
-    long wait = guards.perAddress().tryTake(address(ctx.request()));
+    long wait = gate.perAddress().tryTake(address(ctx.request()));
     if (wait == 0) {
       ctx.next();
       return;
     }
-    guards.stats().rateLimited.increment();
+    gate.stats().rateLimited.increment();
     LOG.debug("429 to {}: over the rate per address", address(ctx.request()));
     ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds(wait)));
     Problem.send(ctx, 429, "Too many requests from this address: retry after the time in Retry-After.");
@@ -225,20 +195,10 @@ public final class IngestVerticle extends VerticleBase {
     HttpServerRequest request = ctx.request();
     String mediaType = mediaType(request);
     boolean binary = mediaType.equals(EventDecoder.JSON) && CloudEventsHttp.isBinary(request.headers());
-    Buffer body = ctx.body().buffer();
-    Object document = null;
-    if (body == null || body.length() == 0) {
-      if (!binary) {
-        rejectRequest(ctx, new FieldError(EventDecoder.BODY, "is empty: send one event as a JSON object"));
-        return;
-      }
-    } else {
-      try {
-        document = JsonBody.parse(body);
-      } catch (JsonBody.InvalidJson e) {
-        rejectRequest(ctx, new FieldError(EventDecoder.BODY, e.getMessage()));
-        return;
-      }
+    // Binary mode may have no body at all: its data is optional.
+    Object document = readBody(ctx, binary ? null : "is empty: send one event as a JSON object");
+    if (document == UNREADABLE) {
+      return;
     }
     if (binary) {
       // Binary-mode CloudEvents: the headers are the attributes and the body is the data.
@@ -246,7 +206,7 @@ public final class IngestVerticle extends VerticleBase {
       mediaType = CloudEventsHttp.MEDIA_TYPE;
     }
     // A body of plain "null" is a null document: the decoder says what is wrong with it.
-    List<Item> items = ingest(ctx, Collections.singletonList(document), mediaType, receivedAt);
+    List<Item> items = admit(ctx, Collections.singletonList(document), mediaType, receivedAt);
     if (items == null) {
       return;
     }
@@ -269,16 +229,8 @@ public final class IngestVerticle extends VerticleBase {
 
   private void ingestBatch(RoutingContext ctx) {
     Instant receivedAt = clock.instant();
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      rejectRequest(ctx, new FieldError(EventDecoder.BODY, "is empty: send a JSON array of events"));
-      return;
-    }
-    Object document;
-    try {
-      document = JsonBody.parse(body);
-    } catch (JsonBody.InvalidJson e) {
-      rejectRequest(ctx, new FieldError(EventDecoder.BODY, e.getMessage()));
+    Object document = readBody(ctx, "is empty: send a JSON array of events");
+    if (document == UNREADABLE) {
       return;
     }
     if (!(document instanceof JsonArray array)) {
@@ -301,7 +253,7 @@ public final class IngestVerticle extends VerticleBase {
     for (int i = 0; i < array.size(); i++) {
       documents.add(array.getValue(i));
     }
-    List<Item> items = ingest(ctx, documents, mediaType, receivedAt);
+    List<Item> items = admit(ctx, documents, mediaType, receivedAt);
     if (items == null) {
       return;
     }
@@ -320,106 +272,56 @@ public final class IngestVerticle extends VerticleBase {
         .end(new JsonObject().put("results", results).encode());
   }
 
+  /** Stands for a body that was not read: the request has been answered. */
+  private static final Object UNREADABLE = new Object();
+
   /**
-   * The path both endpoints share: decodes every document, refuses the whole request when the caller may not post
-   * one of its users' events, then hands the valid events over in order.
+   * The body's JSON (an object, an array, a string, a number, a boolean or null), or {@link #UNREADABLE} after
+   * answering 400.
+   *
+   * @param whenEmpty what the 400 says of an empty body; null when an empty body is fine (then null is returned)
+   */
+  private Object readBody(RoutingContext ctx, String whenEmpty) {
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      if (whenEmpty == null) {
+        return null;
+      }
+      rejectRequest(ctx, new FieldError(EventDecoder.BODY, whenEmpty));
+      return UNREADABLE;
+    }
+    try {
+      return JsonBody.parse(body);
+    } catch (JsonBody.InvalidJson e) {
+      rejectRequest(ctx, new FieldError(EventDecoder.BODY, e.getMessage()));
+      return UNREADABLE;
+    }
+  }
+
+  /**
+   * The path both endpoints share: decodes every document and leaves the events to the admission.
    *
    * @return each event's answer, in order; null when the request was answered (403) and nothing was taken
    */
-  private List<Item> ingest(RoutingContext ctx, List<Object> documents, String mediaType, Instant receivedAt) {
+  private List<Item> admit(RoutingContext ctx, List<Object> documents, String mediaType, Instant receivedAt) {
     List<Decoded> decoded = new ArrayList<>(documents.size());
     for (Object document : documents) {
       decoded.add(decoder.decode(document, mediaType, receivedAt));
     }
-    Caller caller = ctx.get(CALLER);
-    for (Decoded d : decoded) {
-      if (d instanceof Decoded.Valid valid && !caller.mayPostFor(valid.event().userId())) {
-        guards.stats().forbidden.increment();
-        LOG.info("403 to {}: user {} posted an event of user {}", address(ctx.request()), caller.subject(),
-            valid.event().userId());
-        Problem.send(ctx, 403, "The credentials do not allow posting events of this user.");
-        return null;
-      }
+    Admission.Verdict verdict = admission.admit(ctx.get(CALLER), decoded);
+    if (verdict instanceof Forbidden forbidden) {
+      LOG.info("403 to {}: user {} posted an event of user {}", address(ctx.request()), forbidden.subject(),
+          forbidden.userId());
+      Problem.send(ctx, 403, "The credentials do not allow posting events of this user.");
+      return null;
     }
-    List<Item> items = new ArrayList<>(decoded.size());
-    Map<String, Long> limitedUsers = new HashMap<>();
-    for (int i = 0; i < decoded.size(); i++) {
-      Decoded d = decoded.get(i);
-      if (d instanceof Decoded.Invalid invalid) {
-        guards.stats().rejected.increment();
-        items.add(new Item(i, null, Status.REJECTED, invalid.errors(), 0));
-      } else {
-        items.add(handOver(i, (Decoded.Valid) d, limitedUsers));
-      }
-    }
+    List<Item> items = ((Admitted) verdict).items();
     logRejections(ctx, items);
     return items;
   }
 
-  /**
-   * The one place where a decoded, valid event is handed to the rules. A resent event is answered "duplicate";
-   * an event over its user's rate is not taken, nor are that user's later events in the same request (the rules
-   * must see a user's events in order).
-   */
-  private Item handOver(int index, Decoded.Valid valid, Map<String, Long> limitedUsers) {
-    Event event = valid.event();
-    if (guards.duplicates().seen(event)) {
-      return duplicate(index, event);
-    }
-    Long limited = limitedUsers.get(event.userId());
-    if (limited != null) {
-      guards.stats().rateLimited.increment();
-      return new Item(index, event.id(), Status.RATE_LIMITED, List.of(), limited);
-    }
-    long wait = guards.perUser().tryTake(event.userId());
-    if (wait > 0) {
-      limitedUsers.put(event.userId(), wait);
-      guards.stats().rateLimited.increment();
-      return new Item(index, event.id(), Status.RATE_LIMITED, List.of(), wait);
-    }
-    // Every check that turns an event away belongs above this line: once remembered, a resent event is answered
-    // "duplicate" and never applied.
-    if (!guards.duplicates().remember(event)) {
-      return duplicate(index, event);
-    }
-    observe(valid);
-    JsonObject message = EventJson.toJson(event);
-    if (valid.supported()) {
-      vertx.eventBus().publish(EventAddresses.forType(event.type()), message);
-      guards.stats().accepted.increment();
-      return new Item(index, event.id(), Status.ACCEPTED, List.of(), 0);
-    }
-    vertx.eventBus().send(EventAddresses.UNSUPPORTED, message);
-    guards.stats().unsupported.increment();
-    return new Item(index, event.id(), Status.UNSUPPORTED, List.of(), 0);
-  }
-
-  private Item duplicate(int index, Event event) {
-    guards.stats().duplicates.increment();
-    LOG.debug("event {} of user {} is a duplicate", event.id(), event.userId());
-    return new Item(index, event.id(), Status.DUPLICATE, List.of(), 0);
-  }
-
-  /** Logs (and counts) what is unusual about an accepted event's time. */
-  private void observe(Decoded.Valid valid) {
-    Event event = valid.event();
-    if (valid.clamped()) {
-      guards.stats().clamped.increment();
-      LOG.info("event {} of user {} stamped {} (sent at {}), received {}: too far in the future, taken as {}",
-          event.id(), event.userId(), event.deviceOccurredAt(), event.sentAt(), event.receivedAt(), event.occurredAt());
-    } else if (LOG.isDebugEnabled() && event.sentAt() != null) {
-      LOG.debug("event {} of user {} stamped {}, sent at {}, received {}: taken as {}", event.id(), event.userId(),
-          event.deviceOccurredAt(), event.sentAt(), event.receivedAt(), event.occurredAt());
-    }
-    if (guards.late().observe(event)) {
-      guards.stats().late.increment();
-      LOG.debug("event {} of user {} at {} is late: the user has a later event", event.id(), event.userId(),
-          event.occurredAt());
-    }
-  }
-
   private void rejectRequest(RoutingContext ctx, FieldError error) {
-    guards.stats().rejected.increment();
+    gate.stats().rejected.increment();
     LOG.info("request rejected from {} on {}: {} {}", address(ctx.request()), ctx.request().path(), error.field(),
         error.message());
     Problem.send(ctx, 400, isBatch(ctx) ? "The batch could not be read: see errors."
@@ -466,10 +368,5 @@ public final class IngestVerticle extends VerticleBase {
 
   public int actualPort() {
     return server.actualPort();
-  }
-
-  /** What this process's edges counted (shared by all of them). */
-  public IngestStats stats() {
-    return guards.stats();
   }
 }

@@ -3,6 +3,7 @@ package io.eventsprocessor.ingest;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.eventsprocessor.event.Event;
+import io.eventsprocessor.time.ClockTicker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,13 +16,13 @@ import java.time.Instant;
  * kept for the {@link #USERS} most recently active users, for a day: memory stays bounded, and a user forgotten
  * is not counted late once.
  */
-final class LateEvents {
+public final class LateEvents {
   static final int USERS = 100_000;
   static final Duration KEPT = Duration.ofHours(24);
 
   private final Cache<String, Instant> latest;
 
-  LateEvents(Clock clock) {
+  public LateEvents(Clock clock) {
     this.latest = Caffeine.newBuilder()
         .maximumSize(USERS)
         .expireAfterAccess(KEPT)

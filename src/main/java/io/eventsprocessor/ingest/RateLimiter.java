@@ -3,6 +3,7 @@ package io.eventsprocessor.ingest;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.eventsprocessor.time.ClockTicker;
 import java.time.Clock;
 import java.time.Duration;
 

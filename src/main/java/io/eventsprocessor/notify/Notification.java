@@ -15,9 +15,6 @@ import java.util.UUID;
 public record Notification(
     String id, String kind, String userId, String deviceId, String message, Map<String, Object> data, String triggeredBy) {
 
-  public static final String TRAINING_CONGRATULATION = "training_congratulation";
-  public static final String TRAINING_REMINDER = "training_reminder";
-
   public Notification {
     data = Map.copyOf(data);
   }

@@ -210,9 +210,9 @@ public final class Outbox {
     }
   }
 
-  /** When the next notification falls due, or -1 when none waits (in-flight ones excluded). */
+  /** When the next notification falls due, or {@link Long#MAX_VALUE} when none waits (in-flight ones excluded). */
   public long nextDueAt() {
-    return ready.isEmpty() ? -1 : ready.first().at();
+    return ready.isEmpty() ? Long.MAX_VALUE : ready.first().at();
   }
 
   /** Entries in the ready set: one per user with a waiting notification, never more. */

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class OutboxStats {
   private final int capacity;
   private final AtomicInteger queued = new AtomicInteger();
+  final LongAdder received = new LongAdder();
   final LongAdder delivered = new LongAdder();
   final LongAdder retried = new LongAdder();
   final LongAdder deadLettered = new LongAdder();
@@ -33,6 +34,11 @@ public final class OutboxStats {
   /** Notifications waiting, in flight included. */
   public int queued() {
     return queued.get();
+  }
+
+  /** Notifications the rules handed over, those refused as repeats included. */
+  public long received() {
+    return received.sum();
   }
 
   /** Notifications the receiver accepted. */

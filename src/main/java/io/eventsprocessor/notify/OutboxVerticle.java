@@ -1,8 +1,11 @@
 package io.eventsprocessor.notify;
 
 import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.state.PeriodicSave;
 import io.eventsprocessor.state.StateFile;
 import io.eventsprocessor.state.StateSettings;
+import io.eventsprocessor.time.DueTimer;
+import io.eventsprocessor.time.Timers;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
@@ -59,22 +62,23 @@ public final class OutboxVerticle extends VerticleBase {
   private final Outbox outbox;
   private final OutboxStats stats;
   private final Clock clock;
+  private final Timers timers;
   private final StateSettings stateSettings;
   private WebClient client;
   private CircuitBreaker breaker;
   private StateFile stateFile;
-  private long timerId = -1;
-  private long timerAt = Long.MAX_VALUE;
-  private long snapshotTimer = -1;
-  private boolean changed;
+  private DueTimer dueTimer;
+  private PeriodicSave saving;
   private boolean stopping;
   private Promise<Void> drained;
 
-  public OutboxVerticle(Settings settings, OutboxStats stats, Clock clock, StateSettings stateSettings) {
+  /** @param timers the timers of retries and backoffs; null for Vert.x's own */
+  public OutboxVerticle(Settings settings, OutboxStats stats, Clock clock, Timers timers, StateSettings stateSettings) {
     this.settings = settings;
     this.outbox = new Outbox(settings.policy());
     this.stats = stats;
     this.clock = clock;
+    this.timers = timers;
     this.stateSettings = stateSettings;
   }
 
@@ -101,7 +105,13 @@ public final class OutboxVerticle extends VerticleBase {
           outbox.wakeAll(clock.millis());
           dispatch();
         }));
+    dueTimer = new DueTimer(timers == null ? Timers.of(vertx) : timers, clock, this::dispatch);
     stateFile = new StateFile(vertx, stateSettings.dir(), "outbox");
+    // The outbox is mutable: it is encoded on its own loop, and only written off it.
+    saving = new PeriodicSave(vertx, stateFile, stateSettings.snapshotInterval(), () -> {
+      JsonObject contents = outbox.toJson();
+      return () -> contents;
+    });
     return stateFile.read().compose(saved -> {
       if (saved != null) {
         try {
@@ -113,7 +123,7 @@ public final class OutboxVerticle extends VerticleBase {
             outbox.size(), outbox.deadLetters().size(), stateFile.path());
       }
       stats.set(outbox.size());
-      snapshotTimer = vertx.setPeriodic(stateSettings.snapshotInterval().toMillis(), id -> snapshot());
+      saving.start();
       dispatch();
       return Future.all(List.of(
           vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, this::onNotification).completion(),
@@ -127,8 +137,7 @@ public final class OutboxVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    vertx.cancelTimer(snapshotTimer);
-    vertx.cancelTimer(timerId);
+    dueTimer.cancel();
     drained = Promise.promise();
     if (outbox.inFlight() == 0) {
       drained.tryComplete();
@@ -137,10 +146,7 @@ public final class OutboxVerticle extends VerticleBase {
     // Idempotency-Key check absorbs the attempt that will be made again after the restart.
     long deadline = 2 * settings.timeout().toMillis() + 1000;
     vertx.setTimer(deadline, id -> drained.tryComplete());
-    return drained.future().compose(v -> {
-      changed = true;
-      return snapshot();
-    }).andThen(ar -> {
+    return drained.future().compose(v -> saving.stop()).andThen(ar -> {
       LOG.info("outbox: saved {} queued notification(s) to {}", outbox.size(), stateFile.path());
       client.close();
       breaker.close();
@@ -149,6 +155,7 @@ public final class OutboxVerticle extends VerticleBase {
 
   private void onNotification(Message<JsonObject> message) {
     Notification notification = Notification.fromJson(message.body());
+    stats.received.increment();
     if (!outbox.offer(notification, clock.millis())) {
       LOG.info("notification {} ({} for user {}) already queued or sent: not sent again",
           notification.id(), notification.kind(), notification.userId());
@@ -168,7 +175,7 @@ public final class OutboxVerticle extends VerticleBase {
       attempt(pending);
     }
     if (outbox.inFlight() < limit) {
-      armTimer(now); // when every slot is busy, the next completion dispatches again
+      dueTimer.require(outbox.nextDueAt()); // when every slot is busy, the next completion dispatches again
     }
   }
 
@@ -251,37 +258,9 @@ public final class OutboxVerticle extends VerticleBase {
     }
   }
 
-  private void armTimer(long now) {
-    long next = outbox.nextDueAt();
-    if (next < 0 || next >= timerAt) {
-      return;
-    }
-    if (timerId >= 0) {
-      vertx.cancelTimer(timerId);
-    }
-    timerAt = next;
-    timerId = vertx.setTimer(Math.max(1, next - now), id -> {
-      timerId = -1;
-      timerAt = Long.MAX_VALUE;
-      dispatch();
-    });
-  }
-
   private void changed() {
-    changed = true;
+    saving.changed();
     stats.set(outbox.size());
-  }
-
-  private Future<Void> snapshot() {
-    if (!changed) {
-      return Future.succeededFuture();
-    }
-    changed = false;
-    JsonObject contents = outbox.toJson(); // the outbox is mutable: encoded here, written off the loop
-    return stateFile.write(() -> contents).onFailure(e -> {
-      changed = true;
-      LOG.error("outbox: could not save to {}: {}", stateFile.path(), e.toString());
-    });
   }
 
   private JsonObject status() {

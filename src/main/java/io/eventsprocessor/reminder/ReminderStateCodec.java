@@ -1,6 +1,6 @@
 package io.eventsprocessor.reminder;
 
-import io.eventsprocessor.handler.StateCodec;
+import io.eventsprocessor.rules.StateCodec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;

@@ -45,7 +45,7 @@ public final class IngestThroughputBenchmark {
         .put("admin", new JsonObject().put("enabled", false))
         .put("rateLimit", new JsonObject().put("enabled", false))
         .put("state", new JsonObject().put("dir", Files.createTempDirectory("bench-state").toString()));
-    MainVerticle main = new MainVerticle(Clock.systemUTC(), Map.of());
+    MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), MainVerticle.FAMILIES);
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
     WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(CONNECTIONS));

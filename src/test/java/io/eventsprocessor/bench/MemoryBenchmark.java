@@ -1,26 +1,21 @@
 package io.eventsprocessor.bench;
 
+import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.congratulation.CongratulationFamily;
 import io.eventsprocessor.event.Event;
-import io.eventsprocessor.event.EventAddresses;
-import io.eventsprocessor.event.EventJson;
-import io.eventsprocessor.handler.RulesVerticle;
-import io.eventsprocessor.notify.MessageTemplate;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
-import io.eventsprocessor.reminder.LaunchReminderRules;
-import io.eventsprocessor.reminder.ReminderStateCodec;
-import io.eventsprocessor.state.StateSettings;
-import io.vertx.core.Vertx;
-import java.nio.file.Files;
-import java.time.Clock;
+import io.eventsprocessor.reminder.ReminderFamily;
+import io.eventsprocessor.rules.RuleEngine;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Heap cost of what the service keeps: users with a pending reminder (the handler's state, user clocks and
+ * Heap cost of what the service keeps: users with a pending reminder (the rules' entries, user clocks and
  * wake-ups), and a full outbox. Not a test: run it by hand and read the numbers (see the README).
  *
  * <pre>./mvnw -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -47,35 +42,20 @@ public final class MemoryBenchmark {
     return rt.totalMemory() - rt.freeMemory();
   }
 
-  /** Users who opened the app and have a reminder pending, as the reminder handler keeps them. */
-  static void reminders(int users) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    LaunchReminderRules rules = new LaunchReminderRules(new LaunchReminderRules.Settings(
-        Duration.ofMinutes(10), Duration.ofHours(12), MessageTemplate.parse("Start now", LaunchReminderRules.PLACEHOLDERS)));
-    StateSettings state = new StateSettings(Files.createTempDirectory("bench"), Duration.ofDays(1));
-    RulesVerticle<?> handler = new RulesVerticle<>("reminder", rules, new ReminderStateCodec(), Clock.systemUTC(), state);
-    vertx.deployVerticle(handler).await(10, TimeUnit.SECONDS);
+  /** Users who opened the app and have a reminder pending, as the rules keep them. */
+  static void reminders(int users) {
+    ReminderFamily family = new ReminderFamily();
+    RuleEngine engine = new RuleEngine(List.of(new RuleEngine.Configured<>(family,
+        family.configure(ConfigReader.root(new JsonObject())))));
     long before = usedHeap();
     Instant at = Instant.now();
     for (int i = 0; i < users; i++) {
       Event launch = new Event(UUID.randomUUID().toString(), "app_launch", "user-" + i, "device-" + i, at, at, Map.of());
-      vertx.eventBus().send(EventAddresses.forType("app_launch"), EventJson.toJson(launch));
-      if (i % 10_000 == 0) {
-        awaitUsers(handler, i); // keep the bus from piling up events
-      }
+      engine.apply(launch, at.toEpochMilli());
     }
-    awaitUsers(handler, users);
     long after = usedHeap();
     System.out.printf("%,d users with a pending reminder: %,d MB of heap, %,d bytes per user%n",
-        users, (after - before) >> 20, (after - before) / users);
-    vertx.close().await(2, TimeUnit.MINUTES); // the stop saves a million users
-  }
-
-  static void awaitUsers(RulesVerticle<?> handler, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (handler.trackedUsers() < count && System.nanoTime() < deadline) {
-      Thread.sleep(10); // a benchmark's poll, not a test's synchronisation
-    }
+        engine.users(), (after - before) >> 20, (after - before) / users);
   }
 
   /** A full outbox: notifications queued for as many users, as the outbox keeps them. */
@@ -84,7 +64,7 @@ public final class MemoryBenchmark {
     long before = usedHeap();
     for (int i = 0; i < notifications; i++) {
       String userId = "user-" + i;
-      outbox.offer(Notification.of(Notification.TRAINING_CONGRATULATION, userId, "device-" + i,
+      outbox.offer(Notification.of(CongratulationFamily.KIND, userId, "device-" + i,
           "Congratulations! You trained for 36 minutes with 7 Minutes of HIIT Training today: that is your daily training dose done.",
           Map.of("minutes", 36L, "programId", "2352", "programTitle", "7 Minutes of HIIT Training"),
           UUID.randomUUID().toString()), 0);

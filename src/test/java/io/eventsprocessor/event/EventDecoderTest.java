@@ -13,10 +13,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class EventDecoderTest {
   static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+  /** As the program events declare them: the decoder knows data fields from the declarations alone. */
+  static final DataField PROGRAM_ID = DataField.required("programId", 128).legacy("training_program_id");
+  static final DataField PROGRAM_TITLE = DataField.optional("programTitle", 256).legacy("training_program_title");
   static final EventDecoder DECODER = new EventDecoder(List.of(
       EventSchema.of("app_launch"),
-      EventSchema.of("training_program_started", "programId"),
-      EventSchema.of("training_program_finished", "programId")));
+      EventSchema.of("training_program_started", PROGRAM_ID, PROGRAM_TITLE),
+      EventSchema.of("training_program_finished", PROGRAM_ID, PROGRAM_TITLE)));
 
   static Decoded decode(String json) {
     return DECODER.decode(Json.decodeValue(json), NOW);

@@ -2,7 +2,7 @@ package io.eventsprocessor.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventsprocessor.MutableClock;
+import io.eventsprocessor.VirtualTime;
 import io.eventsprocessor.event.Event;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DuplicateFilterTest {
-  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final VirtualTime clock = new VirtualTime(Instant.parse("2026-01-01T00:00:00Z"));
 
   static Event event(String userId, String id) {
     Instant at = Instant.parse("2026-01-01T00:00:00Z");

@@ -2,14 +2,14 @@ package io.eventsprocessor.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventsprocessor.MutableClock;
+import io.eventsprocessor.VirtualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
-  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final VirtualTime clock = new VirtualTime(Instant.parse("2026-01-01T00:00:00Z"));
 
   @Test
   void letsABurstThroughThenOneTokenPerPeriod() {

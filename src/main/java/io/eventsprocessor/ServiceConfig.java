@@ -1,0 +1,39 @@
+package io.eventsprocessor;
+
+import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.rules.RuleEngine.Configured;
+import io.eventsprocessor.rules.RuleFamily;
+import io.eventsprocessor.rules.UserRules;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The whole configuration, checked at once: the service's own settings, and each registered family's section
+ * {@code rules.<family>}, read by the family itself. Every wrong or unknown key is reported together, by its full
+ * name.
+ */
+public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
+
+  /** @throws io.eventsprocessor.config.ConfigException naming every key that is wrong or unknown */
+  public static ServiceConfig from(JsonObject json, List<RuleFamily<?>> families) {
+    ConfigReader root = ConfigReader.root(json);
+    AppConfig app = AppConfig.read(root);
+    ConfigReader rules = root.object("rules");
+    List<Configured<?>> configured = families.stream().<Configured<?>>map(f -> configure(f, rules)).toList();
+    // The sections' first names, before each family had one name everywhere.
+    rules.renamed("trainingCongratulation", "rules.congratulation");
+    rules.renamed("launchReminder", "rules.reminder");
+    rules.renamed("sessionExpiry", "rules.<family>.sessionExpiry, one per family");
+    rules.done();
+    root.finish();
+    return new ServiceConfig(app, configured);
+  }
+
+  private static <S> Configured<S> configure(RuleFamily<S> family, ConfigReader rules) {
+    ConfigReader section = rules.object(family.name());
+    UserRules<S> configured = family.configure(section);
+    section.done();
+    return new Configured<>(family, configured);
+  }
+}

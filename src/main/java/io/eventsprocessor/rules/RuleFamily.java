@@ -1,0 +1,32 @@
+package io.eventsprocessor.rules;
+
+import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.event.EventSchema;
+import java.util.List;
+
+/**
+ * A family of rules, as the service learns it from its registration alone (see {@code RuleFamilies}): the rest of
+ * the service holds nothing specific to a family.
+ *
+ * @param <S> the family's immutable per-user state; null means the user has nothing pending in this family
+ */
+public interface RuleFamily<S> {
+
+  /**
+   * The family's one name: its config section {@code rules.<name>}, its key in the saved state, its metric tag and
+   * its log lines' prefix. Lower-case letters, digits and underscores.
+   */
+  String name();
+
+  /** The event types it consumes, with the data fields it reads (required ones, lengths, legacy spellings). */
+  List<EventSchema> schemas();
+
+  /**
+   * Reads the family's settings from {@code rules.<name>}: every key with its default; a wrong value or an unknown
+   * key is reported through the reader, by its full name, and stops the service at start.
+   */
+  UserRules<S> configure(ConfigReader settings);
+
+  /** How a user's state in this family is saved across restarts. */
+  StateCodec<S> codec();
+}

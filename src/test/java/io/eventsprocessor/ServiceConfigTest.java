@@ -1,0 +1,169 @@
+package io.eventsprocessor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.config.ConfigException;
+import io.eventsprocessor.config.ConfigLoader;
+import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.reminder.ReminderRules;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The whole config: the service's own keys and the registered families' sections, checked together. */
+class ServiceConfigTest {
+
+  /** The service's own settings, from a config checked whole. */
+  static AppConfig app(JsonObject json) {
+    return ServiceConfig.from(json, MainVerticle.FAMILIES).app();
+  }
+
+
+  @Test
+  void theShippedConfigSpellsOutExactlyTheDefaults() throws Exception {
+    JsonObject shipped = new JsonObject(Files.readString(Path.of("conf/config.json")));
+    assertThat(ServiceConfig.from(shipped, MainVerticle.FAMILIES))
+        .isEqualTo(ServiceConfig.from(new JsonObject(), MainVerticle.FAMILIES));
+  }
+
+  @Test
+  void theProductionExampleTurnsTheSinkOffAndAuthenticationOnWithAKeyFromTheEnvironment() throws Exception {
+    JsonObject production = new JsonObject(Files.readString(Path.of("conf/production.json")));
+    assertThatThrownBy(() -> app(production))
+        .hasMessageContaining("auth.jwt: needs hs256Secret or rs256PublicKey (or both) when auth.mode is jwt");
+
+    AppConfig config = app(production.copy()
+        .mergeIn(ConfigLoader.fromEnvironment(Map.of("AUTH_JWT_SECRET", SECRET)), true));
+    assertThat(config.notifySink().enabled()).isFalse();
+    assertThat(config.auth().mode()).isEqualTo(Authenticator.Mode.jwt);
+    assertThat(config.auth().hs256Secret()).isEqualTo(SECRET);
+  }
+
+  static final String SECRET = "a-test-secret-of-at-least-32-characters";
+
+  @Test
+  void authenticationIsOffByDefaultAndEachModeNeedsItsKey() {
+    assertThat(app(new JsonObject()).auth().mode()).isEqualTo(Authenticator.Mode.none);
+    assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", "writeKey").put("writeKey", "short"))))
+        .hasMessageContaining("auth.writeKey: must be set, at least 16 characters, when auth.mode is writeKey")
+        .hasMessageNotContaining("short");
+    assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", "jwt")
+        .put("jwt", new JsonObject().put("hs256Secret", "too-short-a-secret")))))
+        .hasMessageContaining("auth.jwt.hs256Secret: must be at least 32 characters")
+        .hasMessageNotContaining("too-short-a-secret");
+    assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", "jwt")
+        .put("jwt", new JsonObject().put("rs256PublicKey", "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----")))))
+        .hasMessageContaining("auth.jwt.rs256PublicKey: must be an RSA public key in PEM");
+    assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", "password"))))
+        .hasMessageContaining("auth.mode: must be one of [none, writeKey, jwt], got \"password\"");
+    assertThat(app(auth(new JsonObject().put("mode", "writeKey").put("writeKey", "0123456789abcdef")))
+        .auth().toString()).doesNotContain("0123456789abcdef");
+  }
+
+  @Test
+  void anRsaPublicKeyInPemIsAccepted() throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    String pem = "-----BEGIN PUBLIC KEY-----\n"
+        + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(generator.generateKeyPair().getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n";
+    AppConfig config = app(auth(new JsonObject().put("mode", "jwt").put("jwt", new JsonObject().put("rs256PublicKey", pem))));
+    assertThat(config.auth().rs256PublicKey()).isEqualTo(pem.trim());
+  }
+
+  static JsonObject auth(JsonObject auth) {
+    return new JsonObject().put("auth", auth);
+  }
+
+  @Test
+  void readsTheValuesGivenToTheServiceAndToEachFamily() {
+    ServiceConfig config = ServiceConfig.from(new JsonObject()
+        .put("http", new JsonObject().put("port", 9191))
+        .put("rules", new JsonObject().put("reminder", new JsonObject().put("delay", "PT1S"))), MainVerticle.FAMILIES);
+    assertThat(config.app().http().port()).isEqualTo(9191);
+    assertThat(config.families()).anySatisfy(f -> assertThat(f.rules()).isInstanceOfSatisfying(ReminderRules.class,
+        rules -> assertThat(rules.settings().delay()).isEqualTo(Duration.ofSeconds(1))));
+  }
+
+  @Test
+  void aSectionUnderItsFormerNameIsNamedWithItsNewOne() {
+    assertThatThrownBy(() -> app(new JsonObject().put("rules", new JsonObject()
+        .put("launchReminder", new JsonObject().put("delay", "PT1M"))
+        .put("trainingCongratulation", new JsonObject())
+        .put("sessionExpiry", "PT1H"))))
+        .hasMessageContaining("rules.launchReminder: renamed to rules.reminder")
+        .hasMessageContaining("rules.trainingCongratulation: renamed to rules.congratulation")
+        .hasMessageContaining("rules.sessionExpiry: renamed to rules.<family>.sessionExpiry");
+  }
+
+  @Test
+  void aWrongValueStopsTheServiceNamingEveryKey() {
+    JsonObject json = new JsonObject()
+        .put("http", new JsonObject().put("port", 70000))
+        .put("notify", new JsonObject().put("url", "not a url").put("timeout", "5 seconds"))
+        .put("rules", new JsonObject()
+            .put("congratulation", new JsonObject().put("message", "Well done {name}")));
+    assertThatThrownBy(() -> app(json))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.port: must be a whole number from 0 to 65535, got 70000")
+        .hasMessageContaining("notify.url: must be an absolute http(s) URL")
+        .hasMessageContaining("notify.timeout: must be an ISO-8601 duration")
+        .hasMessageContaining("rules.congratulation.message: unknown placeholder {name}");
+  }
+
+  @Test
+  void anUnknownKeyIsAnErrorNotSilence() {
+    assertThatThrownBy(() -> app(new JsonObject().put("htpp", new JsonObject())))
+        .hasMessageContaining("htpp: unknown key");
+    assertThatThrownBy(() -> app(new JsonObject().put("rules", new JsonObject().put("reminder",
+        new JsonObject().put("dealy", "PT1M"))))).hasMessageContaining("rules.reminder.dealy: unknown key");
+    assertThatThrownBy(() -> app(new JsonObject().put("rules", new JsonObject().put("nudge", new JsonObject()))))
+        .hasMessageContaining("rules.nudge: unknown key");
+  }
+
+  @Test
+  void authenticationSecretsComeFromTheEnvironment() {
+    AppConfig config = app(ConfigLoader.fromEnvironment(Map.of("AUTH_MODE", "writeKey",
+        "AUTH_WRITE_KEY", "0123456789abcdef", "AUTH_JWT_SECRET", SECRET)));
+    assertThat(config.auth().mode()).isEqualTo(Authenticator.Mode.writeKey);
+    assertThat(config.auth().writeKey()).isEqualTo("0123456789abcdef");
+    assertThat(config.auth().hs256Secret()).isEqualTo(SECRET);
+  }
+
+  @Test
+  void readsTheIngestionLimits() {
+    AppConfig config = app(new JsonObject()
+        .put("http", new JsonObject().put("batchMaxEvents", 20).put("batchBodyLimit", 4096))
+        .put("ingest", new JsonObject().put("futureMargin", "PT1M").put("duplicateWindow", "PT1H"))
+        .put("rateLimit", new JsonObject().put("perUser", new JsonObject().put("eventsPerSecond", 2).put("burst", 3))));
+    assertThat(config.http().batchMaxEvents()).isEqualTo(20);
+    assertThat(config.http().batchBodyLimit()).isEqualTo(4096);
+    assertThat(config.ingest().futureMargin()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.ingest().duplicates().window()).isEqualTo(Duration.ofHours(1));
+    assertThat(config.rateLimit().perUser()).isEqualTo(new io.eventsprocessor.ingest.RateLimiter.Settings(2, 3));
+    assertThatThrownBy(() -> app(new JsonObject().put("rateLimit", new JsonObject()
+        .put("perAddress", new JsonObject().put("requestsPerSecond", 0)))))
+        .hasMessageContaining("rateLimit.perAddress.requestsPerSecond: must be a whole number from 1 to 1000000, got 0");
+  }
+
+  @Test
+  void environmentVariablesMapToNestedKeys() {
+    JsonObject json = ConfigLoader.fromEnvironment(Map.of("HTTP_PORT", "9191", "NOTIFY_URL", "http://notify:80/v1/notify",
+        "NOTIFY_SINK_ENABLED", "false", "PATH", "/usr/bin"));
+    AppConfig config = app(json);
+    assertThat(config.http().port()).isEqualTo(9191);
+    assertThat(config.notifier().url()).isEqualTo("http://notify:80/v1/notify");
+    assertThat(config.notifySink().enabled()).isFalse();
+  }
+
+  @Test
+  void aBadEnvironmentValueIsNamedByItsKey() {
+    assertThatThrownBy(() -> app(ConfigLoader.fromEnvironment(Map.of("HTTP_PORT", "eighty"))))
+        .hasMessageContaining("http.port: must be a whole number from 0 to 65535, got \"eighty\"");
+  }
+}

@@ -1,0 +1,197 @@
+package io.eventsprocessor.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventsprocessor.TestEvents;
+import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.congratulation.CongratulationFamily;
+import io.eventsprocessor.event.Event;
+import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.notify.Notification;
+import io.eventsprocessor.reminder.ReminderFamily;
+import io.eventsprocessor.time.DueTimer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RuleEngineTest {
+  static final long REAL = Instant.parse("2026-06-01T00:00:00Z").toEpochMilli();
+  static final TestEvents FOO = TestEvents.of("foo");
+  static final TestEvents BAR = TestEvents.of("bar");
+
+  static <S> RuleEngine.Configured<S> defaults(RuleFamily<S> family) {
+    return new RuleEngine.Configured<>(family, family.configure(ConfigReader.root(new JsonObject())));
+  }
+
+  static RuleEngine engine(RuleEngine.Configured<?>... families) {
+    return new RuleEngine(List.of(families));
+  }
+
+  static RuleEngine standard() {
+    return engine(defaults(new CongratulationFamily()), defaults(new ReminderFamily()));
+  }
+
+  @Test
+  void anEventReachesEveryFamilyThatDeclaredItsTypeInOneStep() {
+    RuleEngine engine = standard();
+    engine.apply(FOO.at("10:00:00").launch(), REAL);
+    engine.apply(FOO.at("10:01:00").started("p"), REAL + 60_000);
+    List<Notification> sent = engine.apply(FOO.at("10:45:00").finished("p"), REAL + 45 * 60_000);
+
+    assertThat(sent).singleElement().extracting(Notification::kind).isEqualTo("training_congratulation");
+    // The start reached the reminder family too: the reminder was cancelled, nothing is left to wake.
+    assertThat(engine.users()).isZero();
+    assertThat(engine.nextWakeAt()).isEqualTo(DueTimer.NEVER);
+    assertThat(engine.families()).allSatisfy(f -> assertThat(f.users()).isZero());
+  }
+
+  @Test
+  void aUserIsWokenOnceAtTheEarliestDueTimeOfItsFamiliesAndNotBefore() {
+    RuleEngine engine = standard();
+    engine.apply(FOO.at("10:00:00").launch(), REAL);
+    assertThat(engine.nextWakeAt()).isEqualTo(REAL + Duration.ofMinutes(10).toMillis());
+
+    assertThat(engine.wakeUp(REAL + Duration.ofMinutes(10).toMillis() - 1)).isEmpty();
+    assertThat(engine.wakeUp(REAL + Duration.ofMinutes(10).toMillis()))
+        .singleElement().extracting(Notification::kind).isEqualTo("training_reminder");
+    assertThat(engine.wakeUp(REAL + Duration.ofHours(1).toMillis())).isEmpty();
+    assertThat(engine.users()).isZero();
+  }
+
+  /** A family of one event type that throws where it is told to: on that type's events, or on every tick. */
+  record Failing(String type, boolean inApply, boolean inTick) implements RuleFamily<Instant>, UserRules<Instant> {
+    @Override
+    public String name() {
+      return "failing";
+    }
+
+    @Override
+    public List<EventSchema> schemas() {
+      return List.of(EventSchema.of(type));
+    }
+
+    @Override
+    public UserRules<Instant> configure(ConfigReader settings) {
+      return this;
+    }
+
+    @Override
+    public StateCodec<Instant> codec() {
+      return null;
+    }
+
+    @Override
+    public Outcome<Instant> apply(Instant state, Event event) {
+      if (inApply) {
+        throw new IllegalStateException("a bug in the rule");
+      }
+      return Outcome.quiet(event.occurredAt(), "kept");
+    }
+
+    @Override
+    public Outcome<Instant> tick(String userId, Instant state, Instant now) {
+      if (inTick) {
+        throw new IllegalStateException("a bug in the tick");
+      }
+      return Outcome.quiet(null, "done");
+    }
+
+    @Override
+    public Instant nextDue(Instant state) {
+      return state.plus(Duration.ofMinutes(1));
+    }
+  }
+
+  static RuleEngine withFailing(Failing failing) {
+    return engine(defaults(new ReminderFamily()), new RuleEngine.Configured<>(failing, failing));
+  }
+
+  @Test
+  void aRuleThatThrowsOnAnEventKeepsTheUsersStateInItsFamilyAndTheOtherFamiliesApplyIt() {
+    RuleEngine engine = withFailing(new Failing("training_program_started", true, false));
+    RuleEngine.Family<?> failing = engine.families().get(1);
+
+    engine.apply(FOO.at("10:00:00").launch(), REAL);
+    assertThat(engine.apply(FOO.at("10:00:30").started("p"), REAL + 30_000)).isEmpty();
+
+    assertThat(failing.failed()).isEqualTo(1);
+    assertThat(failing.users()).isZero();
+    assertThat(engine.applied()).isEqualTo(2);
+    // The reminder family saw the start: no reminder at the due time.
+    assertThat(engine.wakeUp(REAL + Duration.ofMinutes(10).toMillis())).isEmpty();
+  }
+
+  @Test
+  void aTickThatThrowsIsCountedAndDoesNotStopTheOtherUsersWakeUps() {
+    RuleEngine engine = withFailing(new Failing("workout_rated", false, true));
+    RuleEngine.Family<?> failing = engine.families().get(1);
+    engine.apply(FOO.at("10:00:00").event("workout_rated", java.util.Map.of()), REAL);
+    engine.apply(BAR.at("10:00:00").launch(), REAL);
+
+    List<Notification> sent = new ArrayList<>();
+    for (int i = 0; i < 10 && engine.nextWakeAt() != DueTimer.NEVER; i++) {
+      sent.addAll(engine.wakeUp(engine.nextWakeAt()));
+    }
+    // foo was woken once for the failing tick, and is not woken again and again for it.
+    assertThat(engine.nextWakeAt()).isEqualTo(DueTimer.NEVER);
+    assertThat(failing.failed()).isEqualTo(1);
+    assertThat(failing.users()).isEqualTo(1);
+    assertThat(sent).singleElement().satisfies(n -> {
+      assertThat(n.kind()).isEqualTo("training_reminder");
+      assertThat(n.userId()).isEqualTo("bar");
+    });
+  }
+
+  @Test
+  void whatIsSavedIsRestoredWithItsWakeUps() {
+    RuleEngine engine = standard();
+    engine.apply(FOO.at("10:00:00").launch(), REAL);
+    engine.apply(BAR.at("09:00:00").started("p", "Yoga"), REAL);
+    JsonObject saved = engine.snapshot().encode();
+
+    RuleEngine restored = standard();
+    restored.restore(new JsonObject(saved.encode()), REAL + 60_000);
+    assertThat(restored.users()).isEqualTo(2);
+    assertThat(restored.nextWakeAt()).isEqualTo(engine.nextWakeAt());
+    assertThat(restored.apply(BAR.at("09:40:00").finished("p"), REAL + 120_000)).singleElement()
+        .satisfies(n -> assertThat(n.message()).contains("40 minutes with Yoga"));
+  }
+
+  @Test
+  void stateOfAFamilyNoLongerRegisteredIsDroppedNotMisread() {
+    RuleEngine engine = standard();
+    engine.apply(FOO.at("10:00:00").launch(), REAL);
+    engine.apply(FOO.at("10:00:00").started("p"), REAL);
+    RuleEngine onlyCongratulation = engine(defaults(new CongratulationFamily()));
+    onlyCongratulation.restore(engine.snapshot().encode(), REAL);
+    assertThat(onlyCongratulation.users()).isEqualTo(1);
+    assertThat(onlyCongratulation.apply(FOO.at("10:40:00").finished("p"), REAL)).hasSize(1);
+  }
+
+  @Test
+  void theSameEventsGiveTheSameNotificationIds() {
+    List<Event> events = List.of(FOO.at("10:00:00").launch(), BAR.at("10:00:00").started("p"),
+        FOO.at("10:20:00").started("q"), BAR.at("10:50:00").finished("p"));
+    assertThat(ids(events)).hasSize(2).isEqualTo(ids(events));
+  }
+
+  static List<String> ids(List<Event> events) {
+    RuleEngine engine = standard();
+    List<String> ids = new ArrayList<>();
+    for (Event e : events) {
+      engine.apply(e, REAL).forEach(n -> ids.add(n.id()));
+    }
+    engine.wakeUp(REAL + Duration.ofHours(1).toMillis()).forEach(n -> ids.add(n.id()));
+    return ids;
+  }
+
+  @Test
+  void anEventOfATypeNoFamilyDeclaredChangesNothing() {
+    RuleEngine engine = standard();
+    assertThat(engine.apply(FOO.at("10:00:00").event("workout_rated", java.util.Map.of()), REAL)).isEmpty();
+    assertThat(engine.users()).isZero();
+  }
+}
