@@ -8,18 +8,20 @@ import io.eventsprocessor.congratulation.CongratulationFamily;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.ingest.Admission;
 import io.eventsprocessor.ingest.Authenticator;
-import io.eventsprocessor.ingest.DuplicateFilter;
 import io.eventsprocessor.ingest.Gate;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.LateEvents;
 import io.eventsprocessor.notify.NotifySinkVerticle;
+import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxStats;
 import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.reminder.ReminderFamily;
+import io.eventsprocessor.rules.DuplicateFilter;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.RulesVerticle;
+import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.time.Timers;
 import io.eventsprocessor.unsupported.UnsupportedEventVerticle;
 import io.vertx.core.Future;
@@ -35,9 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: reads and checks the config, then deploys the parts in an order that never loses an
- * event: the notification sink and the outbox first, then the rules, and the HTTP edge last, once every
- * address it publishes to has its consumers; they stop in the reverse order.
+ * The composition root: reads and checks the config, recovers the state (see {@link Recovery}), then deploys the
+ * parts in an order that never loses an event: the notification sink and the outbox first, then the rules, and
+ * the HTTP edge last, once every address it sends to has its consumers. They stop in the reverse order; once all
+ * have stopped, the whole state is saved in a last snapshot.
  */
 public class MainVerticle extends VerticleBase {
   /** The rule families the service runs; adding one is a line here (see the README, "Adding a rule family"). */
@@ -46,30 +49,49 @@ public class MainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
   private static final String WHOLE_SERVICE = "whole-service";
   private static final Duration COUNTS_PERIOD = Duration.ofMinutes(1);
+  /** Exit code when the last snapshot could not be saved at a stop: the journal still holds it all. */
+  static final int EXIT_STATE_NOT_SAVED = 74;
+
   private final Clock clock;
   private final Timers timers;
   private final Map<String, String> environment;
   private final List<RuleFamily<?>> families;
+  private final Journal.SegmentOpener segments;
+  private final boolean exitWhenNotSaved;
   private final List<IngestVerticle> edges = new CopyOnWriteArrayList<>();
   private final IngestStats stats = new IngestStats();
   private AdminVerticle admin;
   private RuleEngine engine;
+  private DuplicateFilter duplicates;
+  private Outbox outboxContents;
   private OutboxStats outbox;
+  private RulesVerticle rules;
+  private Recovery.Recovered state;
 
   /** As the launcher builds it: the system clock, Vert.x's timers, the process environment, the families above. */
   public MainVerticle() {
-    this(Clock.systemUTC(), null, System.getenv(), FAMILIES);
+    this(Clock.systemUTC(), null, System.getenv(), FAMILIES, Journal.SegmentOpener.FILES, true);
+  }
+
+  public MainVerticle(Clock clock, Timers timers, Map<String, String> environment, List<RuleFamily<?>> families) {
+    this(clock, timers, environment, families, Journal.SegmentOpener.FILES, false);
   }
 
   /**
-   * @param timers the timers of the rules and the outbox; null for Vert.x's own (tests pass virtual ones, with a
-   *               clock that moves with them)
+   * @param timers           the timers of the rules and the outbox; null for Vert.x's own (tests pass virtual ones,
+   *                         with a clock that moves with them)
+   * @param segments         how the journal opens its files (tests open one that fails, as a full disk would)
+   * @param exitWhenNotSaved whether a stop that could not save the last snapshot ends the process with
+   *                         {@link #EXIT_STATE_NOT_SAVED} (as the launcher runs it), rather than just failing
    */
-  public MainVerticle(Clock clock, Timers timers, Map<String, String> environment, List<RuleFamily<?>> families) {
+  MainVerticle(Clock clock, Timers timers, Map<String, String> environment, List<RuleFamily<?>> families,
+      Journal.SegmentOpener segments, boolean exitWhenNotSaved) {
     this.clock = clock;
     this.timers = timers;
     this.environment = environment;
     this.families = List.copyOf(families);
+    this.segments = segments;
+    this.exitWhenNotSaved = exitWhenNotSaved;
   }
 
   @Override
@@ -87,37 +109,61 @@ public class MainVerticle extends VerticleBase {
     }
     AppConfig config = service.app();
     engine = new RuleEngine(service.families());
+    duplicates = new DuplicateFilter(config.ingest().duplicateWindow(), config.ingest().duplicateMaxEntries(), clock);
+    outboxContents = new Outbox(config.notifier().policy());
+    return vertx.executeBlocking(() -> Recovery.run(config.state().dir(), config.state().sync(), segments, engine,
+            duplicates, outboxContents, clock.millis()))
+        .compose(recovered -> {
+          state = recovered;
+          return deployParts(config);
+        })
+        .onFailure(e -> {
+          // A start that failed stopped what it had started (see Layer); the next start must deploy it all again.
+          roles().removeIfPresent(WHOLE_SERVICE, deploymentID());
+          closeState();
+        });
+  }
+
+  private Future<?> deployParts(AppConfig config) {
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
         config.ingest().futureMargin());
     outbox = new OutboxStats(config.outboxCapacity());
     // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
     // edge a request reaches.
+    rules = new RulesVerticle(engine, duplicates, state.journal(), clock, timers, new RulesVerticle.Settings(
+        config.state().dir(), config.state().snapshotInterval(), config.state().journalMaxBytes()));
     Gate gate = new Gate(Authenticator.create(vertx, config.auth()), config.rateLimit().perAddress(clock),
-        () -> outbox.isFull() ? "The notification outbox is full (" + outbox.capacity() + " waiting)" : null, stats);
-    Admission admission = new Admission(config.rateLimit().perUser(clock),
-        new DuplicateFilter(config.ingest().duplicates(), clock), new LateEvents(clock), stats,
-        Admission.Publisher.onBus(vertx.eventBus()));
+        this::refusal, stats);
+    Admission admission = new Admission(config.rateLimit().perUser(clock), duplicates, new LateEvents(clock), stats,
+        Admission.Publisher.onBus(vertx.eventBus()), clock);
 
     // Started in this order, stopped in the reverse one (see Layer).
     List<VerticleBase> layers = new ArrayList<>();
     if (config.notifySink().enabled()) {
       layers.add(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port()));
     }
-    layers.add(new OutboxVerticle(config.notifier(), outbox, clock, timers, config.state()));
+    layers.add(new OutboxVerticle(config.notifier(), outboxContents, outbox, state.journal(), clock, timers));
     if (config.admin().enabled()) {
       admin = new AdminVerticle(config.admin(), Metrics.create(stats, outbox, engine.families()));
       layers.add(admin);
     }
     layers.add(new UnsupportedEventVerticle());
-    layers.add(new RulesVerticle(engine, clock, timers, config.state()));
+    layers.add(rules);
     return vertx.deployVerticle(Layer.of(layers, () -> {
       IngestVerticle edge = new IngestVerticle(config.http(), decoder, gate, admission, clock);
       edges.add(edge);
       return edge;
     }, context.getInstanceCount()))
-        .onSuccess(v -> logCountsEveryMinute())
-        // A start that failed stopped what it had started (see Layer); the next start must deploy it all again.
-        .onFailure(e -> roles().removeIfPresent(WHOLE_SERVICE, deploymentID()));
+        .onSuccess(v -> logCountsEveryMinute());
+  }
+
+  /** Why events cannot be taken now, or null when they can: answered 503 before a request's body is read. */
+  private String refusal() {
+    if (outbox.isFull()) {
+      return "The notification outbox is full (" + outbox.capacity() + " waiting)";
+    }
+    String unavailable = rules.unavailable();
+    return unavailable == null ? null : "The service cannot keep events now: " + unavailable;
   }
 
   /** The ingestion counters, for operators: a line a minute while anything changes. */
@@ -136,10 +182,47 @@ public class MainVerticle extends VerticleBase {
     return roles().putIfAbsent(WHOLE_SERVICE, deploymentID()) == null;
   }
 
+  /**
+   * Runs once every part has stopped: saves the whole state in a last snapshot, so that the next start has no
+   * journal to replay. When it cannot be saved, the journal still holds everything since the last snapshot: nothing
+   * is lost, and the log and the exit code say what could not be written.
+   */
   @Override
   public Future<?> stop() {
     roles().removeIfPresent(WHOLE_SERVICE, deploymentID());
-    return Future.succeededFuture();
+    if (state == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      Recovery.saveFinal(state.dir().path(), state.journal(), engine, duplicates, outboxContents);
+      return null;
+    }).onSuccess(v -> LOG.info("state saved in {}: {} user(s), {} queued notification(s)", state.dir().path(),
+        engine.users(), outboxContents.size()))
+        .onFailure(e -> {
+          LOG.error("the last snapshot could not be saved ({}); the journal in {} keeps everything since the "
+              + "previous one, and the next start replays it", e.getMessage(), state.dir().path());
+          if (exitWhenNotSaved) {
+            exitNow(EXIT_STATE_NOT_SAVED);
+          }
+        })
+        .eventually(() -> {
+          closeState();
+          return Future.succeededFuture();
+        });
+  }
+
+  private void closeState() {
+    if (state != null) {
+      state.journal().close();
+      state.dir().close();
+      state = null;
+    }
+  }
+
+  /** Ends the process with this code, once the log is written out: the launcher would exit with 143 (SIGTERM). */
+  private static void exitNow(int code) {
+    ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+    Runtime.getRuntime().halt(code);
   }
 
   private LocalMap<String, String> roles() {

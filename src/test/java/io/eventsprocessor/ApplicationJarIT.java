@@ -121,7 +121,7 @@ class ApplicationJarIT {
     process.destroy(); // SIGTERM
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(linesContaining("NOTIFY ")).isZero();
-    assertThat(stateDir.resolve("rules.json")).exists();
+    assertThat(stateDir.resolve("snapshot.json")).exists();
 
     launch(environment, "-conf", config.toString());
     await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);

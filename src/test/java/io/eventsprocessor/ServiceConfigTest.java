@@ -144,7 +144,7 @@ class ServiceConfigTest {
     assertThat(config.http().batchMaxEvents()).isEqualTo(20);
     assertThat(config.http().batchBodyLimit()).isEqualTo(4096);
     assertThat(config.ingest().futureMargin()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(config.ingest().duplicates().window()).isEqualTo(Duration.ofHours(1));
+    assertThat(config.ingest().duplicateWindow()).isEqualTo(Duration.ofHours(1));
     assertThat(config.rateLimit().perUser()).isEqualTo(new io.eventsprocessor.ingest.RateLimiter.Settings(2, 3));
     assertThatThrownBy(() -> app(new JsonObject().put("rateLimit", new JsonObject()
         .put("perAddress", new JsonObject().put("requestsPerSecond", 0)))))

@@ -2,12 +2,12 @@ package io.eventsprocessor.config;
 
 import io.eventsprocessor.admin.AdminVerticle;
 import io.eventsprocessor.ingest.Authenticator;
-import io.eventsprocessor.ingest.DuplicateFilter;
 import io.eventsprocessor.ingest.RateLimits;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.RateLimiter;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxVerticle;
+import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.state.StateSettings;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -36,10 +36,11 @@ public record AppConfig(
   public record Sink(boolean enabled, String host, int port) {}
 
   /**
-   * @param futureMargin how far past its receipt an event may be stamped before it is clamped to the receipt
-   * @param duplicates   how long, and how many, accepted events are remembered to answer resends "duplicate"
+   * @param futureMargin        how far past its receipt an event may be stamped before it is clamped to the receipt
+   * @param duplicateWindow     how long an accepted event is remembered, to answer a resend "duplicate"
+   * @param duplicateMaxEntries how many accepted events are remembered at most
    */
-  public record Ingest(Duration futureMargin, DuplicateFilter.Settings duplicates) {}
+  public record Ingest(Duration futureMargin, Duration duplicateWindow, int duplicateMaxEntries) {}
 
   /** RFC 7518: an HS256 key is at least as long as the hash, 256 bits. */
   static final int MIN_HS256_SECRET = 32;
@@ -60,9 +61,8 @@ public record AppConfig(
     ConfigReader ingestJson = root.object("ingest");
     Ingest ingestSettings = new Ingest(
         ingestJson.duration("futureMargin", Duration.ofMinutes(5), Duration.ZERO),
-        new DuplicateFilter.Settings(
-            ingestJson.duration("duplicateWindow", Duration.ofHours(24), Duration.ofSeconds(1)),
-            ingestJson.integer("duplicateMaxEntries", 500_000, 1, 100_000_000)));
+        ingestJson.duration("duplicateWindow", Duration.ofHours(24), Duration.ofSeconds(1)),
+        ingestJson.integer("duplicateMaxEntries", 500_000, 1, 100_000_000));
     ingestJson.done();
 
     Authenticator.Settings auth = auth(root.object("auth"));
@@ -103,7 +103,9 @@ public record AppConfig(
     ConfigReader stateJson = root.object("state");
     StateSettings state = new StateSettings(
         Path.of(stateJson.string("dir", "data")),
-        stateJson.duration("snapshotInterval", Duration.ofSeconds(10), Duration.ofMillis(10)));
+        stateJson.choice("sync", Journal.Sync.fsync),
+        stateJson.duration("snapshotInterval", Duration.ofMinutes(1), Duration.ofMillis(10)),
+        stateJson.integer("journalMaxMegabytes", 64, 1, 1024 * 1024) * 1024L * 1024L);
     stateJson.done();
 
     ConfigReader adminJson = root.object("admin");

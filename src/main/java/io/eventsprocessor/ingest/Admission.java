@@ -5,12 +5,18 @@ import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
 import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.event.FieldError;
+import io.eventsprocessor.rules.DuplicateFilter;
+import io.eventsprocessor.rules.RulesVerticle;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,16 +24,30 @@ import org.slf4j.LoggerFactory;
  * Admits the decoded events of one request, in order, whatever endpoint they came through: refuses the whole
  * request when the caller may not post one of its users' events, answers a resent event "duplicate", holds back a
  * user over their rate (and that user's later events of the request: the rules must see a user's events in
- * order), and hands the rest to the rules. Plain Java: one instance serves every HTTP edge of the process (its
- * parts are thread-safe), so a duplicate or a rate is judged the same whichever edge a request reaches.
+ * order), and hands the rest to the rules, which answer once each event is applied and on disk. Plain Java: one
+ * instance serves every HTTP edge of the process (its parts are thread-safe), so a duplicate or a rate is judged
+ * the same whichever edge a request reaches.
  */
 public final class Admission {
   private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
 
+  /** How long a 503 asks the client to wait. */
+  public static final long UNAVAILABLE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /** The rules cannot take the event now (its state cannot be kept); the message says why. */
+  public static final class Unavailable extends RuntimeException {
+    public Unavailable(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
   /** Where admitted events go. */
   public interface Publisher {
-    /** An accepted event, for the families that declared its type. */
-    void accepted(Event event);
+    /**
+     * Hands an event of a type some family declares to the rules. Completes with {@link Status#ACCEPTED} once it is
+     * applied and durable, or {@link Status#DUPLICATE} when it already was; fails with {@link Unavailable}.
+     */
+    Future<Status> accepted(Event event);
 
     /** A well-formed event of a type no family declares, for the fallback consumer. */
     void unsupported(Event event);
@@ -36,8 +56,11 @@ public final class Admission {
     static Publisher onBus(EventBus bus) {
       return new Publisher() {
         @Override
-        public void accepted(Event event) {
-          bus.publish(EventAddresses.forType(event.type()), EventJson.toJson(event));
+        public Future<Status> accepted(Event event) {
+          return bus.<String>request(EventAddresses.forType(event.type()), EventJson.toJson(event))
+              .map(reply -> RulesVerticle.DUPLICATE.equals(reply.body()) ? Status.DUPLICATE : Status.ACCEPTED)
+              .recover(e -> Future.failedFuture(new Unavailable(e instanceof ReplyException r
+                  && r.failureCode() == RulesVerticle.UNAVAILABLE ? r.getMessage() : "the rules did not answer (" + e.getMessage() + ")")));
         }
 
         @Override
@@ -51,7 +74,7 @@ public final class Admission {
   /** How one event of a request was answered; {@code wire} is how the API spells it. */
   public enum Status {
     ACCEPTED("accepted"), UNSUPPORTED("unsupported"), DUPLICATE("duplicate"), REJECTED("rejected"),
-    RATE_LIMITED("rate_limited");
+    RATE_LIMITED("rate_limited"), UNAVAILABLE("unavailable");
 
     public final String wire;
 
@@ -60,8 +83,15 @@ public final class Admission {
     }
   }
 
-  /** One event's answer: its id when it was read, what is wrong when rejected, how long to wait when limited. */
-  public record Item(int index, String id, Status status, List<FieldError> errors, long retryAfterNanos) {
+  /**
+   * One event's answer: its id when it was read, what is wrong when rejected, how long to wait when limited or
+   * unavailable, and why it is unavailable.
+   */
+  public record Item(int index, String id, Status status, List<FieldError> errors, long retryAfterNanos, String detail) {
+    Item(int index, String id, Status status, List<FieldError> errors, long retryAfterNanos) {
+      this(index, id, status, errors, retryAfterNanos, null);
+    }
+
     public JsonObject toJson() {
       JsonObject json = new JsonObject().put("index", index);
       if (id != null) {
@@ -85,66 +115,79 @@ public final class Admission {
   public record Admitted(List<Item> items) implements Verdict {}
 
   private final RateLimiter perUser;
+  /** The rules remember what they applied; the admission, the unsupported events it passed on. */
   private final DuplicateFilter duplicates;
+  private final Clock clock;
   private final LateEvents late;
   private final IngestStats stats;
   private final Publisher publisher;
 
   public Admission(RateLimiter perUser, DuplicateFilter duplicates, LateEvents late, IngestStats stats,
-      Publisher publisher) {
+      Publisher publisher, Clock clock) {
     this.perUser = perUser;
     this.duplicates = duplicates;
+    this.clock = clock;
     this.late = late;
     this.stats = stats;
     this.publisher = publisher;
   }
 
-  public Verdict admit(Caller caller, List<Decoded> decoded) {
+  /** Completes once every event of the request is answered: for the accepted ones, once they are durable. */
+  public Future<Verdict> admit(Caller caller, List<Decoded> decoded) {
     for (Decoded d : decoded) {
       if (d instanceof Decoded.Valid valid && !caller.mayPostFor(valid.event().userId())) {
         stats.forbidden.increment();
-        return new Forbidden(caller.subject(), valid.event().userId());
+        return Future.succeededFuture(new Forbidden(caller.subject(), valid.event().userId()));
       }
     }
-    List<Item> items = new ArrayList<>(decoded.size());
+    List<Future<Item>> items = new ArrayList<>(decoded.size());
     Map<String, Long> limitedUsers = new HashMap<>();
     for (int i = 0; i < decoded.size(); i++) {
       if (decoded.get(i) instanceof Decoded.Invalid invalid) {
         stats.rejected.increment();
-        items.add(new Item(i, null, Status.REJECTED, invalid.errors(), 0));
+        items.add(Future.succeededFuture(new Item(i, null, Status.REJECTED, invalid.errors(), 0)));
       } else {
         items.add(admit(i, (Decoded.Valid) decoded.get(i), limitedUsers));
       }
     }
-    return new Admitted(items);
+    return Future.join(items).map(all -> new Admitted(items.stream().map(Future::result).toList()));
   }
 
-  private Item admit(int index, Decoded.Valid valid, Map<String, Long> limitedUsers) {
+  private Future<Item> admit(int index, Decoded.Valid valid, Map<String, Long> limitedUsers) {
     Event event = valid.event();
+    // Answered here without a round trip to the rules; the rules' own check catches the rest (resends in flight).
     if (duplicates.seen(event)) {
-      return duplicate(index, event);
+      return Future.succeededFuture(duplicate(index, event));
     }
     Long limited = limitedUsers.get(event.userId());
     long wait = limited != null ? limited : perUser.tryTake(event.userId());
     if (wait > 0) {
       limitedUsers.put(event.userId(), wait);
       stats.rateLimited.increment();
-      return new Item(index, event.id(), Status.RATE_LIMITED, List.of(), wait);
+      return Future.succeededFuture(new Item(index, event.id(), Status.RATE_LIMITED, List.of(), wait));
     }
-    // Every check that turns an event away belongs above this line: once remembered, a resent event is answered
-    // "duplicate" and never applied.
-    if (!duplicates.remember(event)) {
-      return duplicate(index, event);
+    if (!valid.supported()) {
+      if (!duplicates.rememberIfAbsent(DuplicateFilter.key(event), clock.millis())) {
+        return Future.succeededFuture(duplicate(index, event));
+      }
+      observe(valid);
+      publisher.unsupported(event);
+      stats.unsupported.increment();
+      return Future.succeededFuture(new Item(index, event.id(), Status.UNSUPPORTED, List.of(), 0));
     }
-    observe(valid);
-    if (valid.supported()) {
-      publisher.accepted(event);
+    return publisher.accepted(event).transform(done -> {
+      if (done.failed()) {
+        stats.unavailable.increment();
+        return Future.succeededFuture(new Item(index, event.id(), Status.UNAVAILABLE, List.of(),
+            UNAVAILABLE_RETRY_NANOS, done.cause().getMessage()));
+      }
+      if (done.result() == Status.DUPLICATE) {
+        return Future.succeededFuture(duplicate(index, event));
+      }
+      observe(valid);
       stats.accepted.increment();
-      return new Item(index, event.id(), Status.ACCEPTED, List.of(), 0);
-    }
-    publisher.unsupported(event);
-    stats.unsupported.increment();
-    return new Item(index, event.id(), Status.UNSUPPORTED, List.of(), 0);
+      return Future.succeededFuture(new Item(index, event.id(), Status.ACCEPTED, List.of(), 0));
+    });
   }
 
   private Item duplicate(int index, Event event) {

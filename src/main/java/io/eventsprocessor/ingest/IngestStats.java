@@ -13,6 +13,7 @@ public final class IngestStats {
   final LongAdder late = new LongAdder();
   final LongAdder unauthorized = new LongAdder();
   final LongAdder forbidden = new LongAdder();
+  final LongAdder unavailable = new LongAdder();
 
   /** Events handed to the rules. */
   public long accepted() {
@@ -54,6 +55,11 @@ public final class IngestStats {
     return unauthorized.sum();
   }
 
+  /** Events refused because their effect could not be kept (503). */
+  public long unavailable() {
+    return unavailable.sum();
+  }
+
   /** Requests answered 403. */
   public long forbidden() {
     return forbidden.sum();
@@ -63,6 +69,7 @@ public final class IngestStats {
   public String toString() {
     return "accepted " + accepted() + ", unsupported " + unsupported() + ", duplicates " + duplicates()
         + ", rejected " + rejected() + ", rate-limited " + rateLimited() + ", clamped " + clamped()
-        + ", late " + late() + ", unauthorized " + unauthorized() + ", forbidden " + forbidden();
+        + ", late " + late() + ", unauthorized " + unauthorized() + ", forbidden " + forbidden()
+        + ", unavailable " + unavailable();
   }
 }

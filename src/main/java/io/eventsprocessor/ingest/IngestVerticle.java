@@ -30,6 +30,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -206,11 +207,10 @@ public final class IngestVerticle extends VerticleBase {
       mediaType = CloudEventsHttp.MEDIA_TYPE;
     }
     // A body of plain "null" is a null document: the decoder says what is wrong with it.
-    List<Item> items = admit(ctx, Collections.singletonList(document), mediaType, receivedAt);
-    if (items == null) {
-      return;
-    }
-    Item item = items.get(0);
+    admit(ctx, Collections.singletonList(document), mediaType, receivedAt, items -> answerOne(ctx, items.get(0)));
+  }
+
+  private static void answerOne(RoutingContext ctx, Item item) {
     switch (item.status()) {
       case ACCEPTED, UNSUPPORTED -> answer(ctx, 202, item);
       case DUPLICATE -> answer(ctx, 200, item);
@@ -218,6 +218,11 @@ public final class IngestVerticle extends VerticleBase {
       case RATE_LIMITED -> {
         ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds(item.retryAfterNanos())));
         Problem.send(ctx, 429, "Too many events of this user: retry after the time in Retry-After.");
+      }
+      case UNAVAILABLE -> {
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds(item.retryAfterNanos())));
+        Problem.send(ctx, 503, "The event was not accepted: " + item.detail()
+            + ". Send it again after the time in Retry-After.");
       }
     }
   }
@@ -253,13 +258,21 @@ public final class IngestVerticle extends VerticleBase {
     for (int i = 0; i < array.size(); i++) {
       documents.add(array.getValue(i));
     }
-    List<Item> items = admit(ctx, documents, mediaType, receivedAt);
-    if (items == null) {
-      return;
-    }
+    admit(ctx, documents, mediaType, receivedAt, items -> answerBatch(ctx, items));
+  }
+
+  private static void answerBatch(RoutingContext ctx, List<Item> items) {
     JsonArray results = new JsonArray();
     items.forEach(item -> results.add(item.toJson()));
     long wait = items.stream().mapToLong(Item::retryAfterNanos).max().orElse(0);
+    Item unavailable = items.stream().filter(item -> item.status() == Status.UNAVAILABLE).findFirst().orElse(null);
+    if (unavailable != null) {
+      // As for 429: what was taken is answered, and resending the whole batch is safe.
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds(wait)));
+      Problem.send(ctx, 503, "Some events were not accepted (" + unavailable.detail() + "; see results): send the "
+          + "batch again after the time in Retry-After.", List.of(), new JsonObject().put("results", results));
+      return;
+    }
     if (wait > 0) {
       // The events before each limited user's first limited one were taken; resending the whole batch is safe,
       // those answer "duplicate".
@@ -299,25 +312,28 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   /**
-   * The path both endpoints share: decodes every document and leaves the events to the admission.
-   *
-   * @return each event's answer, in order; null when the request was answered (403) and nothing was taken
+   * The path both endpoints share: decodes every document, leaves the events to the admission, and answers with
+   * {@code answer} once every event has its answer (a refused request, 403, is answered here).
    */
-  private List<Item> admit(RoutingContext ctx, List<Object> documents, String mediaType, Instant receivedAt) {
+  private void admit(RoutingContext ctx, List<Object> documents, String mediaType, Instant receivedAt,
+      Consumer<List<Item>> answer) {
     List<Decoded> decoded = new ArrayList<>(documents.size());
     for (Object document : documents) {
       decoded.add(decoder.decode(document, mediaType, receivedAt));
     }
-    Admission.Verdict verdict = admission.admit(ctx.get(CALLER), decoded);
-    if (verdict instanceof Forbidden forbidden) {
-      LOG.info("403 to {}: user {} posted an event of user {}", address(ctx.request()), forbidden.subject(),
-          forbidden.userId());
-      Problem.send(ctx, 403, "The credentials do not allow posting events of this user.");
-      return null;
-    }
-    List<Item> items = ((Admitted) verdict).items();
-    logRejections(ctx, items);
-    return items;
+    admission.admit(ctx.get(CALLER), decoded).onComplete(done -> {
+      if (done.failed()) {
+        ctx.fail(done.cause());
+      } else if (done.result() instanceof Forbidden forbidden) {
+        LOG.info("403 to {}: user {} posted an event of user {}", address(ctx.request()), forbidden.subject(),
+            forbidden.userId());
+        Problem.send(ctx, 403, "The credentials do not allow posting events of this user.");
+      } else {
+        List<Item> items = ((Admitted) done.result()).items();
+        logRejections(ctx, items);
+        answer.accept(items);
+      }
+    });
   }
 
   private void rejectRequest(RoutingContext ctx, FieldError error) {

@@ -184,6 +184,43 @@ public final class Outbox {
     });
   }
 
+  /** The dead letter of that id, or null. */
+  public DeadLetter deadLetter(String id) {
+    return deadLetters.get(id);
+  }
+
+  // What the journal recorded, replayed after a crash: the same changes as live, without attempts in flight.
+
+  /** The notification was delivered: it leaves the queue and is remembered as delivered. */
+  public void recordDelivered(String userId, String id, long at) {
+    removeQueued(userId, id, at);
+    delivered.put(id, at);
+  }
+
+  /** The notification became a dead letter. */
+  public void recordDeadLetter(DeadLetter dead) {
+    removeQueued(dead.notification().userId(), dead.notification().id(), dead.failedAt());
+    deadLetters.put(dead.notification().id(), dead);
+  }
+
+  private void removeQueued(String userId, String id, long now) {
+    ArrayDeque<Pending> queue = queues.get(userId);
+    if (queue == null || !queuedIds.remove(id)) {
+      return;
+    }
+    boolean wasHead = queue.peekFirst().id().equals(id);
+    queue.removeIf(p -> p.id().equals(id));
+    if (queue.isEmpty()) {
+      queues.remove(userId);
+      Long at = readyAt.remove(userId);
+      if (at != null) {
+        ready.remove(new Ready(at, userId));
+      }
+    } else if (wasHead) {
+      schedule(userId, Math.max(now, queue.peekFirst().notBefore()));
+    }
+  }
+
   /** Puts a dead letter back in the queue with a fresh history; false when there is no such dead letter. */
   public boolean retryDeadLetter(String id, long now) {
     DeadLetter dead = deadLetters.remove(id);
@@ -233,8 +270,8 @@ public final class Outbox {
     return List.copyOf(deadLetters.values());
   }
 
-  // Saving and loading: everything queued (in flight included: it is tried again, under the same id),
-  // the dead letters and the remembered delivered ids.
+  // Snapshots: everything queued (in flight included: it is tried again, under the same id), the dead letters and
+  // the remembered delivered ids.
 
   public JsonObject toJson() {
     JsonArray queued = new JsonArray();

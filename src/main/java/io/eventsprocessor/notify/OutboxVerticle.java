@@ -1,9 +1,8 @@
 package io.eventsprocessor.notify;
 
 import io.eventsprocessor.event.EventAddresses;
-import io.eventsprocessor.state.PeriodicSave;
-import io.eventsprocessor.state.StateFile;
-import io.eventsprocessor.state.StateSettings;
+import io.eventsprocessor.rules.RulesVerticle;
+import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.time.DueTimer;
 import io.eventsprocessor.time.Timers;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -30,8 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers the {@link Outbox} to the notification service: POST with a timeout and an {@code Idempotency-Key}
- * equal to the notification id, behind a circuit breaker so that a service that is down is not hammered. The
- * outbox is saved periodically and on stop (after the attempts in flight have finished), and loaded on start.
+ * equal to the notification id, behind a circuit breaker so that a service that is down is not hammered. What
+ * becomes of each notification (delivered, dead-lettered, queued again) goes to the journal; the outbox's contents
+ * go into the snapshots, asked for on the notifications' address so that they hold every notification decided
+ * before the snapshot's position.
  */
 public final class OutboxVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxVerticle.class);
@@ -61,25 +62,27 @@ public final class OutboxVerticle extends VerticleBase {
   private final Settings settings;
   private final Outbox outbox;
   private final OutboxStats stats;
+  private final Journal journal;
   private final Clock clock;
   private final Timers timers;
-  private final StateSettings stateSettings;
   private WebClient client;
   private CircuitBreaker breaker;
-  private StateFile stateFile;
   private DueTimer dueTimer;
-  private PeriodicSave saving;
   private boolean stopping;
   private Promise<Void> drained;
 
-  /** @param timers the timers of retries and backoffs; null for Vert.x's own */
-  public OutboxVerticle(Settings settings, OutboxStats stats, Clock clock, Timers timers, StateSettings stateSettings) {
+  /**
+   * @param outbox the outbox as recovered from the state directory
+   * @param timers the timers of retries and backoffs; null for Vert.x's own
+   */
+  public OutboxVerticle(Settings settings, Outbox outbox, OutboxStats stats, Journal journal, Clock clock,
+      Timers timers) {
     this.settings = settings;
-    this.outbox = new Outbox(settings.policy());
+    this.outbox = outbox;
     this.stats = stats;
+    this.journal = journal;
     this.clock = clock;
     this.timers = timers;
-    this.stateSettings = stateSettings;
   }
 
   @Override
@@ -106,34 +109,16 @@ public final class OutboxVerticle extends VerticleBase {
           dispatch();
         }));
     dueTimer = new DueTimer(timers == null ? Timers.of(vertx) : timers, clock, this::dispatch);
-    stateFile = new StateFile(vertx, stateSettings.dir(), "outbox");
-    // The outbox is mutable: it is encoded on its own loop, and only written off it.
-    saving = new PeriodicSave(vertx, stateFile, stateSettings.snapshotInterval(), () -> {
-      JsonObject contents = outbox.toJson();
-      return () -> contents;
-    });
-    return stateFile.read().compose(saved -> {
-      if (saved != null) {
-        try {
-          outbox.load(saved, clock.millis());
-        } catch (RuntimeException e) {
-          return Future.failedFuture(stateFile.unreadable(e.toString()));
-        }
-        LOG.info("outbox: restored {} queued notification(s) and {} dead letter(s) from {}",
-            outbox.size(), outbox.deadLetters().size(), stateFile.path());
-      }
-      stats.set(outbox.size());
-      saving.start();
-      dispatch();
-      return Future.all(List.of(
-          vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, this::onNotification).completion(),
-          vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_OUTBOX, m -> m.reply(status())).completion(),
-          vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, m -> m.reply(deadLetters())).completion(),
-          vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetryDeadLetter).completion()));
-    });
+    stats.set(outbox.size());
+    dispatch();
+    return Future.all(List.of(
+        vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, this::onNotification).completion(),
+        vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_OUTBOX, m -> m.reply(status())).completion(),
+        vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, m -> m.reply(deadLetters())).completion(),
+        vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetryDeadLetter).completion()));
   }
 
-  /** Lets the attempts in flight finish (each within the timeout), then saves what is left. */
+  /** Lets the attempts in flight finish (each within the timeout); what is left is in the last snapshot. */
   @Override
   public Future<?> stop() {
     stopping = true;
@@ -146,14 +131,18 @@ public final class OutboxVerticle extends VerticleBase {
     // Idempotency-Key check absorbs the attempt that will be made again after the restart.
     long deadline = 2 * settings.timeout().toMillis() + 1000;
     vertx.setTimer(deadline, id -> drained.tryComplete());
-    return drained.future().compose(v -> saving.stop()).andThen(ar -> {
-      LOG.info("outbox: saved {} queued notification(s) to {}", outbox.size(), stateFile.path());
+    return drained.future().andThen(ar -> {
+      LOG.info("outbox: stopped with {} notification(s) queued", outbox.size());
       client.close();
       breaker.close();
     });
   }
 
   private void onNotification(Message<JsonObject> message) {
+    if (message.headers().contains(RulesVerticle.SNAPSHOT_HEADER)) {
+      message.reply(outbox.toJson());
+      return;
+    }
     Notification notification = Notification.fromJson(message.body());
     stats.received.increment();
     if (!outbox.offer(notification, clock.millis())) {
@@ -197,6 +186,7 @@ public final class OutboxVerticle extends VerticleBase {
           long now = clock.millis();
           if (result.succeeded() && result.result().statusCode() / 100 == 2) {
             outbox.delivered(pending, now);
+            record(OutboxRecords.DELIVERED, OutboxRecords.delivered(n, now));
             stats.delivered.increment();
             LOG.info("notification {} ({} for user {}) delivered on attempt {}: {}",
                 n.id(), n.kind(), n.userId(), pending.attempts() + 1, n.message());
@@ -249,6 +239,7 @@ public final class OutboxVerticle extends VerticleBase {
     Outbox.Pending p = verdict.pending();
     (verdict.deadLettered() ? stats.deadLettered : stats.retried).increment();
     if (verdict.deadLettered()) {
+      record(OutboxRecords.DEAD_LETTER, OutboxRecords.deadLetter(outbox.deadLetter(p.id())));
       // The whole notification goes to the log: even once the bounded dead letters forget it, it can be rebuilt.
       LOG.error("notification {} ({} for user {}) is a dead letter after {} attempt(s): {}; notification: {}",
           p.id(), p.notification().kind(), p.userId(), p.attempts(), p.lastError(), p.notification().toJson().encode());
@@ -259,8 +250,16 @@ public final class OutboxVerticle extends VerticleBase {
   }
 
   private void changed() {
-    saving.changed();
     stats.set(outbox.size());
+  }
+
+  /** Appended without waiting for the disk: if it is lost in a crash, the delivery is made again, same id. */
+  private void record(byte type, io.netty.buffer.ByteBuf payload) {
+    try {
+      journal.append(type, payload);
+    } catch (Journal.BrokenException e) {
+      LOG.debug("outbox: record not journaled ({}); it will be repeated after a restart", e.getMessage());
+    }
   }
 
   private JsonObject status() {
@@ -291,6 +290,7 @@ public final class OutboxVerticle extends VerticleBase {
       message.fail(404, "no dead letter with id " + message.body());
       return;
     }
+    record(OutboxRecords.REQUEUED, OutboxRecords.requeued(message.body(), clock.millis()));
     LOG.info("dead letter {} queued again by an operator", message.body());
     changed();
     dispatch();

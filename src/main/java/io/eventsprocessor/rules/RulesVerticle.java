@@ -1,95 +1,374 @@
 package io.eventsprocessor.rules;
 
+import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
 import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.notify.Notification;
-import io.eventsprocessor.state.PeriodicSave;
-import io.eventsprocessor.state.StateFile;
-import io.eventsprocessor.state.StateSettings;
+import io.eventsprocessor.state.Journal;
+import io.eventsprocessor.state.Snapshot;
 import io.eventsprocessor.time.DueTimer;
 import io.eventsprocessor.time.Timers;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shell around the {@link RuleEngine}: consumes the address of every type a registered family declares, sends
- * the notifications the families decide on to the outbox, keeps one timer armed for the earliest user due, and
- * saves the users' state to {@code rules.json} periodically and on stop. Deployed once per process: it owns the
- * users' state, so every event must reach this one instance.
+ * The shell around the {@link RuleEngine}, and the one writer of the users' state: an event is applied, and
+ * answered, only once it is in the journal on disk, so that what was acknowledged survives a crash, and what was not
+ * has no effect. For each event of a type some family declares: a resend is answered "duplicate"; otherwise the
+ * event is appended to the journal; once the journal says it is durable, it is applied, its notifications go to the
+ * outbox, and the ingestion's request is answered. Wake-ups (reminders falling due) go the same way. Records are
+ * applied in the journal's order, each with the server time it was appended at, so a replay gives the same result.
+ *
+ * <p>A snapshot of the users, the duplicate memory and the outbox is saved every {@code snapshotInterval} (or
+ * sooner when the journal grows past {@code journalMaxBytes}), at a journal position; the segments it covers are
+ * then deleted. When the journal cannot be written (a full disk, an I/O error), events are refused with 503 and
+ * nothing more is applied until a snapshot of what was durable can be saved again, retried every second.
  */
 public final class RulesVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RulesVerticle.class);
-  /** The state file's name in the state directory. */
-  public static final String STATE = "rules";
+  /** Replies to the ingestion's requests; a refusal fails the request with {@link #UNAVAILABLE} and a reason. */
+  public static final String ACCEPTED = "accepted";
+  public static final String DUPLICATE = "duplicate";
+  public static final int UNAVAILABLE = 503;
+  /** The snapshot's parts this verticle owns. */
+  public static final String USERS = "users";
+  public static final String DUPLICATES = "duplicates";
+  /** The outbox's part, which it gives when asked on the notifications' address with {@link #SNAPSHOT_HEADER}. */
+  public static final String OUTBOX_PART = "outbox";
+  /** The header of the request that asks the outbox for its part of a snapshot, on the notifications' address. */
+  public static final String SNAPSHOT_HEADER = "snapshot";
+  private static final Duration RECOVERY_RETRY = Duration.ofSeconds(1);
+
+  /**
+   * @param snapshotInterval how often a snapshot is saved while anything changed
+   * @param journalMaxBytes  journal written since the last snapshot that triggers the next one sooner
+   */
+  public record Settings(Path dir, Duration snapshotInterval, long journalMaxBytes) {}
+
+  /** A record in the journal not yet applied; {@code event} is null for a wake-up. */
+  private static final class Pending {
+    final long seq;
+    final Event event;
+    final DuplicateFilter.Key key;
+    final long realNow;
+    final Message<?> request;
+    /** Resends of the same event that arrived meanwhile: answered "duplicate" once it is applied. */
+    List<Message<?>> resends;
+
+    Pending(long seq, Event event, DuplicateFilter.Key key, long realNow, Message<?> request) {
+      this.seq = seq;
+      this.event = event;
+      this.key = key;
+      this.realNow = realNow;
+      this.request = request;
+    }
+  }
 
   private final RuleEngine engine;
+  private final DuplicateFilter duplicates;
+  private final Journal journal;
   private final Clock clock;
   private final Timers timers;
-  private final StateSettings stateSettings;
+  private final Settings settings;
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final Map<DuplicateFilter.Key, Pending> inFlight = new HashMap<>();
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private DueTimer dueTimer;
-  private StateFile stateFile;
-  private PeriodicSave saving;
+  private boolean wakeUpPending;
+  private long bytesAtLastSnapshot;
+  private boolean changedSinceSnapshot;
+  /** The first record not covered by the snapshot being taken, or -1 when none is. */
+  private long snapshotAt = -1;
+  private Promise<Void> snapshotDone;
+  private long snapshotTimer = -1;
+  private volatile String unavailable;
+  private Promise<Void> drained;
 
   /** @param timers the timers to wake users with; null for Vert.x's own */
-  public RulesVerticle(RuleEngine engine, Clock clock, Timers timers, StateSettings stateSettings) {
+  public RulesVerticle(RuleEngine engine, DuplicateFilter duplicates, Journal journal, Clock clock, Timers timers,
+      Settings settings) {
     this.engine = engine;
+    this.duplicates = duplicates;
+    this.journal = journal;
     this.clock = clock;
     this.timers = timers;
-    this.stateSettings = stateSettings;
+    this.settings = settings;
+  }
+
+  /** Why events cannot be taken now (the journal cannot be written), or null when they can. */
+  public String unavailable() {
+    return unavailable;
   }
 
   @Override
   public Future<?> start() {
     dueTimer = new DueTimer(timers == null ? Timers.of(vertx) : timers, clock, this::onDue);
-    stateFile = new StateFile(vertx, stateSettings.dir(), STATE);
-    return stateFile.read().compose(saved -> {
-      if (saved != null) {
-        try {
-          engine.restore(saved, clock.millis());
-        } catch (RuntimeException e) {
-          return Future.failedFuture(stateFile.unreadable(e.toString()));
-        }
-        LOG.info("rules: restored {} user(s) from {}", engine.users(), stateFile.path());
+    journal.listen(new Journal.Listener() {
+      @Override
+      public void durable(long seq) {
+        context.runOnContext(v -> onDurable(seq));
       }
-      saving = new PeriodicSave(vertx, stateFile, stateSettings.snapshotInterval(), () -> engine.snapshot()::encode);
-      saving.start();
-      dueTimer.require(engine.nextWakeAt());
-      List<Future<Void>> registered = engine.types().stream()
-          .map(type -> vertx.eventBus().<JsonObject>localConsumer(EventAddresses.forType(type), this::onEvent))
-          .map(MessageConsumer::completion)
-          .toList();
-      return Future.all(registered);
+
+      @Override
+      public void failed(IOException cause) {
+        context.runOnContext(v -> onJournalFailed(cause));
+      }
+    });
+    dueTimer.require(engine.nextWakeAt());
+    snapshotTimer = vertx.setPeriodic(settings.snapshotInterval().toMillis(), id -> {
+      if (changedSinceSnapshot) {
+        snapshot();
+      }
+    });
+    List<Future<Void>> registered = new ArrayList<>();
+    for (String type : engine.types()) {
+      MessageConsumer<JsonObject> consumer =
+          vertx.eventBus().localConsumer(EventAddresses.forType(type), this::onEvent);
+      consumers.add(consumer);
+      registered.add(consumer.completion());
+    }
+    return Future.all(registered);
+  }
+
+  /**
+   * Runs once no event can arrive any more (the HTTP edge stops first): answers what is in the journal once it is
+   * applied. The last snapshot is saved by the service once every part has stopped.
+   */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(snapshotTimer);
+    dueTimer.cancel();
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).compose(v -> {
+      drained = Promise.promise();
+      if (pending.isEmpty()) {
+        drained.tryComplete();
+      }
+      return drained.future();
     });
   }
 
-  /** Runs once no event can arrive any more (the HTTP edge stops first): saves what the users have pending. */
-  @Override
-  public Future<?> stop() {
-    dueTimer.cancel();
-    int users = engine.users();
-    return saving.stop().onSuccess(v -> LOG.info("rules: saved {} user(s) to {}", users, stateFile.path()));
-  }
-
-  private void onEvent(Message<JsonObject> message) {
-    send(engine.apply(EventJson.fromJson(message.body()), clock.millis()));
+  private void onEvent(Message<JsonObject> request) {
+    Event event = EventJson.fromJson(request.body());
+    if (unavailable != null) {
+      request.fail(UNAVAILABLE, unavailable);
+      return;
+    }
+    DuplicateFilter.Key key = DuplicateFilter.key(event);
+    if (duplicates.contains(key)) {
+      request.reply(DUPLICATE);
+      return;
+    }
+    Pending first = inFlight.get(key);
+    if (first != null) {
+      (first.resends == null ? first.resends = new ArrayList<>(1) : first.resends).add(request);
+      return;
+    }
+    long realNow = clock.millis();
+    long seq;
+    try {
+      seq = journal.append(EventRecords.EVENT, EventRecords.event(event, realNow));
+    } catch (Journal.BrokenException e) {
+      request.fail(UNAVAILABLE, "the state cannot be written: " + e.getMessage());
+      return;
+    }
+    Pending appended = new Pending(seq, event, key, realNow, request);
+    pending.add(appended);
+    inFlight.put(key, appended);
+    snapshotIfTheJournalGrew();
   }
 
   private void onDue() {
-    send(engine.wakeUp(clock.millis()));
+    if (wakeUpPending || unavailable != null) {
+      return; // the one in the journal will wake everyone due; or the wake-up waits for the journal to work
+    }
+    long realNow = clock.millis();
+    try {
+      pending.add(new Pending(journal.append(EventRecords.WAKE_UP, EventRecords.wakeUp(realNow)), null, null, realNow,
+          null));
+      wakeUpPending = true;
+    } catch (Journal.BrokenException e) {
+      // the journal failed: its recovery re-arms the timer
+    }
+  }
+
+  /** Everything up to {@code seq} is on disk: applies it, in order, and answers. */
+  private void onDurable(long seq) {
+    while (!pending.isEmpty() && pending.peek().seq <= seq) {
+      if (snapshotAt >= 0 && snapshotDone != null && pending.peek().seq >= snapshotAt) {
+        captureSnapshot();
+      }
+      apply(pending.poll());
+    }
+    captureSnapshotIfDue();
+    dueTimer.require(engine.nextWakeAt());
+    if (drained != null && pending.isEmpty()) {
+      drained.tryComplete();
+    }
+  }
+
+  private void apply(Pending p) {
+    changedSinceSnapshot = true;
+    if (p.event == null) {
+      wakeUpPending = false;
+      send(engine.wakeUp(p.realNow));
+      return;
+    }
+    inFlight.remove(p.key);
+    send(engine.apply(p.event, p.realNow));
+    duplicates.remember(p.key, p.realNow);
+    p.request.reply(ACCEPTED);
+    if (p.resends != null) {
+      p.resends.forEach(resend -> resend.reply(DUPLICATE));
+    }
   }
 
   private void send(List<Notification> notifications) {
     for (Notification notification : notifications) {
       vertx.eventBus().send(EventAddresses.NOTIFICATIONS, notification.toJson());
     }
-    saving.changed();
-    dueTimer.require(engine.nextWakeAt());
+  }
+
+  /**
+   * The journal could not be written: nothing it held since its last durable record counts. Those events are
+   * refused, and so is everything until a snapshot of what was durable (the engine holds exactly that) is saved.
+   */
+  private void onJournalFailed(IOException cause) {
+    if (unavailable == null) {
+      unavailable = "the state cannot be written (" + cause.getMessage() + ")";
+      LOG.error("rules: {}: refusing events until it can", unavailable);
+    }
+    for (Pending p : pending) {
+      if (p.request != null) {
+        p.request.fail(UNAVAILABLE, unavailable);
+        if (p.resends != null) {
+          p.resends.forEach(resend -> resend.fail(UNAVAILABLE, unavailable));
+        }
+      }
+    }
+    pending.clear();
+    inFlight.clear();
+    wakeUpPending = false;
+    if (snapshotDone != null) {
+      snapshotDone.tryFail(cause);
+    }
+    if (drained != null) {
+      drained.tryComplete();
+    }
+    vertx.setTimer(RECOVERY_RETRY.toMillis(), id -> recover());
+  }
+
+  private void recover() {
+    if (unavailable == null || drained != null) {
+      return;
+    }
+    snapshot().onComplete(saved -> {
+      if (saved.succeeded()) {
+        LOG.info("rules: the state can be written again: taking events");
+        unavailable = null;
+        dueTimer.require(engine.nextWakeAt());
+      } else {
+        vertx.setTimer(RECOVERY_RETRY.toMillis(), id -> recover());
+      }
+    });
+  }
+
+  private void snapshotIfTheJournalGrew() {
+    if (snapshotDone == null && journal.bytesWritten() - bytesAtLastSnapshot > settings.journalMaxBytes()) {
+      snapshot();
+    }
+  }
+
+  /**
+   * Saves a snapshot at the journal's current end: later records go to a new segment; once every record before it
+   * is applied, the users, the duplicate memory and the outbox are captured together, saved, and the older
+   * segments deleted.
+   */
+  private Future<Void> snapshot() {
+    if (snapshotDone != null) {
+      return snapshotDone.future();
+    }
+    snapshotDone = Promise.promise();
+    Future<Void> done = snapshotDone.future();
+    try {
+      snapshotAt = journal.rotate();
+      bytesAtLastSnapshot = journal.bytesWritten();
+    } catch (IOException e) {
+      LOG.error("rules: could not start a new journal segment in {}: {}", settings.dir(), e.toString());
+      endSnapshot(e);
+      return done;
+    }
+    captureSnapshotIfDue();
+    return done;
+  }
+
+  private void captureSnapshotIfDue() {
+    if (snapshotAt >= 0 && (pending.isEmpty() || pending.peek().seq >= snapshotAt)) {
+      captureSnapshot();
+    }
+  }
+
+  /** Every record before {@link #snapshotAt} is applied, none after: the moment to capture. */
+  private void captureSnapshot() {
+    long position = snapshotAt - 1;
+    long rotatedTo = snapshotAt;
+    snapshotAt = -1;
+    changedSinceSnapshot = false;
+    RuleEngine.Snapshot users = engine.snapshot();
+    // Asked on the notifications' address, the outbox answers after every notification sent before: its part
+    // holds all that the records before the position decided.
+    vertx.eventBus().<JsonObject>request(EventAddresses.NOTIFICATIONS, null,
+            new DeliveryOptions().addHeader(SNAPSHOT_HEADER, "true"))
+        .compose(outbox -> vertx.executeBlocking(() -> {
+          new Snapshot(position, parts(users, duplicates, outbox.body())).write(settings.dir());
+          journal.deleteSegmentsBefore(rotatedTo);
+          return users.users();
+        }))
+        .onComplete(saved -> {
+          if (saved.succeeded()) {
+            LOG.info("rules: snapshot of {} user(s) at journal record {} saved", saved.result(), position);
+            endSnapshot(null);
+          } else {
+            changedSinceSnapshot = true;
+            LOG.error("rules: could not save a snapshot in {}: {}; the journal keeps everything meanwhile",
+                settings.dir(), saved.cause().toString());
+            endSnapshot(saved.cause());
+          }
+        });
+  }
+
+  /** A snapshot's parts: the users (encoded here), the duplicate memory, and the outbox's part as it gave it. */
+  public static JsonObject parts(RuleEngine.Snapshot users, DuplicateFilter duplicates, JsonObject outbox) {
+    return new JsonObject()
+        .put(USERS, users.encode())
+        .put(DUPLICATES, Base64.getEncoder().encodeToString(duplicates.toBytes()))
+        .put(OUTBOX_PART, outbox);
+  }
+
+  private void endSnapshot(Throwable failure) {
+    Promise<Void> done = snapshotDone;
+    snapshotDone = null;
+    snapshotAt = -1;
+    if (failure == null) {
+      done.tryComplete();
+    } else {
+      done.tryFail(failure);
+    }
   }
 }

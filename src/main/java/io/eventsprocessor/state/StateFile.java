@@ -1,35 +1,26 @@
 package io.eventsprocessor.state;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.function.Supplier;
 
 /**
- * One JSON file of saved state in the state directory. Written atomically (a temporary file, then a rename),
- * so a crash mid-write leaves the previous snapshot intact; a file that exists but cannot be read fails the
- * start with a message saying so, rather than silently starting empty and forgetting users.
- *
- * <p>Plain java.nio on a worker thread rather than Vert.x's file system: the last save runs while Vert.x is
- * closing on SIGTERM, when Vert.x's file resolver may already be gone.
+ * One JSON file of saved state in the state directory. Written atomically (a temporary file synced to disk, then a
+ * rename, then the directory synced), so a crash mid-write leaves the previous file intact; a file that exists but
+ * cannot be read stops the start with a message naming it, rather than silently starting empty and forgetting
+ * users. Blocking: called on a worker thread, or at start and stop.
  */
 public final class StateFile {
-  /** Bumped when the shape of saved state changes incompatibly. */
-  public static final int VERSION = 1;
-
-  private final Vertx vertx;
   private final Path path;
 
-  public StateFile(Vertx vertx, Path directory, String name) {
-    this.vertx = vertx;
+  public StateFile(Path directory, String name) {
     this.path = directory.resolve(name + ".json");
   }
 
@@ -37,22 +28,30 @@ public final class StateFile {
     return path;
   }
 
-  /** The saved state, or null when none was saved yet. */
-  public Future<JsonObject> read() {
-    return vertx.executeBlocking(() -> Files.exists(path) ? parse(Buffer.buffer(Files.readAllBytes(path))) : null);
-  }
-
-  private JsonObject parse(Buffer content) {
-    JsonObject json;
+  /**
+   * The saved state, or null when there is none.
+   *
+   * @throws IllegalStateException naming the file and saying why it cannot be read
+   */
+  public JsonObject read() {
+    if (!Files.exists(path)) {
+      return null;
+    }
+    Buffer content;
     try {
-      json = content.toJsonObject();
+      content = Buffer.buffer(Files.readAllBytes(path));
+    } catch (IOException e) {
+      throw unreadable("it cannot be read (" + e + ")");
+    }
+    try {
+      JsonObject json = content.toJsonObject();
+      if (json == null) {
+        throw unreadable("it holds no JSON object");
+      }
+      return json;
     } catch (RuntimeException e) {
-      throw unreadable("it is not valid JSON (" + e.getMessage() + ")");
+      throw e instanceof IllegalStateException ? e : unreadable("it is not valid JSON (" + e.getMessage() + ")");
     }
-    if (json == null || json.getInteger("version", -1) != VERSION) {
-      throw unreadable("its version is not " + VERSION);
-    }
-    return json;
   }
 
   /** The error that refuses to start on this file, saying why. */
@@ -61,39 +60,30 @@ public final class StateFile {
         + ". Refusing to start empty and forget what it holds; repair or move the file away to start without it.");
   }
 
-  /**
-   * Builds and writes the state on a worker thread, off the event loop: {@code state} must only read
-   * immutable data (e.g. a copy of the users' map whose values are immutable records).
-   */
-  public Future<Void> write(Supplier<JsonObject> state) {
-    return vertx.executeBlocking(() -> {
-      writeAtomically(state.get().put("version", VERSION).toBuffer().getBytes());
-      return null;
-    });
+  /** @throws UncheckedIOException naming the file */
+  public void write(JsonObject state) {
+    try {
+      writeAtomically(state.toBuffer().getBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write " + path.toAbsolutePath() + ": " + e, e);
+    }
   }
 
   private void writeAtomically(byte[] content) throws IOException {
     Path directory = path.toAbsolutePath().getParent();
-    Files.createDirectories(directory);
-    Path temporary = Files.createTempFile(directory, path.getFileName().toString(), ".tmp");
+    Path temporary = Files.createTempFile(directory, path.getFileName().toString(), StateDir.TEMPORARY);
     try {
       try (FileChannel file = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        file.write(ByteBuffer.wrap(content));
+        ByteBuffer bytes = ByteBuffer.wrap(content);
+        while (bytes.hasRemaining()) {
+          file.write(bytes);
+        }
         file.force(true); // on disk before the rename makes it the state
       }
       Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      forceDirectory(directory);
+      Journal.syncDirectory(directory);
     } finally {
       Files.deleteIfExists(temporary);
-    }
-  }
-
-  /** Makes the rename itself durable where the platform allows syncing a directory (Linux does). */
-  private static void forceDirectory(Path directory) {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // not supported here: the rename is still atomic, only its durability on power loss is weaker
     }
   }
 }

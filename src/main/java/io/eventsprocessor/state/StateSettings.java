@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Where and how often the stateful parts save what they hold.
+ * Where and how the service keeps its state.
  *
- * @param dir              the directory of the state files
- * @param snapshotInterval how often changed state is written while running; a crash loses at most this much
+ * @param dir              the state directory: the journal, the snapshot, the lock
+ * @param sync             how the journal makes an event durable before it is acknowledged
+ * @param snapshotInterval how often a snapshot is saved while anything changed (it bounds the journal to replay)
+ * @param journalMaxBytes  journal written since the last snapshot that triggers the next one sooner
  */
-public record StateSettings(Path dir, Duration snapshotInterval) {}
+public record StateSettings(Path dir, Journal.Sync sync, Duration snapshotInterval, long journalMaxBytes) {}

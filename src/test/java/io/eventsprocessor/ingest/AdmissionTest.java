@@ -10,6 +10,8 @@ import io.eventsprocessor.ingest.Admission.Admitted;
 import io.eventsprocessor.ingest.Admission.Forbidden;
 import io.eventsprocessor.ingest.Admission.Item;
 import io.eventsprocessor.ingest.Admission.Status;
+import io.eventsprocessor.rules.DuplicateFilter;
+import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,20 +27,30 @@ class AdmissionTest {
   final List<Event> accepted = new ArrayList<>();
   final List<Event> unsupported = new ArrayList<>();
   final IngestStats stats = new IngestStats();
-  /** Two events at once per user, then one a second. */
+  final DuplicateFilter applied = new DuplicateFilter(Duration.ofHours(24), 1000, clock);
+  String unavailable;
+  /** Two events at once per user, then one a second; the rules stand in as they answer. */
   final Admission admission = new Admission(RateLimiter.create(new RateLimiter.Settings(1, 2), 100, clock),
-      new DuplicateFilter(new DuplicateFilter.Settings(Duration.ofHours(24), 1000), clock), new LateEvents(clock), stats,
+      applied, new LateEvents(clock), stats,
       new Admission.Publisher() {
         @Override
-        public void accepted(Event event) {
+        public Future<Status> accepted(Event event) {
+          if (unavailable != null) {
+            return Future.failedFuture(new Admission.Unavailable(unavailable));
+          }
+          if (applied.seen(event)) {
+            return Future.succeededFuture(Status.DUPLICATE);
+          }
+          applied.remember(DuplicateFilter.key(event), clock.millis());
           accepted.add(event);
+          return Future.succeededFuture(Status.ACCEPTED);
         }
 
         @Override
         public void unsupported(Event event) {
           unsupported.add(event);
         }
-      });
+      }, clock);
 
   static Decoded valid(String user, String id) {
     return new Decoded.Valid(new Event(id, "app_launch", user, "d", AT, AT, Map.of()), true);
@@ -52,8 +64,12 @@ class AdmissionTest {
     return new Decoded.Invalid(List.of(new FieldError("userId", "is required")));
   }
 
+  Admission.Verdict verdict(Caller caller, Decoded... decoded) {
+    return admission.admit(caller, List.of(decoded)).result();
+  }
+
   List<Status> admit(Caller caller, Decoded... decoded) {
-    return ((Admitted) admission.admit(caller, List.of(decoded))).items().stream().map(Item::status).toList();
+    return ((Admitted) verdict(caller, decoded)).items().stream().map(Item::status).toList();
   }
 
   List<Status> admit(Decoded... decoded) {
@@ -72,6 +88,20 @@ class AdmissionTest {
   }
 
   @Test
+  void anEventTheRulesCannotKeepIsUnavailableAndNotCountedAccepted() {
+    unavailable = "the state cannot be written (No space left on device)";
+    Item item = ((Admitted) verdict(Caller.ANONYMOUS, valid("u1", "a"))).items().get(0);
+    assertThat(item.status()).isEqualTo(Status.UNAVAILABLE);
+    assertThat(item.detail()).contains("No space left on device");
+    assertThat(item.retryAfterNanos()).isPositive();
+    assertThat(stats.accepted()).isZero();
+    assertThat(stats.unavailable()).isEqualTo(1);
+
+    unavailable = null;
+    assertThat(admit(valid("u1", "a"))).containsExactly(Status.ACCEPTED);
+  }
+
+  @Test
   void aResentEventIsADuplicateAndIsNotHandedOnAgain() {
     admit(valid("u1", "a"));
     assertThat(admit(valid("u1", "a"), valid("u1", "a"))).containsExactly(Status.DUPLICATE, Status.DUPLICATE);
@@ -85,7 +115,7 @@ class AdmissionTest {
     List<Status> statuses = admit(valid("u1", "a"), valid("u1", "b"), valid("u1", "c"), valid("u2", "d"), valid("u1", "e"));
     assertThat(statuses).containsExactly(Status.ACCEPTED, Status.ACCEPTED, Status.RATE_LIMITED, Status.ACCEPTED,
         Status.RATE_LIMITED);
-    Item limited = ((Admitted) admission.admit(Caller.ANONYMOUS, List.of(valid("u1", "f")))).items().get(0);
+    Item limited = ((Admitted) verdict(Caller.ANONYMOUS, valid("u1", "f"))).items().get(0);
     assertThat(limited.retryAfterNanos()).isEqualTo(Duration.ofSeconds(1).toNanos());
 
     // Held back, not remembered: sent again once the rate allows, they are taken.
@@ -103,7 +133,7 @@ class AdmissionTest {
 
   @Test
   void anEventOfAnotherUserThanTheTokensRefusesTheWholeRequest() {
-    Admission.Verdict verdict = admission.admit(Caller.user("u1"), List.of(valid("u1", "a"), valid("u2", "b")));
+    Admission.Verdict verdict = verdict(Caller.user("u1"), valid("u1", "a"), valid("u2", "b"));
     assertThat(verdict).isEqualTo(new Forbidden("u1", "u2"));
     assertThat(accepted).isEmpty();
     assertThat(stats.forbidden()).isEqualTo(1);
@@ -113,8 +143,7 @@ class AdmissionTest {
 
   @Test
   void aClampedOrLateEventIsCounted() {
-    admission.admit(Caller.ANONYMOUS, List.of(new Decoded.Valid(
-        new Event("a", "app_launch", "u1", "d", AT, AT, Map.of()), true, true)));
+    verdict(Caller.ANONYMOUS, new Decoded.Valid(new Event("a", "app_launch", "u1", "d", AT, AT, Map.of()), true, true));
     admit(new Decoded.Valid(new Event("b", "app_launch", "u1", "d", AT.minusSeconds(60), AT, Map.of()), true));
     assertThat(stats.clamped()).isEqualTo(1);
     assertThat(stats.late()).isEqualTo(1);

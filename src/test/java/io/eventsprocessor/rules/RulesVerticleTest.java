@@ -9,22 +9,33 @@ import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
 import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.notify.Notification;
-import io.eventsprocessor.state.StateSettings;
+import io.eventsprocessor.notify.Outbox;
+import io.eventsprocessor.state.Journal;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The shell around the engine, on virtual time: events from the bus, notifications to the bus, one timer. */
+/**
+ * The shell around the engine, on virtual time: events from the bus are answered once they are in the journal,
+ * notifications go to the bus, one timer wakes every user.
+ */
 @ExtendWith(VertxExtension.class)
 class RulesVerticleTest {
   static final TestEvents FOO = TestEvents.of("foo");
@@ -33,30 +44,53 @@ class RulesVerticleTest {
   Vertx vertx;
   VirtualTime time;
   RuleEngine engine;
+  Journal journal;
+  final AtomicBoolean diskFull = new AtomicBoolean();
   final List<Notification> sent = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
     this.vertx = vertx;
     time = new VirtualTime(Instant.parse("2026-06-01T00:00:00Z"));
-    vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, m -> sent.add(Notification.fromJson(m.body())))
-        .completion().await(5, TimeUnit.SECONDS);
-    deploy();
-  }
-
-  String deploy() throws Exception {
+    // The outbox, as far as the rules see it: it takes notifications, and gives its part of a snapshot.
+    vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, m -> {
+      if (m.headers().contains(RulesVerticle.SNAPSHOT_HEADER)) {
+        m.reply(new Outbox(new Outbox.Policy(1, Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1)).toJson());
+      } else {
+        sent.add(Notification.fromJson(m.body()));
+      }
+    }).completion().await(5, TimeUnit.SECONDS);
     engine = RuleEngineTest.standard();
-    return vertx.deployVerticle(new RulesVerticle(engine, time, time, new StateSettings(stateDir, Duration.ofHours(1))))
-        .await(5, TimeUnit.SECONDS);
+    Journal.SegmentOpener opener = path -> diskFull.get()
+        ? FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)
+        : Journal.SegmentOpener.FILES.open(path);
+    journal = Journal.open(stateDir, opener, Journal.Sync.fsync, Journal.NOBODY, 1);
   }
 
-  /** Publishes the events as ingestion does, and waits until the rules applied them all. */
-  void publish(Event... events) {
-    long applied = engine.applied();
-    for (Event event : events) {
-      vertx.eventBus().publish(EventAddresses.forType(event.type()), EventJson.toJson(event));
-    }
-    await().atMost(Duration.ofSeconds(5)).until(() -> engine.applied() == applied + events.length);
+  /** @param journalMaxBytes journal written that triggers a snapshot (and a new segment) */
+  void deploy(long journalMaxBytes) throws Exception {
+    vertx.deployVerticle(new RulesVerticle(engine, new DuplicateFilter(Duration.ofHours(24), 1000, time), journal, time,
+        time, new RulesVerticle.Settings(stateDir, Duration.ofHours(1), journalMaxBytes))).await(5, TimeUnit.SECONDS);
+  }
+
+  void deploy() throws Exception {
+    deploy(1 << 30);
+  }
+
+  @AfterEach
+  void tearDown() {
+    journal.close();
+  }
+
+  /** Sends the event as ingestion does; its answer, or the failure's code. */
+  Future<String> request(Event event) {
+    return vertx.eventBus().<String>request(EventAddresses.forType(event.type()), EventJson.toJson(event))
+        .map(reply -> reply.body())
+        .recover(e -> Future.succeededFuture(String.valueOf(((ReplyException) e).failureCode())));
+  }
+
+  String send(Event event) throws Exception {
+    return request(event).await(5, TimeUnit.SECONDS);
   }
 
   void awaitSent(int count) {
@@ -65,42 +99,84 @@ class RulesVerticleTest {
   }
 
   @Test
-  void aReminderIsSentWhenTimeReachesItAndNotBefore() {
-    publish(FOO.at("10:00:00").launch());
+  void aReminderIsSentWhenTimeReachesItAndNotBefore() throws Exception {
+    deploy();
+    assertThat(send(FOO.at("10:00:00").launch())).isEqualTo("accepted");
     time.advance(Duration.ofMinutes(10).minusMillis(1));
     assertThat(engine.decided()).isZero();
     time.advance(Duration.ofMillis(1));
     awaitSent(1);
     assertThat(sent).singleElement().extracting(Notification::kind).isEqualTo("training_reminder");
-    assertThat(time.pending()).isZero();
   }
 
   @Test
-  void oneTimerServesEveryUserAndIsMovedEarlierWhenAnEarlierOneComes() {
+  void oneTimerServesEveryUserAndIsMovedEarlierWhenAnEarlierOneComes() throws Exception {
+    deploy();
     // foo's open session is due to expire in twelve hours; each launch is due in ten minutes.
-    publish(FOO.at("10:00:00").started("p"));
-    publish(java.util.stream.IntStream.range(0, 100)
-        .mapToObj(i -> TestEvents.of("user-" + i).at("10:00:00").launch()).toArray(Event[]::new));
+    send(FOO.at("10:00:00").started("p"));
+    Future.all(IntStream.range(0, 100).mapToObj(i -> request(TestEvents.of("user-" + i).at("10:00:00").launch()))
+        .toList()).await(5, TimeUnit.SECONDS);
     assertThat(time.pending()).isEqualTo(1);
 
     time.advance(Duration.ofMinutes(10));
     awaitSent(100);
     assertThat(time.pending()).isEqualTo(1);
     time.advance(Duration.ofHours(12));
-    assertThat(engine.users()).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> engine.users() == 0);
     assertThat(time.pending()).isZero();
     awaitSent(100);
   }
 
   @Test
-  void aStopSavesAndAStartRestoresWhatFellDueMeanwhileIsSentAtOnce() throws Exception {
-    publish(FOO.at("10:00:00").launch());
-    vertx.undeploy(vertx.deploymentIDs().iterator().next()).await(5, TimeUnit.SECONDS);
-    time.advance(Duration.ofHours(1));
-    assertThat(sent).isEmpty();
-
+  void anAnsweredEventIsInTheJournalAndItsReplayGivesTheSameState() throws Exception {
     deploy();
+    send(FOO.at("10:00:00").launch());
+    send(TestEvents.of("bar").at("09:00:00").started("p"));
+    time.advance(Duration.ofMinutes(10));
     awaitSent(1);
-    assertThat(sent.get(0).userId()).isEqualTo("foo");
+    journal.close();
+
+    RuleEngine replayed = RuleEngineTest.standard();
+    Journal.replay(stateDir, 0, (seq, type, payload) -> {
+      if (type == EventRecords.EVENT) {
+        EventRecords.Applied applied = EventRecords.readEvent(payload);
+        replayed.apply(applied.event(), applied.realNow());
+      } else if (type == EventRecords.WAKE_UP) {
+        replayed.wakeUp(EventRecords.readWakeUp(payload));
+      }
+    });
+    assertThat(replayed.users()).isEqualTo(engine.users()).isEqualTo(1);
+    assertThat(replayed.snapshot().encode()).isEqualTo(engine.snapshot().encode());
+    assertThat(replayed.decided()).isEqualTo(1);
+  }
+
+  @Test
+  void aResendOfAnEventStillInFlightIsADuplicateAndIsAppliedOnce() throws Exception {
+    deploy();
+    Event launch = FOO.at("10:00:00").launch();
+    List<String> answers = Future.all(request(launch), request(launch)).await(5, TimeUnit.SECONDS).list();
+    assertThat(answers).containsExactly("accepted", "duplicate");
+    assertThat(send(launch)).isEqualTo("duplicate");
+    assertThat(engine.applied()).isEqualTo(1);
+  }
+
+  @Test
+  void whenTheJournalCannotBeWrittenEventsAreRefusedUntilItCanAgain() throws Exception {
+    // A snapshot, and a new journal segment, after every event.
+    deploy(1);
+    assertThat(send(FOO.at("10:00:00").started("p"))).isEqualTo("accepted");
+    // The next segment lands on a full disk.
+    diskFull.set(true);
+    String answer = "accepted";
+    for (int i = 0; i < 100 && answer.equals("accepted"); i++) {
+      answer = send(TestEvents.of("u" + i).at("10:00:00").launch());
+    }
+    assertThat(answer).isEqualTo("503");
+    long applied = engine.applied();
+    assertThat(send(TestEvents.of("late").at("10:00:00").launch())).isEqualTo("503");
+    assertThat(engine.applied()).isEqualTo(applied);
+
+    diskFull.set(false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> send(TestEvents.of("after").at("10:00:00").launch()).equals("accepted"));
   }
 }

@@ -1,0 +1,115 @@
+package io.eventsprocessor.rules;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.eventsprocessor.event.Event;
+import io.eventsprocessor.time.ClockTicker;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Remembers the events applied within a window, so that a resent event (a retry after a lost answer, a batch
+ * uploaded twice, a retry after a restart) is answered "duplicate" and not applied again. Bounded in entries: when
+ * full, the oldest are forgotten first, and an event resent after that is applied again.
+ *
+ * <p>Keyed by user and event id together, so that one user cannot make another's events look like duplicates by
+ * sending their ids; the key is a 128-bit SHA-256 prefix of both, so that an entry costs the same small, fixed
+ * memory whatever the ids' length. The rules write it, when an event is applied; the HTTP edges read it, to answer
+ * a resend without a round trip, and write the events of types no family declares, which have no effect to keep
+ * (Caffeine is thread-safe). Each entry expires a window after the event was applied,
+ * also when it was restored from a snapshot.
+ */
+public final class DuplicateFilter {
+
+  /** The event's key: 128 bits of the SHA-256 of its user and id. */
+  public record Key(long high, long low) {}
+
+  /** Bytes per entry in a snapshot: the key, then when the event was applied. */
+  private static final int ENTRY = 24;
+
+  private final Cache<Key, Long> applied;
+  private final Duration window;
+
+  /** @param window how long an applied event is remembered; @param maxEntries how many at most */
+  public DuplicateFilter(Duration window, int maxEntries, Clock clock) {
+    this.window = window;
+    this.applied = Caffeine.newBuilder()
+        .maximumSize(maxEntries)
+        .expireAfter(Expiry.<Key, Long>creating((key, appliedAt) -> remaining(appliedAt, clock)))
+        .ticker(new ClockTicker(clock))
+        // Maintenance on the caller's thread: no pool to size, and expiry is exact for tests.
+        .executor(Runnable::run)
+        .build();
+  }
+
+  private Duration remaining(long appliedAt, Clock clock) {
+    Duration left = window.minusMillis(clock.millis() - appliedAt);
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  /** Whether the event was applied within the window. */
+  public boolean seen(Event event) {
+    return contains(key(event));
+  }
+
+  public boolean contains(Key key) {
+    return applied.getIfPresent(key) != null;
+  }
+
+  /** Records the event as applied at {@code appliedAt} (epoch millis). */
+  public void remember(Key key, long appliedAt) {
+    applied.put(key, appliedAt);
+  }
+
+  /** Records the event unless it is there already; false when it was (by a concurrent request, maybe). */
+  public boolean rememberIfAbsent(Key key, long appliedAt) {
+    return applied.asMap().putIfAbsent(key, appliedAt) == null;
+  }
+
+  public int size() {
+    return (int) applied.estimatedSize();
+  }
+
+  public static Key key(Event event) {
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+    // The user id's length first, so that no other (user, id) pair gives the same bytes.
+    byte[] user = event.userId().getBytes(StandardCharsets.UTF_8);
+    sha256.update(ByteBuffer.allocate(4).putInt(user.length).array());
+    sha256.update(user);
+    sha256.update(event.id().getBytes(StandardCharsets.UTF_8));
+    ByteBuffer digest = ByteBuffer.wrap(sha256.digest());
+    return new Key(digest.getLong(), digest.getLong());
+  }
+
+  /** Every entry, for a snapshot: 24 bytes each. Safe to call from any thread. */
+  public byte[] toBytes() {
+    ByteBuffer out = ByteBuffer.allocate(ENTRY * (size() + 1024));
+    for (var entry : applied.asMap().entrySet()) {
+      if (out.remaining() < ENTRY) {
+        break; // grown since it was counted: the newest are in the journal after the snapshot anyway
+      }
+      out.putLong(entry.getKey().high()).putLong(entry.getKey().low()).putLong(entry.getValue());
+    }
+    byte[] bytes = new byte[out.position()];
+    out.flip().get(bytes);
+    return bytes;
+  }
+
+  /** Loads entries saved by {@link #toBytes}; those older than the window are not kept. */
+  public void load(byte[] bytes) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    while (in.remaining() >= ENTRY) {
+      remember(new Key(in.getLong(), in.getLong()), in.getLong());
+    }
+  }
+}
