@@ -37,7 +37,7 @@ class ApplicationJarIT {
   @AfterEach
   void stop() throws InterruptedException {
     if (process != null && process.isAlive()) {
-      process.destroy();
+      sigterm();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
@@ -62,6 +62,14 @@ class ApplicationJarIT {
     reader.setDaemon(true);
     reader.start();
     return process;
+  }
+
+  /**
+   * SIGTERM, as an operator or Kubernetes stops the service. Through the process handle: {@code Process.destroy()}
+   * would also close the pipe of the process's output, and what it logs while it stops would be lost.
+   */
+  void sigterm() {
+    process.toHandle().destroy();
   }
 
   static int freePort() throws IOException {
@@ -118,7 +126,7 @@ class ApplicationJarIT {
     post(port, "{\"type\": \"training_program_started\", \"userId\": \"b\", \"deviceId\": \"d\", "
         + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\"}}");
 
-    process.destroy(); // SIGTERM
+    sigterm();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(linesContaining("NOTIFY ")).isZero();
     assertThat(stateDir.resolve("snapshot.json")).exists();
@@ -141,5 +149,60 @@ class ApplicationJarIT {
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isNotZero();
     await().atMost(Duration.ofSeconds(5)).until(() -> linesContaining("rules.reminder.delay: must be an ISO-8601 duration") == 1);
+  }
+
+  @Test
+  void aSecondProcessOnTheSameStateDirectoryRefusesToStart() throws Exception {
+    Map<String, String> environment = Map.of("HTTP_PORT", "0", "ADMIN_PORT", "0", "NOTIFY_SINK_ENABLED", "false",
+        "STATE_DIR", stateDir.toString());
+    Process first = launch(environment, "-conf", "conf/config.json");
+    await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
+    List<String> firstOutput = List.copyOf(output);
+
+    Process second = launch(environment, "-conf", "conf/config.json");
+    try {
+      assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.exitValue()).isEqualTo(15);
+      await().atMost(Duration.ofSeconds(5)).until(() -> linesContaining("cannot use the state directory") == 1);
+      assertThat(output).anySatisfy(line -> assertThat(line).contains(stateDir.toRealPath().toString())
+          .contains("another process uses it (pid " + first.pid()));
+      assertThat(first.isAlive()).isTrue();
+    } finally {
+      first.destroy();
+      first.waitFor(30, TimeUnit.SECONDS);
+    }
+    assertThat(firstOutput).isNotEmpty();
+  }
+
+  @Test
+  void aStopThatCannotSaveTheSnapshotSaysSoAndLosesNothing() throws Exception {
+    int port = freePort();
+    int sinkPort = freePort();
+    Map<String, String> environment = Map.of("HTTP_PORT", String.valueOf(port), "NOTIFY_SINK_PORT", String.valueOf(sinkPort),
+        "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify", "ADMIN_PORT", "0", "STATE_DIR", stateDir.toString());
+    String config = "{\"state\": {\"snapshotInterval\": \"PT1H\"}}";
+    launch(environment, "-conf", config);
+    await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
+    post(port, "{\"type\": \"training_program_started\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\"}}");
+
+    // A directory where the snapshot must go: the last save fails.
+    Path inTheWay = Files.createDirectory(stateDir.resolve("snapshot.json"));
+    sigterm();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isEqualTo(74);
+    await().atMost(Duration.ofSeconds(5)).until(() -> linesContaining("the last snapshot could not be saved") == 1);
+    assertThat(output).anySatisfy(line -> assertThat(line).contains("the last snapshot could not be saved")
+        .contains(inTheWay.toString()));
+
+    // The journal kept everything: the open session is still there.
+    Files.delete(inTheWay);
+    launch(environment, "-conf", config);
+    await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
+    post(port, "{\"type\": \"training_program_finished\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
+    await().atMost(Duration.ofSeconds(15)).until(() -> linesContaining("NOTIFY ") >= 1);
+    assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_congratulation to user b")
+        .contains("40 minutes"));
   }
 }

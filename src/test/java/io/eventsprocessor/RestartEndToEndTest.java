@@ -135,4 +135,75 @@ class RestartEndToEndTest {
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(failure).hasMessageContaining("cannot read the state file").hasMessageContaining("snapshot.json");
   }
+
+  @Test
+  void anEventResentAfterARestartIsADuplicate() throws Exception {
+    service.start();
+    String start = "{\"id\": \"s1\", \"type\": \"training_program_started\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\"}}";
+    post(start);
+    service.stop();
+    service.start();
+    HttpClient.Response again = service.http.postEvent(start);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().getString("status")).isEqualTo("duplicate");
+  }
+
+  @Test
+  void theStateDirectoryBelongsToOneServiceAtATime() throws Exception {
+    service.start();
+    // Another Vert.x, as another process would have (see ApplicationJarIT for two processes).
+    Vertx other = Vertx.vertx();
+    try {
+      TestService second = new TestService(other, stateDir);
+      Throwable failure = second.deploy(new JsonObject()).toCompletionStage().handle((ok, e) -> e)
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(failure).hasMessageContaining("cannot use the state directory " + stateDir.toRealPath())
+          .hasMessageContaining("another process uses it (pid " + ProcessHandle.current().pid());
+    } finally {
+      other.close().await(10, TimeUnit.SECONDS);
+    }
+    // The first one is not disturbed.
+    post("{\"type\": \"app_launch\", \"userId\": \"a\", \"deviceId\": \"d\", \"occurredAt\": \"2021-03-01T09:00:00Z\"}");
+  }
+
+  @Test
+  void aStateDirectoryThatCannotBeWrittenRefusesTheStart() throws Exception {
+    Path notADirectory = Files.writeString(stateDir.resolve("a-file"), "");
+    Throwable failure = service.deploy(new JsonObject().put("state", new JsonObject().put("dir", notADirectory.toString())))
+        .toCompletionStage().handle((ok, e) -> e).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(failure).hasMessageContaining("cannot use the state directory " + notADirectory);
+  }
+
+  @Test
+  void whatAnInterruptedSaveLeftIsRemovedAtStart() throws Exception {
+    Path leftover = Files.writeString(stateDir.resolve("snapshot.json12345.tmp"), "{\"half\": ");
+    service.start();
+    assertThat(leftover).doesNotExist();
+  }
+
+  @Test
+  void theStateFilesOfTheFormerVersionAreImportedOnce() throws Exception {
+    // As the version before the journal saved them a moment ago: one file per family, and the outbox.
+    long now = System.currentTimeMillis();
+    Files.writeString(stateDir.resolve("training.json"), """
+        {"version": 1, "users": {"b": {"clock": {"event": 1614592800000, "real": %d},
+          "state": {"sessions": [{"programId": "p", "programTitle": "Yoga", "startEventId": "s1",
+            "startedAt": "2021-03-01T10:00:00Z", "pausedAt": null, "pausedFor": "PT0S",
+            "lastActivityAt": "2021-03-01T10:00:00Z"}]}}}}""".formatted(now));
+    Files.writeString(stateDir.resolve("reminder.json"), """
+        {"version": 1, "users": {"b": {"clock": {"event": 1614592800000, "real": %d},
+          "state": {"dueAt": null, "launchEventId": null, "deviceId": null,
+            "inProgress": [{"programId": "p", "lastActivityAt": "2021-03-01T10:00:00Z"}]}}}}""".formatted(now));
+    Files.writeString(stateDir.resolve("outbox.json"), """
+        {"version": 1, "queued": [], "deadLetters": [], "delivered": {}}""");
+    service.start();
+    assertThat(stateDir.resolve("training.json.imported")).exists();
+    assertThat(stateDir.resolve("training.json")).doesNotExist();
+
+    post("{\"type\": \"training_program_finished\", \"userId\": \"b\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
+    assertThat(service.deliveredExactly(1)).singleElement()
+        .satisfies(r -> assertThat(r.message()).contains("40 minutes with Yoga"));
+  }
 }

@@ -59,7 +59,7 @@ class RulesVerticleTest {
       } else {
         sent.add(Notification.fromJson(m.body()));
       }
-    }).completion().await(5, TimeUnit.SECONDS);
+    }).completion().await(15, TimeUnit.SECONDS);
     engine = RuleEngineTest.standard();
     Journal.SegmentOpener opener = path -> diskFull.get()
         ? FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)
@@ -70,7 +70,7 @@ class RulesVerticleTest {
   /** @param journalMaxBytes journal written that triggers a snapshot (and a new segment) */
   void deploy(long journalMaxBytes) throws Exception {
     vertx.deployVerticle(new RulesVerticle(engine, new DuplicateFilter(Duration.ofHours(24), 1000, time), journal, time,
-        time, new RulesVerticle.Settings(stateDir, Duration.ofHours(1), journalMaxBytes))).await(5, TimeUnit.SECONDS);
+        time, new RulesVerticle.Settings(stateDir, Duration.ofHours(1), journalMaxBytes))).await(15, TimeUnit.SECONDS);
   }
 
   void deploy() throws Exception {
@@ -90,11 +90,11 @@ class RulesVerticleTest {
   }
 
   String send(Event event) throws Exception {
-    return request(event).await(5, TimeUnit.SECONDS);
+    return request(event).await(15, TimeUnit.SECONDS);
   }
 
   void awaitSent(int count) {
-    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() >= count);
+    await().atMost(Duration.ofSeconds(15)).until(() -> sent.size() >= count);
     assertThat(sent).hasSize(count);
   }
 
@@ -115,14 +115,14 @@ class RulesVerticleTest {
     // foo's open session is due to expire in twelve hours; each launch is due in ten minutes.
     send(FOO.at("10:00:00").started("p"));
     Future.all(IntStream.range(0, 100).mapToObj(i -> request(TestEvents.of("user-" + i).at("10:00:00").launch()))
-        .toList()).await(5, TimeUnit.SECONDS);
+        .toList()).await(15, TimeUnit.SECONDS);
     assertThat(time.pending()).isEqualTo(1);
 
     time.advance(Duration.ofMinutes(10));
     awaitSent(100);
     assertThat(time.pending()).isEqualTo(1);
     time.advance(Duration.ofHours(12));
-    await().atMost(Duration.ofSeconds(5)).until(() -> engine.users() == 0);
+    await().atMost(Duration.ofSeconds(15)).until(() -> engine.users() == 0);
     assertThat(time.pending()).isZero();
     awaitSent(100);
   }
@@ -154,7 +154,7 @@ class RulesVerticleTest {
   void aResendOfAnEventStillInFlightIsADuplicateAndIsAppliedOnce() throws Exception {
     deploy();
     Event launch = FOO.at("10:00:00").launch();
-    List<String> answers = Future.all(request(launch), request(launch)).await(5, TimeUnit.SECONDS).list();
+    List<String> answers = Future.all(request(launch), request(launch)).await(15, TimeUnit.SECONDS).list();
     assertThat(answers).containsExactly("accepted", "duplicate");
     assertThat(send(launch)).isEqualTo("duplicate");
     assertThat(engine.applied()).isEqualTo(1);
