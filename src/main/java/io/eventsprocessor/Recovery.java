@@ -14,10 +14,11 @@ import io.eventsprocessor.state.StateFile;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -47,16 +48,20 @@ final class Recovery {
       DuplicateFilter duplicates, Outbox outbox, long now) throws IOException {
     StateDir dir = StateDir.open(path);
     try {
-      Snapshot snapshot = Snapshot.read(dir.path());
-      long position = 0;
+      Map<String, Integer> dropped = new HashMap<>();
+      long position = Snapshot.read(dir.path(), (seq, type, payload) -> {
+        switch (type) {
+          case RulesVerticle.USER -> engine.restoreUser(payload, now, dropped);
+          case RulesVerticle.DUPLICATES -> duplicates.load(payload);
+          case RulesVerticle.OUTBOX -> outbox.load(new JsonObject(payload.toString(StandardCharsets.UTF_8)), now);
+          default -> throw Snapshot.unreadable(Snapshot.path(dir.path()), "it holds a record of an unknown type "
+              + type + ": it was written by a newer version, or it is damaged");
+        }
+      });
+      RuleEngine.logDropped(dropped);
       boolean imported = false;
-      if (snapshot != null) {
-        position = snapshot.position();
-        JsonObject parts = snapshot.parts();
-        engine.restore(parts.getJsonObject(RulesVerticle.USERS), now);
-        duplicates.load(Base64.getDecoder().decode(parts.getString(RulesVerticle.DUPLICATES)));
-        outbox.load(parts.getJsonObject(RulesVerticle.OUTBOX_PART), now);
-      } else {
+      if (position < 0) {
+        position = 0;
         imported = importFormerFiles(dir.path(), engine, outbox, now);
       }
       long[] records = {0};
@@ -139,7 +144,7 @@ final class Recovery {
 
   private static void saveImport(Path dir, long position, RuleEngine engine, DuplicateFilter duplicates,
       Outbox outbox) throws IOException {
-    new Snapshot(position, RulesVerticle.parts(engine.snapshot(), duplicates, outbox.toJson())).write(dir);
+    RulesVerticle.writeSnapshot(dir, position, engine.snapshot(), duplicates, outbox.toJson());
     for (String name : List.of("training", "reminder", FORMER_OUTBOX)) {
       Path file = new StateFile(dir, name).path();
       if (Files.exists(file)) {
@@ -147,14 +152,14 @@ final class Recovery {
       }
     }
     LOG.info("state files of the former version imported into {}; the originals are kept as *.imported",
-        Snapshot.file(dir).path());
+        Snapshot.path(dir));
   }
 
   /** Saves the whole state at the journal's end, then drops the journal: the last stop's snapshot. */
   static void saveFinal(Path dir, Journal journal, RuleEngine engine, DuplicateFilter duplicates, Outbox outbox) {
     long position = journal.nextSeq() - 1;
     journal.close();
-    new Snapshot(position, RulesVerticle.parts(engine.snapshot(), duplicates, outbox.toJson())).write(dir);
+    RulesVerticle.writeSnapshot(dir, position, engine.snapshot(), duplicates, outbox.toJson());
     try {
       journal.deleteSegmentsBefore(position + 1);
     } catch (IOException e) {

@@ -129,7 +129,7 @@ class ApplicationJarIT {
     sigterm();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(linesContaining("NOTIFY ")).isZero();
-    assertThat(stateDir.resolve("snapshot.json")).exists();
+    assertThat(stateDir.resolve("snapshot.dat")).exists();
 
     launch(environment, "-conf", config.toString());
     await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
@@ -187,7 +187,7 @@ class ApplicationJarIT {
         + "\"occurredAt\": \"2021-03-01T10:00:00Z\", \"data\": {\"programId\": \"p\"}}");
 
     // A directory where the snapshot must go: the last save fails.
-    Path inTheWay = Files.createDirectory(stateDir.resolve("snapshot.json"));
+    Path inTheWay = Files.createDirectory(stateDir.resolve("snapshot.dat"));
     sigterm();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(74);

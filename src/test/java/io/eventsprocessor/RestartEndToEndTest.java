@@ -44,7 +44,7 @@ class RestartEndToEndTest {
     service.awaitSettled();
 
     service.stop();
-    assertThat(stateDir.resolve("snapshot.json")).exists();
+    assertThat(stateDir.resolve("snapshot.dat")).exists();
     time.advance(Duration.ofMinutes(9));
     service.start();
     service.awaitSettled();
@@ -130,10 +130,10 @@ class RestartEndToEndTest {
 
   @Test
   void anUnreadableStateFileStopsTheStartWithAClearMessage() throws Exception {
-    Files.writeString(stateDir.resolve("snapshot.json"), "{\"version\": 1, \"users\": ");
+    Files.writeString(stateDir.resolve("snapshot.dat"), "half a snapshot");
     Throwable failure = service.deploy(new JsonObject()).toCompletionStage().handle((ok, e) -> e)
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertThat(failure).hasMessageContaining("cannot read the state file").hasMessageContaining("snapshot.json");
+    assertThat(failure).hasMessageContaining("cannot read the state file").hasMessageContaining("snapshot.dat");
   }
 
   @Test

@@ -5,12 +5,15 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.time.ClockTicker;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Remembers the events applied within a window, so that a resent event (a retry after a lost answer, a batch
@@ -31,6 +34,8 @@ public final class DuplicateFilter {
 
   /** Bytes per entry in a snapshot: the key, then when the event was applied. */
   private static final int ENTRY = 24;
+  /** Entries per snapshot record. */
+  private static final int CHUNK = 64 * 1024;
 
   private final Cache<Key, Long> applied;
   private final Duration window;
@@ -91,25 +96,25 @@ public final class DuplicateFilter {
     return new Key(digest.getLong(), digest.getLong());
   }
 
-  /** Every entry, for a snapshot: 24 bytes each. Safe to call from any thread. */
-  public byte[] toBytes() {
-    ByteBuffer out = ByteBuffer.allocate(ENTRY * (size() + 1024));
+  /** Every entry, for a snapshot, in records of at most {@link #CHUNK} entries. Safe to call from any thread. */
+  public void write(Consumer<ByteBuf> records) {
+    ByteBuf chunk = Unpooled.buffer(CHUNK * ENTRY);
     for (var entry : applied.asMap().entrySet()) {
-      if (out.remaining() < ENTRY) {
-        break; // grown since it was counted: the newest are in the journal after the snapshot anyway
+      chunk.writeLong(entry.getKey().high()).writeLong(entry.getKey().low()).writeLong(entry.getValue());
+      if (chunk.readableBytes() == CHUNK * ENTRY) {
+        records.accept(chunk);
+        chunk = Unpooled.buffer(CHUNK * ENTRY);
       }
-      out.putLong(entry.getKey().high()).putLong(entry.getKey().low()).putLong(entry.getValue());
     }
-    byte[] bytes = new byte[out.position()];
-    out.flip().get(bytes);
-    return bytes;
+    if (chunk.isReadable()) {
+      records.accept(chunk);
+    }
   }
 
-  /** Loads entries saved by {@link #toBytes}; those older than the window are not kept. */
-  public void load(byte[] bytes) {
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    while (in.remaining() >= ENTRY) {
-      remember(new Key(in.getLong(), in.getLong()), in.getLong());
+  /** Loads one record written by {@link #write}; entries older than the window are not kept. */
+  public void load(ByteBuf record) {
+    while (record.readableBytes() >= ENTRY) {
+      remember(new Key(record.readLong(), record.readLong()), record.readLong());
     }
   }
 }

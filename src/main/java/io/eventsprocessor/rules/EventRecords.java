@@ -1,11 +1,11 @@
 package io.eventsprocessor.rules;
 
 import io.eventsprocessor.event.Event;
+import io.eventsprocessor.state.Bytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 
@@ -63,22 +63,11 @@ public final class EventRecords {
   }
 
   private static void string(ByteBuf out, String value) {
-    if (value == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(bytes.length).writeBytes(bytes);
+    Bytes.writeString(out, value);
   }
 
   private static String string(ByteBuf in) {
-    int length = in.readInt();
-    if (length < 0) {
-      return null;
-    }
-    String value = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
-    in.skipBytes(length);
-    return value;
+    return Bytes.readString(in);
   }
 
   private static void instant(ByteBuf out, Instant value) {

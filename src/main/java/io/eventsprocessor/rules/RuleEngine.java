@@ -3,7 +3,10 @@ package io.eventsprocessor.rules;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventSchema;
 import io.eventsprocessor.notify.Notification;
+import io.eventsprocessor.state.Bytes;
 import io.eventsprocessor.time.DueTimer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,17 +287,15 @@ public final class RuleEngine {
     }
   }
 
-  // Saving and restoring: {"users": {userId: {"clock": {"event": ms, "real": ms}, "<family>": state, …}}}.
+  // Snapshots: a record per user: its id, its clock, then each family's state by the family's name, as its codec
+  // encodes it.
 
-  /**
-   * Every user's entry as it stands, cheap to take (the entries are immutable); {@code encode} turns it into JSON
-   * on any thread.
-   */
+  /** Every user's entry as it stands, cheap to take (the entries are immutable); written on any thread. */
   public Snapshot snapshot() {
     return new Snapshot(new HashMap<>(users));
   }
 
-  /** A copy of the users taken on the engine's thread, to be encoded elsewhere. */
+  /** A copy of the users taken on the engine's thread, to be written elsewhere. */
   public final class Snapshot {
     private final Map<String, Entry> entries;
 
@@ -305,26 +307,59 @@ public final class RuleEngine {
       return entries.size();
     }
 
-    public JsonObject encode() {
-      JsonObject saved = new JsonObject();
+    /** One record per user. */
+    public void write(Consumer<ByteBuf> records) {
+      ByteBuf record = Unpooled.buffer(512);
       entries.forEach((userId, entry) -> {
-        JsonObject user = new JsonObject().put("clock",
-            new JsonObject().put("event", entry.clock().eventMillis()).put("real", entry.clock().realMillis()));
+        record.clear();
+        Bytes.writeString(record, userId);
+        record.writeLong(entry.clock().eventMillis()).writeLong(entry.clock().realMillis());
         for (Family<?> family : families) {
           Object state = entry.states()[family.index];
           if (state != null) {
-            user.put(family.name(), family.encode(state));
+            Bytes.writeString(record, family.name());
+            Bytes.writeString(record, family.encode(state).encode());
           }
         }
-        saved.put(userId, user);
+        records.accept(record);
       });
-      return new JsonObject().put("users", saved);
     }
   }
 
   /**
-   * Loads saved users and re-arms their wake-ups; what fell due while the service was down is due at once. State
-   * saved for a family that is no longer registered is dropped, and the log says for how many users.
+   * Loads a user written by {@link Snapshot#write} and re-arms its wake-up; what fell due while the service was
+   * down is due at once. A family's state saved by a version that no longer registers that family is dropped and
+   * counted in {@code dropped}.
+   */
+  public void restoreUser(ByteBuf record, long realNow, Map<String, Integer> dropped) {
+    String userId = Bytes.readString(record);
+    UserClock clock = new UserClock(record.readLong(), record.readLong());
+    Object[] states = new Object[families.size()];
+    while (record.isReadable()) {
+      String name = Bytes.readString(record);
+      String state = Bytes.readString(record);
+      Family<?> family = family(name);
+      if (family == null) {
+        dropped.merge(name, 1, Integer::sum);
+      } else {
+        states[family.index] = family.codec.decode(new JsonObject(state));
+      }
+    }
+    commit(userId, users.get(userId), clock, states, realNow, false);
+  }
+
+  private Family<?> family(String name) {
+    for (Family<?> family : families) {
+      if (family.name().equals(name)) {
+        return family;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Loads users saved as JSON, {@code {"users": {id: {"clock": {"event", "real"}, "<family>": state, …}}}} (as the
+   * state files of the version before snapshots held them), and re-arms their wake-ups.
    *
    * @throws RuntimeException when the saved state cannot be read (the start is then refused)
    */
@@ -350,6 +385,11 @@ public final class RuleEngine {
       }
       commit(field.getKey(), users.get(field.getKey()), clock, states, realNow, false);
     });
+    logDropped(dropped);
+  }
+
+  /** Says which saved families' states were dropped, for how many users. */
+  public static void logDropped(Map<String, Integer> dropped) {
     dropped.forEach((name, count) ->
         LOG.warn("saved state of {} user(s) in rule family '{}' dropped: no such family is registered", count, name));
   }

@@ -8,6 +8,7 @@ import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.state.Snapshot;
 import io.eventsprocessor.time.DueTimer;
 import io.eventsprocessor.time.Timers;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,11 +47,10 @@ public final class RulesVerticle extends VerticleBase {
   public static final String ACCEPTED = "accepted";
   public static final String DUPLICATE = "duplicate";
   public static final int UNAVAILABLE = 503;
-  /** The snapshot's parts this verticle owns. */
-  public static final String USERS = "users";
-  public static final String DUPLICATES = "duplicates";
-  /** The outbox's part, which it gives when asked on the notifications' address with {@link #SNAPSHOT_HEADER}. */
-  public static final String OUTBOX_PART = "outbox";
+  /** The snapshot's records: a user each, the duplicate memory in chunks, and the outbox's contents. */
+  public static final byte USER = 1;
+  public static final byte DUPLICATES = 2;
+  public static final byte OUTBOX = 3;
   /** The header of the request that asks the outbox for its part of a snapshot, on the notifications' address. */
   public static final String SNAPSHOT_HEADER = "snapshot";
   private static final Duration RECOVERY_RETRY = Duration.ofSeconds(1);
@@ -336,7 +335,7 @@ public final class RulesVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>request(EventAddresses.NOTIFICATIONS, null,
             new DeliveryOptions().addHeader(SNAPSHOT_HEADER, "true"))
         .compose(outbox -> vertx.executeBlocking(() -> {
-          new Snapshot(position, parts(users, duplicates, outbox.body())).write(settings.dir());
+          writeSnapshot(settings.dir(), position, users, duplicates, outbox.body());
           journal.deleteSegmentsBefore(rotatedTo);
           return users.users();
         }))
@@ -353,12 +352,20 @@ public final class RulesVerticle extends VerticleBase {
         });
   }
 
-  /** A snapshot's parts: the users (encoded here), the duplicate memory, and the outbox's part as it gave it. */
-  public static JsonObject parts(RuleEngine.Snapshot users, DuplicateFilter duplicates, JsonObject outbox) {
-    return new JsonObject()
-        .put(USERS, users.encode())
-        .put(DUPLICATES, Base64.getEncoder().encodeToString(duplicates.toBytes()))
-        .put(OUTBOX_PART, outbox);
+  /**
+   * Writes a whole snapshot at {@code position}: the users, the duplicate memory, and the outbox's contents as it
+   * gave them. Blocking.
+   *
+   * @throws java.io.UncheckedIOException naming the file that could not be written
+   */
+  public static void writeSnapshot(Path dir, long position, RuleEngine.Snapshot users, DuplicateFilter duplicates,
+      JsonObject outbox) {
+    try (Snapshot.Writer writer = Snapshot.write(dir)) {
+      users.write(record -> writer.record(USER, record));
+      duplicates.write(record -> writer.record(DUPLICATES, record));
+      writer.record(OUTBOX, Unpooled.wrappedBuffer(outbox.toBuffer().getBytes()));
+      writer.commit(position);
+    }
   }
 
   private void endSnapshot(Throwable failure) {

@@ -2,7 +2,9 @@ package io.eventsprocessor.state;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -25,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * (about 0.3 ms on an SSD) serves every record of a few hundred microseconds. The listener learns, in order, up
  * to which record everything is on disk.
  *
- * <p>Records are framed {@code [length][crc32c][seq][type][payload]}: a record torn by a crash fails its checksum
- * and ends its segment on replay. The log is cut into segments ({@code journal-<first seq>.log}): a new one at
+ * <p>Records are framed as {@link Frames} says: a record torn by a crash fails its checksum and ends its segment on
+ * replay. The log is cut into segments ({@code journal-<first seq>.log}): a new one at
  * each start and at each snapshot, so that the segments a snapshot covers can be deleted whole.
  *
  * <p>When a write or a sync fails, the journal is broken: {@link #append} refuses, and nothing appended since the
@@ -37,10 +39,6 @@ public final class Journal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
   private static final String PREFIX = "journal-";
   private static final String SUFFIX = ".log";
-  /** length, crc32c, seq, type. */
-  private static final int HEADER = 4 + 4 + 8 + 1;
-  /** A record larger than this is garbage in a torn tail, not a record. */
-  private static final int MAX_RECORD = 16 * 1024 * 1024;
 
   /** How appended records are made durable. */
   public enum Sync {
@@ -158,14 +156,9 @@ public final class Journal implements AutoCloseable {
       }
       Chunk chunk = chunks.peekLast();
       long seq = nextSeq++;
-      ByteBuf bytes = chunk.bytes;
-      int start = bytes.writerIndex();
-      bytes.writeInt(8 + 1 + payload.readableBytes()).writeInt(0).writeLong(seq).writeByte(type)
-          .writeBytes(payload, payload.readerIndex(), payload.readableBytes());
-      crc.reset();
-      crc.update(bytes.nioBuffer(start + 8, bytes.writerIndex() - start - 8));
-      bytes.setInt(start + 4, (int) crc.getValue());
-      bytesWritten += bytes.writerIndex() - start;
+      int before = chunk.bytes.writerIndex();
+      Frames.write(chunk.bytes, crc, seq, type, payload);
+      bytesWritten += chunk.bytes.writerIndex() - before;
       chunk.lastSeq = seq;
       work.signal();
       return seq;
@@ -373,31 +366,21 @@ public final class Journal implements AutoCloseable {
    * @return the last sequence number read, or {@code afterSeq} when there was none
    */
   public static long replay(Path dir, long afterSeq, Reader reader) throws IOException {
-    long last = afterSeq;
+    long[] last = {afterSeq};
     for (Path file : segments(dir)) {
-      ByteBuf content = Unpooled.wrappedBuffer(Files.readAllBytes(file));
-      int at = 0;
-      CRC32C check = new CRC32C();
-      while (at + HEADER <= content.writerIndex()) {
-        int length = content.getInt(at);
-        if (length < 9 || length > MAX_RECORD || at + 8 + length > content.writerIndex()) {
-          LOG.warn("journal segment {} ends with a torn record at byte {}: the rest was never durable", file, at);
-          break;
-        }
-        check.reset();
-        check.update(content.nioBuffer(at + 8, length));
-        if ((int) check.getValue() != content.getInt(at + 4)) {
-          LOG.warn("journal segment {} has a corrupt record at byte {}: the rest was never durable", file, at);
-          break;
-        }
-        long seq = content.getLong(at + 8);
-        if (seq > last) {
-          reader.record(seq, content.getByte(at + 16), content.slice(at + HEADER, length - 9));
-          last = seq;
-        }
-        at += 8 + length;
+      boolean whole;
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        whole = Frames.read(in, (seq, type, payload) -> {
+          if (seq > last[0]) {
+            reader.record(seq, type, payload);
+            last[0] = seq;
+          }
+        });
+      }
+      if (!whole) {
+        LOG.warn("journal segment {} ends with a torn or damaged record: what follows it was never durable", file);
       }
     }
-    return last;
+    return last[0];
   }
 }

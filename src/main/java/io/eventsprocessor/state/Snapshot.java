@@ -1,43 +1,154 @@
 package io.eventsprocessor.state;
 
-import io.vertx.core.json.JsonObject;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
 
 /**
- * The whole state at a position of the journal: one part per owner (the rules' users, the duplicate memory, the
- * outbox), each as its owner encodes it. Recovery loads it, then replays the journal's records after the position.
- *
- * @param position the last journal record whose effect the parts hold
+ * The whole state at a position of the journal, as a stream of records framed like the journal's: each owner writes
+ * its records (a user each, the duplicate memory in chunks, the outbox), and a last record holds the position.
+ * Written and read one record at a time, so that a million users never sit in memory twice; written to a
+ * temporary file, synced, then renamed over the previous snapshot, so a crash mid-write leaves that one intact.
+ * Recovery loads it, then replays the journal's records after the position.
  */
-public record Snapshot(long position, JsonObject parts) {
-  /** Bumped when the shape of the saved state changes incompatibly. */
-  public static final int VERSION = 2;
-  public static final String FILE = "snapshot";
+public final class Snapshot {
+  public static final String FILE = "snapshot.dat";
+  /** The last record: its payload is the position. A snapshot without it is damaged. */
+  private static final byte END = 0;
+  private static final int FLUSH_AT = 1 << 20;
 
-  public static StateFile file(Path dir) {
-    return new StateFile(dir, FILE);
+  private Snapshot() {}
+
+  public static Path path(Path dir) {
+    return dir.resolve(FILE);
+  }
+
+  /** Starts writing a snapshot in the directory; nothing replaces the current one until {@link Writer#commit}. */
+  public static Writer write(Path dir) {
+    return new Writer(dir);
+  }
+
+  /** Writes a snapshot record by record; blocking, off the event loop. */
+  public static final class Writer implements AutoCloseable {
+    private final Path dir;
+    private final Path temporary;
+    private final FileChannel file;
+    private final ByteBuf buffer = Unpooled.buffer(FLUSH_AT + 64 * 1024);
+    private final CRC32C crc = new CRC32C();
+    private long records;
+    private boolean committed;
+
+    private Writer(Path dir) {
+      this.dir = dir;
+      try {
+        this.temporary = Files.createTempFile(dir, FILE, StateDir.TEMPORARY);
+        this.file = FileChannel.open(temporary, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw failed(e);
+      }
+    }
+
+    public void record(byte type, ByteBuf payload) {
+      if (type == END) {
+        throw new IllegalArgumentException("type 0 ends a snapshot");
+      }
+      Frames.write(buffer, crc, records++, type, payload);
+      if (buffer.readableBytes() >= FLUSH_AT) {
+        flush();
+      }
+    }
+
+    /** Makes it the snapshot: the position written last, synced, renamed over the previous one. */
+    public void commit(long position) {
+      Frames.write(buffer, crc, records++, END, Unpooled.buffer(8).writeLong(position));
+      flush();
+      try {
+        file.force(true);
+        file.close();
+        Files.move(temporary, path(dir), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw failed(e);
+      }
+      Journal.syncDirectory(dir);
+      committed = true;
+    }
+
+    private void flush() {
+      try {
+        ByteBuffer bytes = buffer.nioBuffer();
+        while (bytes.hasRemaining()) {
+          file.write(bytes);
+        }
+        buffer.clear();
+      } catch (IOException e) {
+        throw failed(e);
+      }
+    }
+
+    private UncheckedIOException failed(IOException e) {
+      return new UncheckedIOException("could not write " + path(dir) + ": " + e, e);
+    }
+
+    /** Abandons it unless committed: the previous snapshot stays. */
+    @Override
+    public void close() {
+      if (!committed) {
+        try {
+          file.close();
+          Files.deleteIfExists(temporary);
+        } catch (IOException e) {
+          // a leftover temporary file is removed at the next start
+        }
+      }
+    }
   }
 
   /**
-   * The latest snapshot in the directory, or null when none was saved yet.
+   * Reads the snapshot's records, in order, to {@code reader}.
    *
-   * @throws IllegalStateException naming the file when it cannot be read
+   * @return its position, or -1 when there is no snapshot yet
+   * @throws IllegalStateException naming the file when it cannot be read whole: the service refuses to start
+   *                               rather than forget what it holds
    */
-  public static Snapshot read(Path dir) {
-    StateFile file = file(dir);
-    JsonObject json = file.read();
-    if (json == null) {
-      return null;
+  public static long read(Path dir, Journal.Reader reader) {
+    Path path = path(dir);
+    if (!Files.exists(path)) {
+      return -1;
     }
-    if (json.getInteger("version", -1) != VERSION || !(json.getValue("position") instanceof Number)
-        || json.getJsonObject("parts") == null) {
-      throw file.unreadable("it is not a snapshot of version " + VERSION);
+    long[] position = {-1};
+    boolean whole;
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+      whole = Frames.read(in, (seq, type, payload) -> {
+        if (type == END) {
+          position[0] = payload.readLong();
+        } else if (position[0] >= 0) {
+          throw unreadable(path, "it has records after its end");
+        } else {
+          reader.record(seq, type, payload);
+        }
+      });
+    } catch (IOException e) {
+      throw unreadable(path, "it cannot be read (" + e + ")");
     }
-    return new Snapshot(json.getLong("position"), json.getJsonObject("parts"));
+    if (!whole || position[0] < 0) {
+      throw unreadable(path, "it is incomplete or damaged");
+    }
+    return position[0];
   }
 
-  /** Writes it atomically; @throws java.io.UncheckedIOException naming the file */
-  public void write(Path dir) {
-    file(dir).write(new JsonObject().put("version", VERSION).put("position", position).put("parts", parts));
+  /** The error that refuses to start on this file, saying why. */
+  public static IllegalStateException unreadable(Path path, String why) {
+    return new IllegalStateException("cannot read the state file " + path.toAbsolutePath() + ": " + why
+        + ". Refusing to start empty and forget what it holds; repair or move the file away to start without it.");
   }
 }

@@ -3,19 +3,13 @@ package io.eventsprocessor.state;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
- * One JSON file of saved state in the state directory. Written atomically (a temporary file synced to disk, then a
- * rename, then the directory synced), so a crash mid-write leaves the previous file intact; a file that exists but
+ * One JSON file of state as the version before the journal saved it, read once to import it. A file that exists but
  * cannot be read stops the start with a message naming it, rather than silently starting empty and forgetting
- * users. Blocking: called on a worker thread, or at start and stop.
+ * users. Blocking: called at start.
  */
 public final class StateFile {
   private final Path path;
@@ -58,32 +52,5 @@ public final class StateFile {
   public IllegalStateException unreadable(String why) {
     return new IllegalStateException("cannot read the state file " + path.toAbsolutePath() + ": " + why
         + ". Refusing to start empty and forget what it holds; repair or move the file away to start without it.");
-  }
-
-  /** @throws UncheckedIOException naming the file */
-  public void write(JsonObject state) {
-    try {
-      writeAtomically(state.toBuffer().getBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write " + path.toAbsolutePath() + ": " + e, e);
-    }
-  }
-
-  private void writeAtomically(byte[] content) throws IOException {
-    Path directory = path.toAbsolutePath().getParent();
-    Path temporary = Files.createTempFile(directory, path.getFileName().toString(), StateDir.TEMPORARY);
-    try {
-      try (FileChannel file = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        ByteBuffer bytes = ByteBuffer.wrap(content);
-        while (bytes.hasRemaining()) {
-          file.write(bytes);
-        }
-        file.force(true); // on disk before the rename makes it the state
-      }
-      Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Journal.syncDirectory(directory);
-    } finally {
-      Files.deleteIfExists(temporary);
-    }
   }
 }

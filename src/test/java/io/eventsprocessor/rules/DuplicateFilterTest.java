@@ -63,11 +63,12 @@ class DuplicateFilterTest {
     remember(before, event("u", "old"));
     clock.advance(Duration.ofHours(20));
     remember(before, event("u", "new"));
-    byte[] saved = before.toBytes();
+    java.util.List<io.netty.buffer.ByteBuf> saved = new java.util.ArrayList<>();
+    before.write(record -> saved.add(record.copy()));
 
     clock.advance(Duration.ofHours(1));
     DuplicateFilter after = filter(100);
-    after.load(saved);
+    saved.forEach(after::load);
     assertThat(after.seen(event("u", "old"))).isTrue();
     assertThat(after.seen(event("u", "new"))).isTrue();
     clock.advance(Duration.ofHours(3));

@@ -10,6 +10,8 @@ import io.eventsprocessor.event.EventSchema;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.reminder.ReminderFamily;
 import io.eventsprocessor.time.DueTimer;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,15 +147,28 @@ class RuleEngineTest {
     });
   }
 
+  /** The engine's snapshot records, as bytes, in the order written. */
+  static List<byte[]> records(RuleEngine engine) {
+    List<byte[]> records = new ArrayList<>();
+    engine.snapshot().write(record -> records.add(ByteBufUtil.getBytes(record)));
+    return records;
+  }
+
+  /** A snapshot's records loaded into a new engine of {@code families}. */
+  static RuleEngine restored(RuleEngine engine, long realNow, RuleEngine.Configured<?>... families) {
+    RuleEngine restored = engine(families);
+    records(engine).forEach(r -> restored.restoreUser(Unpooled.wrappedBuffer(r), realNow, new java.util.HashMap<>()));
+    return restored;
+  }
+
   @Test
   void whatIsSavedIsRestoredWithItsWakeUps() {
     RuleEngine engine = standard();
     engine.apply(FOO.at("10:00:00").launch(), REAL);
     engine.apply(BAR.at("09:00:00").started("p", "Yoga"), REAL);
-    JsonObject saved = engine.snapshot().encode();
 
-    RuleEngine restored = standard();
-    restored.restore(new JsonObject(saved.encode()), REAL + 60_000);
+    RuleEngine restored = restored(engine, REAL + 60_000, defaults(new CongratulationFamily()),
+        defaults(new ReminderFamily()));
     assertThat(restored.users()).isEqualTo(2);
     assertThat(restored.nextWakeAt()).isEqualTo(engine.nextWakeAt());
     assertThat(restored.apply(BAR.at("09:40:00").finished("p"), REAL + 120_000)).singleElement()
@@ -165,8 +180,7 @@ class RuleEngineTest {
     RuleEngine engine = standard();
     engine.apply(FOO.at("10:00:00").launch(), REAL);
     engine.apply(FOO.at("10:00:00").started("p"), REAL);
-    RuleEngine onlyCongratulation = engine(defaults(new CongratulationFamily()));
-    onlyCongratulation.restore(engine.snapshot().encode(), REAL);
+    RuleEngine onlyCongratulation = restored(engine, REAL, defaults(new CongratulationFamily()));
     assertThat(onlyCongratulation.users()).isEqualTo(1);
     assertThat(onlyCongratulation.apply(FOO.at("10:40:00").finished("p"), REAL)).hasSize(1);
   }

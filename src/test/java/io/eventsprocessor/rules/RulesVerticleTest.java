@@ -146,7 +146,8 @@ class RulesVerticleTest {
       }
     });
     assertThat(replayed.users()).isEqualTo(engine.users()).isEqualTo(1);
-    assertThat(replayed.snapshot().encode()).isEqualTo(engine.snapshot().encode());
+    assertThat(RuleEngineTest.records(replayed)).usingElementComparator(java.util.Arrays::compare)
+        .containsExactlyElementsOf(RuleEngineTest.records(engine));
     assertThat(replayed.decided()).isEqualTo(1);
   }
 
