@@ -125,13 +125,17 @@ public class MainVerticle extends VerticleBase {
   }
 
   private Future<?> deployParts(AppConfig config) {
+    LOG.info("memory budgets for a heap of at most {} MB: {} users with state, {} events remembered for duplicates, "
+        + "{} notifications queued", Runtime.getRuntime().maxMemory() >> 20, config.state().maxUsers(),
+        config.ingest().duplicateMaxEntries(), config.outboxCapacity());
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
         config.ingest().futureMargin());
     outbox = new OutboxStats(config.outboxCapacity());
     // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
     // edge a request reaches.
     rules = new RulesVerticle(engine, duplicates, state.journal(), clock, timers, new RulesVerticle.Settings(
-        config.state().dir(), config.state().snapshotInterval(), config.state().journalMaxBytes()));
+        config.state().dir(), config.state().snapshotInterval(), config.state().journalMaxBytes(),
+        config.state().maxUsers()));
     Gate gate = new Gate(Authenticator.create(vertx, config.auth()), config.rateLimit().perAddress(clock),
         this::refusal, stats);
     Admission admission = new Admission(config.rateLimit().perUser(clock), duplicates, new LateEvents(clock), stats,
@@ -144,7 +148,7 @@ public class MainVerticle extends VerticleBase {
     }
     layers.add(new OutboxVerticle(config.notifier(), outboxContents, outbox, state.journal(), clock, timers));
     if (config.admin().enabled()) {
-      admin = new AdminVerticle(config.admin(), Metrics.create(stats, outbox, engine.families()));
+      admin = new AdminVerticle(config.admin(), Metrics.create(stats, outbox, engine.families(), rules));
       layers.add(admin);
     }
     layers.add(new UnsupportedEventVerticle());

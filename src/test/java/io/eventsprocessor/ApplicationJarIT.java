@@ -45,8 +45,14 @@ class ApplicationJarIT {
   }
 
   Process launch(Map<String, String> environment, String... args) throws IOException {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    return launch(List.of(), environment, args);
+  }
+
+  Process launch(List<String> jvmOptions, Map<String, String> environment, String... args) throws IOException {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", JAR.toString()));
     command.addAll(List.of(args));
     output.clear();
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -204,5 +210,39 @@ class ApplicationJarIT {
     await().atMost(Duration.ofSeconds(15)).until(() -> linesContaining("NOTIFY ") >= 1);
     assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_congratulation to user b")
         .contains("40 minutes"));
+  }
+
+  @Test
+  void aFloodOfNewUsersAtASmallHeapEndsIn503sNotInAnOutOfMemoryError() throws Exception {
+    int port = freePort();
+    launch(List.of("-Xmx160m"), Map.of("HTTP_PORT", String.valueOf(port), "ADMIN_PORT", "0",
+        "NOTIFY_SINK_ENABLED", "false", "STATE_DIR", stateDir.toString()), "-conf", "conf/config.json");
+    await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
+    HttpClient client = HttpClient.newHttpClient();
+    post(port, "{\"type\": \"app_launch\", \"userId\": \"known\", \"deviceId\": \"d\", \"occurredAt\": \"2021-03-01T09:00:00Z\"}");
+
+    int refused = 0;
+    for (int batch = 0; batch < 1000 && refused == 0; batch++) {
+      StringBuilder events = new StringBuilder("[");
+      for (int i = 0; i < 500; i++) {
+        events.append(i == 0 ? "" : ",").append("{\"type\": \"app_launch\", \"userId\": \"flood-").append(batch)
+            .append('-').append(i).append("\", \"deviceId\": \"d\", \"occurredAt\": \"2021-03-01T09:00:00Z\"}");
+      }
+      HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(events + "]")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).as("batch %d", batch).isIn(200, 429, 503);
+      if (answer.statusCode() == 503) {
+        refused++;
+        assertThat(answer.body()).contains("takes no new ones now").contains("\"unavailable\"");
+        assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+      }
+    }
+    assertThat(refused).as("new users refused once the heap's share for users is used").isPositive();
+    assertThat(process.isAlive()).isTrue();
+    assertThat(output).noneMatch(line -> line.contains("OutOfMemoryError"));
+    // Known users go on.
+    post(port, "{\"type\": \"training_program_started\", \"userId\": \"known\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2021-03-01T09:01:00Z\", \"data\": {\"programId\": \"p\"}}");
   }
 }

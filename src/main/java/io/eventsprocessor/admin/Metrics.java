@@ -3,6 +3,7 @@ package io.eventsprocessor.admin;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.notify.OutboxStats;
 import io.eventsprocessor.rules.RuleEngine;
+import io.eventsprocessor.rules.RulesVerticle;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -17,7 +18,8 @@ import java.util.function.ToDoubleFunction;
 public final class Metrics {
   private Metrics() {}
 
-  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RuleEngine.Family<?>> families) {
+  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RuleEngine.Family<?>> families,
+      RulesVerticle rules) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     events(registry, ingest, "accepted", IngestStats::accepted);
     events(registry, ingest, "unsupported", IngestStats::unsupported);
@@ -41,6 +43,10 @@ public final class Metrics {
     Gauge.builder("events.processor.outbox.capacity", outbox, OutboxStats::capacity)
         .description("Queued notifications beyond which ingestion answers 503").register(registry);
 
+    Gauge.builder("events.processor.users.max", rules, RulesVerticle::maxUsers)
+        .description("Users with state at most (state.maxUsers); beyond, new users are refused").register(registry);
+    FunctionCounter.builder("events.processor.users.refused", rules, RulesVerticle::refusedNewUsers)
+        .description("Events refused (503) because they would have added a user beyond state.maxUsers").register(registry);
     for (RuleEngine.Family<?> family : families) {
       Gauge.builder("events.processor.users", family, RuleEngine.Family::users)
           .tag("family", family.name()).description("Users with something pending in a rule family").register(registry);

@@ -48,6 +48,11 @@ public record AppConfig(
 
   /** Reads the service's sections of the root; the problems go to the root, reported by its {@code finish}. */
   public static AppConfig read(ConfigReader root) {
+    return read(root, MemoryBudget.ofThisJvm());
+  }
+
+  /** @param budget what counts set to {@code "auto"} (the defaults) come to */
+  public static AppConfig read(ConfigReader root, MemoryBudget budget) {
 
     ConfigReader http = root.object("http");
     IngestVerticle.Settings ingest = new IngestVerticle.Settings(
@@ -62,7 +67,7 @@ public record AppConfig(
     Ingest ingestSettings = new Ingest(
         ingestJson.duration("futureMargin", Duration.ofMinutes(5), Duration.ZERO),
         ingestJson.duration("duplicateWindow", Duration.ofHours(24), Duration.ofSeconds(1)),
-        ingestJson.integer("duplicateMaxEntries", 500_000, 1, 100_000_000));
+        ingestJson.countOrAuto("duplicateMaxEntries", budget.duplicates(), 1, 100_000_000));
     ingestJson.done();
 
     Authenticator.Settings auth = auth(root.object("auth"));
@@ -92,7 +97,7 @@ public record AppConfig(
         notify.duration("maxBackoff", Duration.ofSeconds(30), Duration.ofMillis(1)),
         notify.integer("deadLetterCapacity", 10_000, 1, 10_000_000),
         notify.integer("rememberDelivered", 100_000, 0, 10_000_000));
-    int outboxCapacity = notify.integer("outboxCapacity", 100_000, 1, 10_000_000);
+    int outboxCapacity = notify.countOrAuto("outboxCapacity", budget.outbox(), 1, 10_000_000);
     ConfigReader breaker = notify.object("breaker");
     OutboxVerticle.Settings notifier = new OutboxVerticle.Settings(url, timeout, concurrency, policy,
         breaker.integer("maxFailures", 5, 1, 1000),
@@ -105,7 +110,8 @@ public record AppConfig(
         Path.of(stateJson.string("dir", "data")),
         stateJson.choice("sync", Journal.Sync.fsync),
         stateJson.duration("snapshotInterval", Duration.ofMinutes(1), Duration.ofMillis(10)),
-        stateJson.integer("journalMaxMegabytes", 64, 1, 1024 * 1024) * 1024L * 1024L);
+        stateJson.integer("journalMaxMegabytes", 64, 1, 1024 * 1024) * 1024L * 1024L,
+        stateJson.countOrAuto("maxUsers", budget.users(), 1, 100_000_000));
     stateJson.done();
 
     ConfigReader adminJson = root.object("admin");

@@ -95,6 +95,19 @@ public final class ConfigReader {
     return defaultValue;
   }
 
+  /**
+   * A count that is {@code "auto"} by default: then {@code auto}, derived from the heap (see {@link MemoryBudget});
+   * or a whole number from {@code min} to {@code max}.
+   */
+  public int countOrAuto(String key, int auto, int min, int max) {
+    Object value = json.getValue(key);
+    if (value == null || "auto".equals(value)) {
+      read.add(key);
+      return auto;
+    }
+    return integer(key, auto, min, max);
+  }
+
   public boolean bool(String key, boolean defaultValue) {
     read.add(key);
     Object value = json.getValue(key, defaultValue);

@@ -137,6 +137,10 @@ public final class RuleEngine {
     return users.size();
   }
 
+  public boolean hasUser(String userId) {
+    return users.containsKey(userId);
+  }
+
   /** Events applied since the start (readable from any thread). */
   public long applied() {
     return applied.sum();

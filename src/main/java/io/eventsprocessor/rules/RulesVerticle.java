@@ -23,8 +23,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,12 +57,14 @@ public final class RulesVerticle extends VerticleBase {
   /** The header of the request that asks the outbox for its part of a snapshot, on the notifications' address. */
   public static final String SNAPSHOT_HEADER = "snapshot";
   private static final Duration RECOVERY_RETRY = Duration.ofSeconds(1);
+  private static final Duration REFUSALS_PERIOD = Duration.ofMinutes(1);
 
   /**
    * @param snapshotInterval how often a snapshot is saved while anything changed
    * @param journalMaxBytes  journal written since the last snapshot that triggers the next one sooner
+   * @param maxUsers         users with state at most: an event that would add one more is refused
    */
-  public record Settings(Path dir, Duration snapshotInterval, long journalMaxBytes) {}
+  public record Settings(Path dir, Duration snapshotInterval, long journalMaxBytes, int maxUsers) {}
 
   /** A record in the journal not yet applied; {@code event} is null for a wake-up. */
   private static final class Pending {
@@ -88,6 +93,9 @@ public final class RulesVerticle extends VerticleBase {
   private final Settings settings;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final Map<DuplicateFilter.Key, Pending> inFlight = new HashMap<>();
+  /** Users without state whose first event is in the journal: they count against the cap already. */
+  private final Set<String> newUsersInFlight = new HashSet<>();
+  private final LongAdder refusedNewUsers = new LongAdder();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private DueTimer dueTimer;
   private boolean wakeUpPending;
@@ -97,6 +105,7 @@ public final class RulesVerticle extends VerticleBase {
   private long snapshotAt = -1;
   private Promise<Void> snapshotDone;
   private long snapshotTimer = -1;
+  private long refusalsTimer = -1;
   private volatile String unavailable;
   private Promise<Void> drained;
 
@@ -114,6 +123,20 @@ public final class RulesVerticle extends VerticleBase {
   /** Why events cannot be taken now (the journal cannot be written), or null when they can. */
   public String unavailable() {
     return unavailable;
+  }
+
+  /** Whether the users with state reached {@code maxUsers}: new users are refused (readable from any thread). */
+  public boolean full() {
+    return engine.users() >= settings.maxUsers();
+  }
+
+  /** Events refused because they would have added a user beyond {@code maxUsers}. */
+  public long refusedNewUsers() {
+    return refusedNewUsers.sum();
+  }
+
+  public int maxUsers() {
+    return settings.maxUsers();
   }
 
   @Override
@@ -136,6 +159,15 @@ public final class RulesVerticle extends VerticleBase {
         snapshot();
       }
     });
+    long[] refusedBefore = {0};
+    refusalsTimer = vertx.setPeriodic(REFUSALS_PERIOD.toMillis(), id -> {
+      long refused = refusedNewUsers.sum();
+      if (refused != refusedBefore[0]) {
+        LOG.warn("rules: {} event(s) of new users refused in the last minute: {} users have state, the most "
+            + "allowed (state.maxUsers); existing users go on", refused - refusedBefore[0], settings.maxUsers());
+        refusedBefore[0] = refused;
+      }
+    });
     List<Future<Void>> registered = new ArrayList<>();
     for (String type : engine.types()) {
       MessageConsumer<JsonObject> consumer =
@@ -153,6 +185,7 @@ public final class RulesVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(snapshotTimer);
+    vertx.cancelTimer(refusalsTimer);
     dueTimer.cancel();
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).compose(v -> {
       drained = Promise.promise();
@@ -179,6 +212,14 @@ public final class RulesVerticle extends VerticleBase {
       (first.resends == null ? first.resends = new ArrayList<>(1) : first.resends).add(request);
       return;
     }
+    String userId = event.userId();
+    boolean newUser = !engine.hasUser(userId) && !newUsersInFlight.contains(userId);
+    if (newUser && engine.users() + newUsersInFlight.size() >= settings.maxUsers()) {
+      refusedNewUsers.increment();
+      request.fail(UNAVAILABLE, "the service keeps the state of its most users (" + settings.maxUsers()
+          + ") and takes no new ones now; known users go on");
+      return;
+    }
     long realNow = clock.millis();
     long seq;
     try {
@@ -186,6 +227,9 @@ public final class RulesVerticle extends VerticleBase {
     } catch (Journal.BrokenException e) {
       request.fail(UNAVAILABLE, "the state cannot be written: " + e.getMessage());
       return;
+    }
+    if (newUser) {
+      newUsersInFlight.add(userId);
     }
     Pending appended = new Pending(seq, event, key, realNow, request);
     pending.add(appended);
@@ -230,6 +274,7 @@ public final class RulesVerticle extends VerticleBase {
       return;
     }
     inFlight.remove(p.key);
+    newUsersInFlight.remove(p.event.userId());
     send(engine.apply(p.event, p.realNow));
     duplicates.remember(p.key, p.realNow);
     p.request.reply(ACCEPTED);
@@ -263,6 +308,7 @@ public final class RulesVerticle extends VerticleBase {
     }
     pending.clear();
     inFlight.clear();
+    newUsersInFlight.clear();
     wakeUpPending = false;
     if (snapshotDone != null) {
       snapshotDone.tryFail(cause);

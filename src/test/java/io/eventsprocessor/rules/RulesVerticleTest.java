@@ -67,15 +67,20 @@ class RulesVerticleTest {
     journal = Journal.open(stateDir, opener, Journal.Sync.fsync, Journal.NOBODY, 1);
   }
 
-  /** @param journalMaxBytes journal written that triggers a snapshot (and a new segment) */
-  void deploy(long journalMaxBytes) throws Exception {
+  /**
+   * @param journalMaxBytes journal written that triggers a snapshot (and a new segment)
+   * @param maxUsers        users with state at most
+   */
+  void deploy(long journalMaxBytes, int maxUsers) throws Exception {
     vertx.deployVerticle(new RulesVerticle(engine, new DuplicateFilter(Duration.ofHours(24), 1000, time), journal, time,
-        time, new RulesVerticle.Settings(stateDir, Duration.ofHours(1), journalMaxBytes))).await(15, TimeUnit.SECONDS);
+        time, new RulesVerticle.Settings(stateDir, Duration.ofHours(1), journalMaxBytes, maxUsers)))
+        .await(15, TimeUnit.SECONDS);
   }
 
   void deploy() throws Exception {
-    deploy(1 << 30);
+    deploy(1 << 30, 1_000_000);
   }
+
 
   @AfterEach
   void tearDown() {
@@ -164,7 +169,7 @@ class RulesVerticleTest {
   @Test
   void whenTheJournalCannotBeWrittenEventsAreRefusedUntilItCanAgain() throws Exception {
     // A snapshot, and a new journal segment, after every event.
-    deploy(1);
+    deploy(1, 1_000_000);
     assertThat(send(FOO.at("10:00:00").started("p"))).isEqualTo("accepted");
     // The next segment lands on a full disk.
     diskFull.set(true);
@@ -179,5 +184,19 @@ class RulesVerticleTest {
 
     diskFull.set(false);
     await().atMost(Duration.ofSeconds(10)).until(() -> send(TestEvents.of("after").at("10:00:00").launch()).equals("accepted"));
+  }
+
+  @Test
+  void beyondTheMostUsersNewUsersAreRefusedAndKnownUsersGoOn() throws Exception {
+    deploy(1 << 30, 2);
+    assertThat(send(TestEvents.of("a").at("10:00:00").started("p"))).isEqualTo("accepted");
+    assertThat(send(TestEvents.of("b").at("10:00:00").launch())).isEqualTo("accepted");
+    assertThat(send(TestEvents.of("c").at("10:00:00").launch())).isEqualTo("503");
+    // Nothing of the refused event was applied; the known users go on.
+    assertThat(engine.users()).isEqualTo(2);
+    assertThat(send(TestEvents.of("a").at("10:40:00").finished("p"))).isEqualTo("accepted");
+    awaitSent(1);
+    // a has nothing pending any more: there is room again.
+    assertThat(send(TestEvents.of("c").at("10:41:00").launch())).isEqualTo("accepted");
   }
 }

@@ -1,0 +1,43 @@
+package io.eventsprocessor.config;
+
+/**
+ * What the service may keep, as shares of the heap it is given, as Elasticsearch sizes its circuit breakers: the
+ * same jar is then safe at {@code -Xmx160m} and uses a large heap well. A share turns into a count through the
+ * heap one entry takes, as measured by the memory benchmark (README, "Benchmarks"); a config key may still set an
+ * absolute count. What is left (about half the heap) is working memory: requests in flight, snapshots, the GC's
+ * headroom.
+ *
+ * @param maxHeap the heap the JVM may grow to, in bytes
+ */
+public record MemoryBudget(long maxHeap) {
+  /** Users with state in the rules: entries, clocks, wake-ups, ids. */
+  public static final double USERS_SHARE = 0.30;
+  public static final int BYTES_PER_USER = 420;
+  /** Events remembered to answer resends "duplicate". */
+  public static final double DUPLICATES_SHARE = 0.10;
+  public static final int BYTES_PER_DUPLICATE = 150;
+  /** Notifications waiting in the outbox. */
+  public static final double OUTBOX_SHARE = 0.10;
+  public static final int BYTES_PER_NOTIFICATION = 790;
+
+  /** The JVM's own maximum heap. */
+  public static MemoryBudget ofThisJvm() {
+    return new MemoryBudget(Runtime.getRuntime().maxMemory());
+  }
+
+  public int users() {
+    return count(USERS_SHARE, BYTES_PER_USER, 1_000);
+  }
+
+  public int duplicates() {
+    return count(DUPLICATES_SHARE, BYTES_PER_DUPLICATE, 1_000);
+  }
+
+  public int outbox() {
+    return count(OUTBOX_SHARE, BYTES_PER_NOTIFICATION, 100);
+  }
+
+  private int count(double share, int bytesPerEntry, int atLeast) {
+    return (int) Math.max(atLeast, Math.min(Integer.MAX_VALUE, (long) (maxHeap * share) / bytesPerEntry));
+  }
+}
