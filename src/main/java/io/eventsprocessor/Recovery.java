@@ -6,6 +6,7 @@ import io.eventsprocessor.notify.OutboxRecords;
 import io.eventsprocessor.rules.DuplicateFilter;
 import io.eventsprocessor.rules.EventRecords;
 import io.eventsprocessor.rules.RuleEngine;
+import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
 import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.state.Snapshot;
@@ -58,7 +59,7 @@ final class Recovery {
               + type + ": it was written by a newer version, or it is damaged");
         }
       });
-      RuleEngine.logDropped(dropped);
+      RuleSet.logDropped(dropped);
       boolean imported = false;
       if (position < 0) {
         position = 0;

@@ -2,7 +2,7 @@ package io.eventsprocessor;
 
 import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ConfigReader;
-import io.eventsprocessor.rules.RuleEngine.Configured;
+import io.eventsprocessor.rules.RuleSet.Configured;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.UserRules;
 import io.vertx.core.json.JsonObject;

@@ -2,7 +2,7 @@ package io.eventsprocessor.admin;
 
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.notify.OutboxStats;
-import io.eventsprocessor.rules.RuleEngine;
+import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,7 +18,7 @@ import java.util.function.ToDoubleFunction;
 public final class Metrics {
   private Metrics() {}
 
-  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RuleEngine.Family<?>> families,
+  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RuleSet.Family<?>> families,
       RulesVerticle rules) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     events(registry, ingest, "accepted", IngestStats::accepted);
@@ -47,10 +47,10 @@ public final class Metrics {
         .description("Users with state at most (state.maxUsers); beyond, new users are refused").register(registry);
     FunctionCounter.builder("events.processor.users.refused", rules, RulesVerticle::refusedNewUsers)
         .description("Events refused (503) because they would have added a user beyond state.maxUsers").register(registry);
-    for (RuleEngine.Family<?> family : families) {
-      Gauge.builder("events.processor.users", family, RuleEngine.Family::users)
+    for (RuleSet.Family<?> family : families) {
+      Gauge.builder("events.processor.users", family, RuleSet.Family::users)
           .tag("family", family.name()).description("Users with something pending in a rule family").register(registry);
-      FunctionCounter.builder("events.processor.rules.failed", family, RuleEngine.Family::failed)
+      FunctionCounter.builder("events.processor.rules.failed", family, RuleSet.Family::failed)
           .tag("family", family.name()).description("Events and wake-ups whose rule threw (the user's state in that family kept)")
           .register(registry);
     }

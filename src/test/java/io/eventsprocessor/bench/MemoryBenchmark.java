@@ -7,6 +7,7 @@ import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.reminder.ReminderFamily;
 import io.eventsprocessor.rules.RuleEngine;
+import io.eventsprocessor.rules.RuleSet;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,7 @@ public final class MemoryBenchmark {
   /** Users who opened the app and have a reminder pending, as the rules keep them. */
   static void reminders(int users) {
     ReminderFamily family = new ReminderFamily();
-    RuleEngine engine = new RuleEngine(List.of(new RuleEngine.Configured<>(family,
+    RuleEngine engine = new RuleEngine(List.of(new RuleSet.Configured<>(family,
         family.configure(ConfigReader.root(new JsonObject())))));
     long before = usedHeap();
     Instant at = Instant.now();

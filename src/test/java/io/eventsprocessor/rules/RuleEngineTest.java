@@ -24,11 +24,11 @@ class RuleEngineTest {
   static final TestEvents FOO = TestEvents.of("foo");
   static final TestEvents BAR = TestEvents.of("bar");
 
-  static <S> RuleEngine.Configured<S> defaults(RuleFamily<S> family) {
-    return new RuleEngine.Configured<>(family, family.configure(ConfigReader.root(new JsonObject())));
+  static <S> RuleSet.Configured<S> defaults(RuleFamily<S> family) {
+    return new RuleSet.Configured<>(family, family.configure(ConfigReader.root(new JsonObject())));
   }
 
-  static RuleEngine engine(RuleEngine.Configured<?>... families) {
+  static RuleEngine engine(RuleSet.Configured<?>... families) {
     return new RuleEngine(List.of(families));
   }
 
@@ -108,13 +108,13 @@ class RuleEngineTest {
   }
 
   static RuleEngine withFailing(Failing failing) {
-    return engine(defaults(new ReminderFamily()), new RuleEngine.Configured<>(failing, failing));
+    return engine(defaults(new ReminderFamily()), new RuleSet.Configured<>(failing, failing));
   }
 
   @Test
   void aRuleThatThrowsOnAnEventKeepsTheUsersStateInItsFamilyAndTheOtherFamiliesApplyIt() {
     RuleEngine engine = withFailing(new Failing("training_program_started", true, false));
-    RuleEngine.Family<?> failing = engine.families().get(1);
+    RuleSet.Family<?> failing = engine.families().get(1);
 
     engine.apply(FOO.at("10:00:00").launch(), REAL);
     assertThat(engine.apply(FOO.at("10:00:30").started("p"), REAL + 30_000)).isEmpty();
@@ -129,7 +129,7 @@ class RuleEngineTest {
   @Test
   void aTickThatThrowsIsCountedAndDoesNotStopTheOtherUsersWakeUps() {
     RuleEngine engine = withFailing(new Failing("workout_rated", false, true));
-    RuleEngine.Family<?> failing = engine.families().get(1);
+    RuleSet.Family<?> failing = engine.families().get(1);
     engine.apply(FOO.at("10:00:00").event("workout_rated", java.util.Map.of()), REAL);
     engine.apply(BAR.at("10:00:00").launch(), REAL);
 
@@ -155,7 +155,7 @@ class RuleEngineTest {
   }
 
   /** A snapshot's records loaded into a new engine of {@code families}. */
-  static RuleEngine restored(RuleEngine engine, long realNow, RuleEngine.Configured<?>... families) {
+  static RuleEngine restored(RuleEngine engine, long realNow, RuleSet.Configured<?>... families) {
     RuleEngine restored = engine(families);
     records(engine).forEach(r -> restored.restoreUser(Unpooled.wrappedBuffer(r), realNow, new java.util.HashMap<>()));
     return restored;

@@ -1,0 +1,317 @@
+package io.eventsprocessor.rules;
+
+import io.eventsprocessor.event.Event;
+import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.notify.Notification;
+import io.eventsprocessor.state.Bytes;
+import io.eventsprocessor.time.DueTimer;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registered rule families, as configured, and one user's step through them: an event applied to the families
+ * that declared its type, in registration order, or time let pass for the families that have something due. Pure
+ * and stateless but for counters: the same step runs in the single-node engine and in the cluster, where it runs
+ * on the node that owns the user.
+ *
+ * <p>A family whose rule throws keeps that user's previous state in that family; the other families go on. The
+ * failure is logged with the event's id and counted.
+ */
+public final class RuleSet {
+  private static final Logger LOG = LoggerFactory.getLogger(RuleSet.class);
+
+  /** A family with its configured rules and what it counts; {@code index} is its slot in a user's states. */
+  public static final class Family<S> {
+    final int index;
+    final RuleFamily<S> family;
+    final UserRules<S> rules;
+    final StateCodec<S> codec;
+    final AtomicInteger users = new AtomicInteger();
+    final LongAdder failed = new LongAdder();
+
+    Family(int index, Configured<S> configured) {
+      this.index = index;
+      this.family = configured.family();
+      this.rules = configured.rules();
+      this.codec = family.codec();
+    }
+
+    public String name() {
+      return family.name();
+    }
+
+    /** Users with state in this family on this node; read from another thread it is an estimate. */
+    public int users() {
+      return users.get();
+    }
+
+    /** Events and wake-ups whose rule threw. */
+    public long failed() {
+      return failed.sum();
+    }
+
+    @SuppressWarnings("unchecked")
+    Outcome<S> apply(Object state, Event event) {
+      return rules.apply((S) state, event);
+    }
+
+    @SuppressWarnings("unchecked")
+    Outcome<S> tick(String userId, Object state, Instant now) {
+      return rules.tick(userId, (S) state, now);
+    }
+
+    @SuppressWarnings("unchecked")
+    Instant nextDue(Object state) {
+      return state == null ? null : rules.nextDue((S) state);
+    }
+
+    @SuppressWarnings("unchecked")
+    JsonObject encode(Object state) {
+      return codec.encode((S) state);
+    }
+  }
+
+  /** A family as configured: the descriptor and the rules its settings gave. */
+  public record Configured<S>(RuleFamily<S> family, UserRules<S> rules) {}
+
+  /**
+   * What the rules keep of one user: the user's event clock and one state per family. Immutable: a step gives a
+   * new one.
+   *
+   * @param states one per family, by index; null where the user has nothing pending
+   */
+  public record UserState(UserClock clock, Object[] states) {}
+
+  /**
+   * A step's result.
+   *
+   * @param state what is left of the user, or null when nothing is pending in any family
+   */
+  public record Step(UserState state, List<Notification> notifications) {}
+
+  private final List<Family<?>> families = new ArrayList<>();
+  private final Map<String, int[]> consumersByType = new HashMap<>();
+
+  public RuleSet(List<Configured<?>> configured) {
+    for (Configured<?> c : configured) {
+      Family<?> family = new Family<>(families.size(), c);
+      families.add(family);
+      for (String type : c.family().schemas().stream().map(EventSchema::type).distinct().toList()) {
+        int[] before = consumersByType.getOrDefault(type, new int[0]);
+        int[] after = Arrays.copyOf(before, before.length + 1);
+        after[before.length] = family.index;
+        consumersByType.put(type, after);
+      }
+    }
+  }
+
+  public List<Family<?>> families() {
+    return List.copyOf(families);
+  }
+
+  /** The event types some family consumes. */
+  public Set<String> types() {
+    return consumersByType.keySet();
+  }
+
+  /**
+   * Applies the event to every family that declared its type, in registration order.
+   *
+   * @param before  the user's state, or null for a user with nothing pending
+   * @param realNow the server's time now, in epoch millis: it anchors the user's event clock
+   */
+  public Step apply(UserState before, Event event, long realNow) {
+    int[] consumers = consumersByType.get(event.type());
+    if (consumers == null) {
+      return new Step(before, List.of());
+    }
+    String userId = event.userId();
+    UserClock clock = before == null
+        ? UserClock.startingAt(event.occurredAt(), realNow)
+        : before.clock().observe(event.occurredAt(), realNow);
+    Object[] states = before == null ? new Object[families.size()] : before.states().clone();
+    List<Notification> sent = new ArrayList<>(1);
+    for (int i : consumers) {
+      Family<?> family = families.get(i);
+      try {
+        Outcome<?> outcome = family.apply(states[i], event);
+        log(family, userId, "event " + event.id() + " (" + event.type() + ")", outcome);
+        states[i] = outcome.state();
+        sent.addAll(outcome.notifications());
+      } catch (RuntimeException e) {
+        family.failed.increment();
+        LOG.error("{}: user {}, event {} ({}): the rule failed, the user's state in this family is kept as it was",
+            family.name(), userId, event.id(), event.type(), e);
+      }
+    }
+    return new Step(pending(clock, states), sent);
+  }
+
+  /** Lets time pass for the families of the user that have something due at {@code realNow}. */
+  public Step wakeUp(String userId, UserState before, long realNow) {
+    Instant now = before.clock().now(realNow);
+    Object[] states = before.states().clone();
+    List<Notification> sent = new ArrayList<>(1);
+    for (Family<?> family : families) {
+      Object state = states[family.index];
+      try {
+        Instant due = family.nextDue(state);
+        if (due == null || due.isAfter(now)) {
+          continue;
+        }
+        Outcome<?> outcome = family.tick(userId, state, now);
+        log(family, userId, "clock " + now, outcome);
+        states[family.index] = outcome.state();
+        sent.addAll(outcome.notifications());
+      } catch (RuntimeException e) {
+        family.failed.increment();
+        LOG.error("{}: user {}, clock {}: the rule failed, the user's state in this family is kept as it was",
+            family.name(), userId, now, e);
+      }
+    }
+    return new Step(pending(before.clock(), states), sent);
+  }
+
+  private static UserState pending(UserClock clock, Object[] states) {
+    for (Object state : states) {
+      if (state != null) {
+        return new UserState(clock, states);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The server time at which the user has something due next, or {@link DueTimer#NEVER}.
+   *
+   * @param afterWakeUp a family still due after its wake-up would wake the user again at once, forever: such a due
+   *                    time (a failed tick, a rule that does not clear what it fired) is left for the next event
+   */
+  public long wakeAt(String userId, UserState state, long realNow, boolean afterWakeUp) {
+    if (state == null) {
+      return DueTimer.NEVER;
+    }
+    Instant now = state.clock().now(realNow);
+    long wakeAt = DueTimer.NEVER;
+    for (Family<?> family : families) {
+      Instant due;
+      try {
+        due = family.nextDue(state.states()[family.index]);
+      } catch (RuntimeException e) {
+        family.failed.increment();
+        LOG.error("{}: user {}: the rule's next due time failed; nothing is scheduled for this family",
+            family.name(), userId, e);
+        continue;
+      }
+      if (due != null && !(afterWakeUp && !due.isAfter(now))) {
+        wakeAt = Math.min(wakeAt, state.clock().realTimeOf(due));
+      }
+    }
+    return wakeAt;
+  }
+
+  /** Counts the user in the families it has state in now and did not before, and the reverse. */
+  void count(UserState before, UserState after) {
+    for (Family<?> family : families) {
+      boolean was = before != null && before.states()[family.index] != null;
+      boolean is = after != null && after.states()[family.index] != null;
+      if (was != is) {
+        family.users.addAndGet(is ? 1 : -1);
+      }
+    }
+  }
+
+  private static void log(Family<?> family, String userId, String cause, Outcome<?> outcome) {
+    if (outcome.notable()) {
+      LOG.info("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
+    }
+  }
+
+  // A user's state in records (snapshots, the cluster's map): its clock, then each family's state by the family's
+  // name, as its codec encodes it.
+
+  public void write(ByteBuf out, UserState state) {
+    out.writeLong(state.clock().eventMillis()).writeLong(state.clock().realMillis());
+    int count = 0;
+    for (Object familyState : state.states()) {
+      count += familyState == null ? 0 : 1;
+    }
+    out.writeByte(count);
+    for (Family<?> family : families) {
+      Object familyState = state.states()[family.index];
+      if (familyState != null) {
+        Bytes.writeString(out, family.name());
+        Bytes.writeString(out, family.encode(familyState).encode());
+      }
+    }
+  }
+
+  /**
+   * Reads what {@link #write} wrote. A family's state saved by a version that no longer registers that family is
+   * dropped and counted in {@code dropped}.
+   *
+   * @return the state, or null when nothing of it is left
+   */
+  public UserState read(ByteBuf in, Map<String, Integer> dropped) {
+    UserClock clock = new UserClock(in.readLong(), in.readLong());
+    int count = in.readByte();
+    Object[] states = new Object[families.size()];
+    for (int i = 0; i < count; i++) {
+      String name = Bytes.readString(in);
+      String state = Bytes.readString(in);
+      Family<?> family = family(name);
+      if (family == null) {
+        dropped.merge(name, 1, Integer::sum);
+      } else {
+        states[family.index] = family.codec.decode(new JsonObject(state));
+      }
+    }
+    return pending(clock, states);
+  }
+
+  /** The state saved as JSON by the version before snapshots: {@code {"clock": {…}, "<family>": state, …}}. */
+  UserState readJson(JsonObject user, Map<String, Integer> dropped) {
+    JsonObject savedClock = user.getJsonObject("clock");
+    Object[] states = new Object[families.size()];
+    for (String key : user.fieldNames()) {
+      if (key.equals("clock")) {
+        continue;
+      }
+      Family<?> family = family(key);
+      if (family == null) {
+        dropped.merge(key, 1, Integer::sum);
+      } else {
+        states[family.index] = family.codec.decode(user.getJsonObject(key));
+      }
+    }
+    return pending(new UserClock(savedClock.getLong("event"), savedClock.getLong("real")), states);
+  }
+
+  private Family<?> family(String name) {
+    for (Family<?> family : families) {
+      if (family.name().equals(name)) {
+        return family;
+      }
+    }
+    return null;
+  }
+
+  /** Says which saved families' states were dropped, for how many users. */
+  public static void logDropped(Map<String, Integer> dropped) {
+    dropped.forEach((name, count) ->
+        LOG.warn("saved state of {} user(s) in rule family '{}' dropped: no such family is registered", count, name));
+  }
+}
