@@ -1,7 +1,11 @@
 package io.eventsprocessor;
 
 import io.eventsprocessor.admin.AdminVerticle;
+import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.admin.Metrics;
+import io.eventsprocessor.cluster.ClusterRules;
+import io.eventsprocessor.cluster.ClusterRulesVerticle;
+import io.eventsprocessor.cluster.ClusterState;
 import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.congratulation.CongratulationFamily;
@@ -12,6 +16,7 @@ import io.eventsprocessor.ingest.Gate;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.LateEvents;
+import io.eventsprocessor.notify.DeliveryRecords;
 import io.eventsprocessor.notify.NotifySinkVerticle;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxStats;
@@ -20,10 +25,13 @@ import io.eventsprocessor.reminder.ReminderFamily;
 import io.eventsprocessor.rules.DuplicateFilter;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleFamily;
+import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
 import io.eventsprocessor.state.Journal;
+import io.eventsprocessor.state.StateDir;
 import io.eventsprocessor.time.Timers;
 import io.eventsprocessor.unsupported.UnsupportedEventVerticle;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.shareddata.LocalMap;
@@ -33,6 +41,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +68,7 @@ public class MainVerticle extends VerticleBase {
   private final List<RuleFamily<?>> families;
   private final Journal.SegmentOpener segments;
   private final boolean exitWhenNotSaved;
+  private final Supplier<HazelcastInstance> hazelcast;
   private final List<IngestVerticle> edges = new CopyOnWriteArrayList<>();
   private final IngestStats stats = new IngestStats();
   private AdminVerticle admin;
@@ -65,16 +76,19 @@ public class MainVerticle extends VerticleBase {
   private DuplicateFilter duplicates;
   private Outbox outboxContents;
   private OutboxStats outbox;
-  private RulesVerticle rules;
+  private RulesVerticle singleNodeRules;
+  private ClusterRulesVerticle clusterRules;
   private Recovery.Recovered state;
+  private StateDir clusterDir;
 
   /** As the launcher builds it: the system clock, Vert.x's timers, the process environment, the families above. */
   public MainVerticle() {
-    this(Clock.systemUTC(), null, System.getenv(), FAMILIES, Journal.SegmentOpener.FILES, true);
+    this(Clock.systemUTC(), null, System.getenv(), FAMILIES, Journal.SegmentOpener.FILES, true,
+        () -> Launcher.clusterManager().getHazelcastInstance());
   }
 
   public MainVerticle(Clock clock, Timers timers, Map<String, String> environment, List<RuleFamily<?>> families) {
-    this(clock, timers, environment, families, Journal.SegmentOpener.FILES, false);
+    this(clock, timers, environment, families, Journal.SegmentOpener.FILES, false, null);
   }
 
   /**
@@ -83,15 +97,17 @@ public class MainVerticle extends VerticleBase {
    * @param segments         how the journal opens its files (tests open one that fails, as a full disk would)
    * @param exitWhenNotSaved whether a stop that could not save the last snapshot ends the process with
    *                         {@link #EXIT_STATE_NOT_SAVED} (as the launcher runs it), rather than just failing
+   * @param hazelcast        this node's Hazelcast member, when Vert.x runs clustered
    */
   MainVerticle(Clock clock, Timers timers, Map<String, String> environment, List<RuleFamily<?>> families,
-      Journal.SegmentOpener segments, boolean exitWhenNotSaved) {
+      Journal.SegmentOpener segments, boolean exitWhenNotSaved, Supplier<HazelcastInstance> hazelcast) {
     this.clock = clock;
     this.timers = timers;
     this.environment = environment;
     this.families = List.copyOf(families);
     this.segments = segments;
     this.exitWhenNotSaved = exitWhenNotSaved;
+    this.hazelcast = hazelcast;
   }
 
   @Override
@@ -108,15 +124,12 @@ public class MainVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     AppConfig config = service.app();
-    engine = new RuleEngine(service.families());
+    RuleSet rules = new RuleSet(service.families());
     duplicates = new DuplicateFilter(config.ingest().duplicateWindow(), config.ingest().duplicateMaxEntries(), clock);
     outboxContents = new Outbox(config.notifier().policy());
-    return vertx.executeBlocking(() -> Recovery.run(config.state().dir(), config.state().sync(), segments, engine,
-            duplicates, outboxContents, clock.millis()))
-        .compose(recovered -> {
-          state = recovered;
-          return deployParts(config);
-        })
+    outbox = new OutboxStats(config.outboxCapacity());
+    return (vertx.isClustered() ? clustered(config, rules) : singleNode(config, rules))
+        .compose(parts -> deployParts(config, rules, parts))
         .onFailure(e -> {
           // A start that failed stopped what it had started (see Layer); the next start must deploy it all again.
           roles().removeIfPresent(WHOLE_SERVICE, deploymentID());
@@ -124,18 +137,49 @@ public class MainVerticle extends VerticleBase {
         });
   }
 
-  private Future<?> deployParts(AppConfig config) {
+  /** What differs between a single node and a cluster's node: who keeps the users' state, and how. */
+  private record Parts(VerticleBase rules, DeliveryRecords deliveries, boolean ownDeadLetters,
+      Consumer<PrometheusMeterRegistry> metrics) {}
+
+  /** The users' state in this process, journaled in the state directory (see {@link Recovery}). */
+  private Future<Parts> singleNode(AppConfig config, RuleSet rules) {
+    engine = new RuleEngine(rules);
+    return vertx.executeBlocking(() -> Recovery.run(config.state().dir(), config.state().sync(), segments, engine,
+            duplicates, outboxContents, clock.millis()))
+        .map(recovered -> {
+          state = recovered;
+          singleNodeRules = new RulesVerticle(engine, duplicates, state.journal(), clock, timers,
+              new RulesVerticle.Settings(config.state().dir(), config.state().snapshotInterval(),
+                  config.state().journalMaxBytes(), config.state().maxUsers()));
+          return new Parts(singleNodeRules, DeliveryRecords.in(state.journal()), true,
+              registry -> Metrics.singleNode(registry, singleNodeRules));
+        });
+  }
+
+  /**
+   * The users' state in the cluster's map, each user's on the node that owns it and backed up on another (see
+   * {@link ClusterRulesVerticle}); the state directory holds what the cluster's last node saved when it stopped.
+   */
+  private Future<Parts> clustered(AppConfig config, RuleSet rules) {
+    HazelcastInstance hazelcast = this.hazelcast.get();
+    ClusterRules.set(rules, config.ingest().duplicateWindow().toMillis());
+    return vertx.executeBlocking(() -> StateDir.open(config.state().dir())).map(dir -> {
+      clusterDir = dir;
+      clusterRules = new ClusterRulesVerticle(hazelcast, rules, clock, config.cluster().pollInterval(),
+          config.cluster().minimumClusterSize(), dir.path());
+      return new Parts(clusterRules, clusterRules.records(), false,
+          registry -> Metrics.cluster(registry, hazelcast, clusterRules));
+    });
+  }
+
+  private Future<?> deployParts(AppConfig config, RuleSet rules, Parts parts) {
     LOG.info("memory budgets for a heap of at most {} MB: {} users with state, {} events remembered for duplicates, "
         + "{} notifications queued", Runtime.getRuntime().maxMemory() >> 20, config.state().maxUsers(),
         config.ingest().duplicateMaxEntries(), config.outboxCapacity());
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
         config.ingest().futureMargin());
-    outbox = new OutboxStats(config.outboxCapacity());
     // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
     // edge a request reaches.
-    rules = new RulesVerticle(engine, duplicates, state.journal(), clock, timers, new RulesVerticle.Settings(
-        config.state().dir(), config.state().snapshotInterval(), config.state().journalMaxBytes(),
-        config.state().maxUsers()));
     Gate gate = new Gate(Authenticator.create(vertx, config.auth()), config.rateLimit().perAddress(clock),
         this::refusal, stats);
     Admission admission = new Admission(config.rateLimit().perUser(clock), duplicates, new LateEvents(clock), stats,
@@ -146,13 +190,16 @@ public class MainVerticle extends VerticleBase {
     if (config.notifySink().enabled()) {
       layers.add(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port()));
     }
-    layers.add(new OutboxVerticle(config.notifier(), outboxContents, outbox, state.journal(), clock, timers));
+    layers.add(new OutboxVerticle(config.notifier(), outboxContents, outbox, parts.deliveries(),
+        parts.ownDeadLetters(), clock, timers));
     if (config.admin().enabled()) {
-      admin = new AdminVerticle(config.admin(), Metrics.create(stats, outbox, engine.families(), rules));
+      PrometheusMeterRegistry registry = Metrics.create(stats, outbox, rules.families());
+      parts.metrics().accept(registry);
+      admin = new AdminVerticle(config.admin(), registry);
       layers.add(admin);
     }
     layers.add(new UnsupportedEventVerticle());
-    layers.add(rules);
+    layers.add(parts.rules());
     return vertx.deployVerticle(Layer.of(layers, () -> {
       IngestVerticle edge = new IngestVerticle(config.http(), decoder, gate, admission, clock);
       edges.add(edge);
@@ -162,11 +209,11 @@ public class MainVerticle extends VerticleBase {
   }
 
   /** Why events cannot be taken now, or null when they can: answered 503 before a request's body is read. */
-  private String refusal() {
+  String refusal() {
     if (outbox.isFull()) {
       return "The notification outbox is full (" + outbox.capacity() + " waiting)";
     }
-    String unavailable = rules.unavailable();
+    String unavailable = singleNodeRules != null ? singleNodeRules.unavailable() : clusterRules.unavailable();
     return unavailable == null ? null : "The service cannot keep events now: " + unavailable;
   }
 
@@ -194,6 +241,14 @@ public class MainVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     roles().removeIfPresent(WHOLE_SERVICE, deploymentID());
+    if (clusterDir != null) {
+      return vertx.executeBlocking(() -> ClusterState.saveIfLast(hazelcast.get(), clusterDir.path()))
+          .onFailure(e -> LOG.error("the cluster's state could not be saved by its last node: {}", e.toString()))
+          .eventually(() -> {
+            closeState();
+            return Future.succeededFuture();
+          });
+    }
     if (state == null) {
       return Future.succeededFuture();
     }
@@ -221,6 +276,10 @@ public class MainVerticle extends VerticleBase {
       state.dir().close();
       state = null;
     }
+    if (clusterDir != null) {
+      clusterDir.close();
+      clusterDir = null;
+    }
   }
 
   /** Ends the process with this code, once the log is written out: the launcher would exit with 143 (SIGTERM). */
@@ -243,6 +302,9 @@ public class MainVerticle extends VerticleBase {
    * they decided on delivered (or dead-lettered). For tests and benchmarks, which wait for it rather than for time.
    */
   public boolean settled() {
+    if (engine == null) {
+      throw new IllegalStateException("settled() tells of a single node only");
+    }
     return stats.accepted() == engine.applied() && engine.decided() == outbox.received() && outbox.queued() == 0;
   }
 

@@ -1,5 +1,7 @@
 package io.eventsprocessor.admin;
 
+import com.hazelcast.core.HazelcastInstance;
+import io.eventsprocessor.cluster.ClusterRulesVerticle;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.notify.OutboxStats;
 import io.eventsprocessor.rules.RuleSet;
@@ -18,8 +20,8 @@ import java.util.function.ToDoubleFunction;
 public final class Metrics {
   private Metrics() {}
 
-  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RuleSet.Family<?>> families,
-      RulesVerticle rules) {
+  /** The counts of every node: ingestion, delivery, the rule families. */
+  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RuleSet.Family<?>> families) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     events(registry, ingest, "accepted", IngestStats::accepted);
     events(registry, ingest, "unsupported", IngestStats::unsupported);
@@ -43,10 +45,6 @@ public final class Metrics {
     Gauge.builder("events.processor.outbox.capacity", outbox, OutboxStats::capacity)
         .description("Queued notifications beyond which ingestion answers 503").register(registry);
 
-    Gauge.builder("events.processor.users.max", rules, RulesVerticle::maxUsers)
-        .description("Users with state at most (state.maxUsers); beyond, new users are refused").register(registry);
-    FunctionCounter.builder("events.processor.users.refused", rules, RulesVerticle::refusedNewUsers)
-        .description("Events refused (503) because they would have added a user beyond state.maxUsers").register(registry);
     for (RuleSet.Family<?> family : families) {
       Gauge.builder("events.processor.users", family, RuleSet.Family::users)
           .tag("family", family.name()).description("Users with something pending in a rule family").register(registry);
@@ -55,6 +53,24 @@ public final class Metrics {
           .register(registry);
     }
     return registry;
+  }
+
+  /** A single node's: the cap on users. */
+  public static void singleNode(PrometheusMeterRegistry registry, RulesVerticle rules) {
+    Gauge.builder("events.processor.users.max", rules, RulesVerticle::maxUsers)
+        .description("Users with state at most (state.maxUsers); beyond, new users are refused").register(registry);
+    FunctionCounter.builder("events.processor.users.refused", rules, RulesVerticle::refusedNewUsers)
+        .description("Events refused (503) because they would have added a user beyond state.maxUsers").register(registry);
+  }
+
+  /** A cluster node's: the members it sees, the users it owns, whether every partition has its backup. */
+  public static void cluster(PrometheusMeterRegistry registry, HazelcastInstance hazelcast, ClusterRulesVerticle rules) {
+    Gauge.builder("events.processor.cluster.members", hazelcast, h -> h.getCluster().getMembers().size())
+        .description("Members of the cluster this node sees").register(registry);
+    Gauge.builder("events.processor.cluster.users.owned", rules, ClusterRulesVerticle::ownedUsers)
+        .description("Users whose entry this node owns (their backups elsewhere)").register(registry);
+    Gauge.builder("events.processor.cluster.safe", hazelcast, h -> h.getPartitionService().isClusterSafe() ? 1 : 0)
+        .description("1 when every partition has its backup in sync (no migration under way)").register(registry);
   }
 
   private static void events(PrometheusMeterRegistry registry, IngestStats ingest, String outcome,

@@ -30,7 +30,8 @@ public record AppConfig(
     AdminVerticle.Settings admin,
     Ingest ingest,
     Authenticator.Settings auth,
-    RateLimits rateLimit) {
+    RateLimits rateLimit,
+    ClusterSettings cluster) {
 
   /** The local stand-in for the notification service. */
   public record Sink(boolean enabled, String host, int port) {}
@@ -129,7 +130,10 @@ public record AppConfig(
         sinkJson.integer("port", 8081, 0, 65535));
     sinkJson.done();
 
-    return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, ingestSettings, auth, rateLimit);
+    ClusterSettings cluster = ClusterSettings.read(root.object("cluster"));
+
+    return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, ingestSettings, auth, rateLimit,
+        cluster);
   }
 
   /** The mode, and the credentials it needs, checked together: a mode without its key would let nobody in. */

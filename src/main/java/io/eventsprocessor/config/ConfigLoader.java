@@ -28,7 +28,14 @@ public final class ConfigLoader {
       "AUTH_MODE", "auth.mode",
       "AUTH_WRITE_KEY", "auth.writeKey",
       "AUTH_JWT_SECRET", "auth.jwt.hs256Secret",
-      "AUTH_JWT_PUBLIC_KEY", "auth.jwt.rs256PublicKey");
+      "AUTH_JWT_PUBLIC_KEY", "auth.jwt.rs256PublicKey",
+      "CLUSTER_NAME", "cluster.name",
+      "CLUSTER_HOST", "cluster.host",
+      "CLUSTER_PORT", "cluster.port",
+      "CLUSTER_MEMBERS", "cluster.members",
+      "CLUSTER_QUORUM", "cluster.quorum",
+      "CLUSTER_KUBERNETES_SERVICE", "cluster.kubernetesService",
+      "CLUSTER_KUBERNETES_NAMESPACE", "cluster.kubernetesNamespace");
 
   private ConfigLoader() {}
 

@@ -184,6 +184,11 @@ public final class Outbox {
     });
   }
 
+  /** Forgets a dead letter (kept elsewhere: the cluster's). */
+  public void forgetDeadLetter(String id) {
+    deadLetters.remove(id);
+  }
+
   /** The dead letter of that id, or null. */
   public DeadLetter deadLetter(String id) {
     return deadLetters.get(id);

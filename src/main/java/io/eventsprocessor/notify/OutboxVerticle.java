@@ -2,7 +2,6 @@ package io.eventsprocessor.notify;
 
 import io.eventsprocessor.event.EventAddresses;
 import io.eventsprocessor.rules.RulesVerticle;
-import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.time.DueTimer;
 import io.eventsprocessor.time.Timers;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -30,9 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the {@link Outbox} to the notification service: POST with a timeout and an {@code Idempotency-Key}
  * equal to the notification id, behind a circuit breaker so that a service that is down is not hammered. What
- * becomes of each notification (delivered, dead-lettered, queued again) goes to the journal; the outbox's contents
- * go into the snapshots, asked for on the notifications' address so that they hold every notification decided
- * before the snapshot's position.
+ * becomes of each notification (delivered, dead-lettered, queued again) goes to its {@link DeliveryRecords}; on a
+ * single node the outbox's contents go into the snapshots, asked for on the notifications' address so that they
+ * hold every notification decided before the snapshot's position.
  */
 public final class OutboxVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxVerticle.class);
@@ -62,7 +61,8 @@ public final class OutboxVerticle extends VerticleBase {
   private final Settings settings;
   private final Outbox outbox;
   private final OutboxStats stats;
-  private final Journal journal;
+  private final DeliveryRecords records;
+  private final boolean ownDeadLetters;
   private final Clock clock;
   private final Timers timers;
   private WebClient client;
@@ -72,15 +72,17 @@ public final class OutboxVerticle extends VerticleBase {
   private Promise<Void> drained;
 
   /**
-   * @param outbox the outbox as recovered from the state directory
-   * @param timers the timers of retries and backoffs; null for Vert.x's own
+   * @param outbox         the outbox as recovered from the state directory
+   * @param ownDeadLetters whether the admin API's dead letters are this outbox's (single node), or the cluster's
+   * @param timers         the timers of retries and backoffs; null for Vert.x's own
    */
-  public OutboxVerticle(Settings settings, Outbox outbox, OutboxStats stats, Journal journal, Clock clock,
-      Timers timers) {
+  public OutboxVerticle(Settings settings, Outbox outbox, OutboxStats stats, DeliveryRecords records,
+      boolean ownDeadLetters, Clock clock, Timers timers) {
     this.settings = settings;
     this.outbox = outbox;
     this.stats = stats;
-    this.journal = journal;
+    this.records = records;
+    this.ownDeadLetters = ownDeadLetters;
     this.clock = clock;
     this.timers = timers;
   }
@@ -111,11 +113,16 @@ public final class OutboxVerticle extends VerticleBase {
     dueTimer = new DueTimer(timers == null ? Timers.of(vertx) : timers, clock, this::dispatch);
     stats.set(outbox.size());
     dispatch();
-    return Future.all(List.of(
+    List<Future<Void>> registered = new java.util.ArrayList<>(List.of(
         vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, this::onNotification).completion(),
-        vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_OUTBOX, m -> m.reply(status())).completion(),
-        vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, m -> m.reply(deadLetters())).completion(),
-        vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetryDeadLetter).completion()));
+        vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_OUTBOX, m -> m.reply(status())).completion()));
+    if (ownDeadLetters) {
+      registered.add(vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS,
+          m -> m.reply(deadLetters())).completion());
+      registered.add(vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER,
+          this::onRetryDeadLetter).completion());
+    }
+    return Future.all(registered);
   }
 
   /** Lets the attempts in flight finish (each within the timeout); what is left is in the last snapshot. */
@@ -145,8 +152,12 @@ public final class OutboxVerticle extends VerticleBase {
     }
     Notification notification = Notification.fromJson(message.body());
     stats.received.increment();
+    if (!ownDeadLetters) {
+      // In a cluster the user's entry says what is to be delivered: a dead letter it holds again was queued again.
+      outbox.forgetDeadLetter(notification.id());
+    }
     if (!outbox.offer(notification, clock.millis())) {
-      LOG.info("notification {} ({} for user {}) already queued or sent: not sent again",
+      LOG.debug("notification {} ({} for user {}) already queued or sent: not sent again",
           notification.id(), notification.kind(), notification.userId());
       return;
     }
@@ -186,7 +197,7 @@ public final class OutboxVerticle extends VerticleBase {
           long now = clock.millis();
           if (result.succeeded() && result.result().statusCode() / 100 == 2) {
             outbox.delivered(pending, now);
-            record(OutboxRecords.DELIVERED, OutboxRecords.delivered(n, now));
+            records.delivered(n, now);
             stats.delivered.increment();
             LOG.info("notification {} ({} for user {}) delivered on attempt {}: {}",
                 n.id(), n.kind(), n.userId(), pending.attempts() + 1, n.message());
@@ -239,7 +250,7 @@ public final class OutboxVerticle extends VerticleBase {
     Outbox.Pending p = verdict.pending();
     (verdict.deadLettered() ? stats.deadLettered : stats.retried).increment();
     if (verdict.deadLettered()) {
-      record(OutboxRecords.DEAD_LETTER, OutboxRecords.deadLetter(outbox.deadLetter(p.id())));
+      records.deadLettered(outbox.deadLetter(p.id()));
       // The whole notification goes to the log: even once the bounded dead letters forget it, it can be rebuilt.
       LOG.error("notification {} ({} for user {}) is a dead letter after {} attempt(s): {}; notification: {}",
           p.id(), p.notification().kind(), p.userId(), p.attempts(), p.lastError(), p.notification().toJson().encode());
@@ -251,15 +262,6 @@ public final class OutboxVerticle extends VerticleBase {
 
   private void changed() {
     stats.set(outbox.size());
-  }
-
-  /** Appended without waiting for the disk: if it is lost in a crash, the delivery is made again, same id. */
-  private void record(byte type, io.netty.buffer.ByteBuf payload) {
-    try {
-      journal.append(type, payload);
-    } catch (Journal.BrokenException e) {
-      LOG.debug("outbox: record not journaled ({}); it will be repeated after a restart", e.getMessage());
-    }
   }
 
   private JsonObject status() {
@@ -286,11 +288,12 @@ public final class OutboxVerticle extends VerticleBase {
   }
 
   private void onRetryDeadLetter(Message<String> message) {
-    if (!outbox.retryDeadLetter(message.body(), clock.millis())) {
+    Outbox.DeadLetter dead = outbox.deadLetter(message.body());
+    if (dead == null || !outbox.retryDeadLetter(message.body(), clock.millis())) {
       message.fail(404, "no dead letter with id " + message.body());
       return;
     }
-    record(OutboxRecords.REQUEUED, OutboxRecords.requeued(message.body(), clock.millis()));
+    records.requeued(dead.notification(), clock.millis());
     LOG.info("dead letter {} queued again by an operator", message.body());
     changed();
     dispatch();

@@ -35,24 +35,31 @@ public final class Snapshot {
 
   /** Starts writing a snapshot in the directory; nothing replaces the current one until {@link Writer#commit}. */
   public static Writer write(Path dir) {
-    return new Writer(dir);
+    return writeFile(dir.resolve(FILE));
+  }
+
+  /** The same, to a file of another name. */
+  public static Writer writeFile(Path file) {
+    return new Writer(file);
   }
 
   /** Writes a snapshot record by record; blocking, off the event loop. */
   public static final class Writer implements AutoCloseable {
+    private final Path file;
     private final Path dir;
     private final Path temporary;
-    private final FileChannel file;
+    private final FileChannel channel;
     private final ByteBuf buffer = Unpooled.buffer(FLUSH_AT + 64 * 1024);
     private final CRC32C crc = new CRC32C();
     private long records;
     private boolean committed;
 
-    private Writer(Path dir) {
-      this.dir = dir;
+    private Writer(Path file) {
+      this.file = file;
+      this.dir = file.toAbsolutePath().getParent();
       try {
-        this.temporary = Files.createTempFile(dir, FILE, StateDir.TEMPORARY);
-        this.file = FileChannel.open(temporary, StandardOpenOption.WRITE);
+        this.temporary = Files.createTempFile(dir, file.getFileName().toString(), StateDir.TEMPORARY);
+        this.channel = FileChannel.open(temporary, StandardOpenOption.WRITE);
       } catch (IOException e) {
         throw failed(e);
       }
@@ -73,9 +80,9 @@ public final class Snapshot {
       Frames.write(buffer, crc, records++, END, Unpooled.buffer(8).writeLong(position));
       flush();
       try {
-        file.force(true);
-        file.close();
-        Files.move(temporary, path(dir), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        channel.force(true);
+        channel.close();
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException e) {
         throw failed(e);
       }
@@ -87,7 +94,7 @@ public final class Snapshot {
       try {
         ByteBuffer bytes = buffer.nioBuffer();
         while (bytes.hasRemaining()) {
-          file.write(bytes);
+          channel.write(bytes);
         }
         buffer.clear();
       } catch (IOException e) {
@@ -96,7 +103,7 @@ public final class Snapshot {
     }
 
     private UncheckedIOException failed(IOException e) {
-      return new UncheckedIOException("could not write " + path(dir) + ": " + e, e);
+      return new UncheckedIOException("could not write " + file + ": " + e, e);
     }
 
     /** Abandons it unless committed: the previous snapshot stays. */
@@ -104,7 +111,7 @@ public final class Snapshot {
     public void close() {
       if (!committed) {
         try {
-          file.close();
+          channel.close();
           Files.deleteIfExists(temporary);
         } catch (IOException e) {
           // a leftover temporary file is removed at the next start
@@ -121,7 +128,11 @@ public final class Snapshot {
    *                               rather than forget what it holds
    */
   public static long read(Path dir, Journal.Reader reader) {
-    Path path = path(dir);
+    return readFile(path(dir), reader);
+  }
+
+  /** The same, from a file of another name. */
+  public static long readFile(Path path, Journal.Reader reader) {
     if (!Files.exists(path)) {
       return -1;
     }

@@ -1,0 +1,61 @@
+package io.eventsprocessor;
+
+import io.eventsprocessor.cluster.ClusterSetup;
+import io.eventsprocessor.config.ClusterSettings;
+import io.eventsprocessor.config.ConfigLoader;
+import io.eventsprocessor.config.ConfigReader;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+
+/**
+ * The jar's entry point: Vert.x's own launcher ({@code -conf}, {@code -instances}, {@code -cluster}, …), with what
+ * must be settled before Vert.x starts. With {@code -cluster}, the Hazelcast member is built from the config's
+ * {@code cluster} section and the {@code CLUSTER_*} environment variables (see {@link ClusterSetup}).
+ */
+public class Launcher extends VertxApplication implements VertxApplicationHooks {
+  private static volatile HazelcastClusterManager clusterManager;
+
+  private final boolean clustered;
+  private JsonObject config = new JsonObject();
+
+  public static void main(String[] args) {
+    new Launcher(args).launch();
+  }
+
+  public Launcher(String[] args) {
+    super(args);
+    this.clustered = List.of(args).stream().anyMatch(a -> a.equals("-cluster") || a.equals("--cluster") || a.equals("-c"));
+  }
+
+  /** The cluster manager of this process, when it was launched with {@code -cluster}; null otherwise. */
+  static HazelcastClusterManager clusterManager() {
+    return clusterManager;
+  }
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject config) {
+    if (config != null) {
+      this.config = config;
+    }
+    return config;
+  }
+
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    if (!clustered) {
+      return Vertx.builder().with(options);
+    }
+    JsonObject effective = config.copy().mergeIn(ConfigLoader.fromEnvironment(System.getenv()), true);
+    // Wrong values are reported with the rest of the config once the service starts (exit code 15).
+    ClusterSettings settings = ClusterSettings.read(ConfigReader.root(effective).object("cluster"));
+    options.getEventBusOptions().setHost(settings.host());
+    clusterManager = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(settings));
+    return Vertx.builder().with(options).withClusterManager(clusterManager);
+  }
+}

@@ -1,0 +1,274 @@
+package io.eventsprocessor.cluster;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import io.eventsprocessor.event.Event;
+import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.event.EventJson;
+import io.eventsprocessor.notify.Outbox;
+import io.eventsprocessor.rules.RuleSet;
+import io.eventsprocessor.rules.RulesVerticle;
+import io.eventsprocessor.time.DueTimer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rules in a cluster. Consumes, on this node, the address of every type a family declares, as the single-node
+ * rules verticle does, and has each event applied by the node that owns its user, in the cluster's map of users
+ * ({@link UserProcessors.ApplyEvent}): the answer comes once the owner and its backup have the new entry. A user's
+ * events taken by this node are applied in the order they came (each waits for the one before).
+ *
+ * <p>Every {@code pollInterval}, the node looks at the users it owns: those due are woken ({@link
+ * UserProcessors.WakeUp}), and the notifications waiting in their entries are handed to this node's outbox, which
+ * delivers them. Until the node sees a quorum of members ({@code cluster.quorum}), it answers every event 503: the
+ * map takes no writes on a minority; once it does, it loads what the cluster's last node saved, if this node has it
+ * (see {@link ClusterState}), and takes events. After a node's death the new owners find its users' due times and waiting notifications in the
+ * backups: reminders fire once, and notifications go out again under the same id. The dead letters are the
+ * cluster's, answered here for the admin API of any node.
+ */
+public final class ClusterRulesVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRulesVerticle.class);
+  /** How long a notification handed to the outbox is not handed again while it is still waiting. */
+  private static final Duration HANDED_OVER = Duration.ofMinutes(5);
+
+  private final HazelcastInstance hazelcast;
+  private final RuleSet rules;
+  private final Clock clock;
+  private final Duration pollInterval;
+  private final int quorum;
+  private final Path stateDir;
+  private final Map<String, Future<String>> lastPerUser = new HashMap<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final LongAdder applied = new LongAdder();
+  private final Cache<String, Boolean> handedOver = Caffeine.newBuilder().expireAfterWrite(HANDED_OVER).build();
+  private IMap<String, ClusterUser> users;
+  private IMap<String, String> deadLetters;
+  private long pollTimer = -1;
+  private boolean polling;
+  private volatile boolean ready;
+
+  /**
+   * @param quorum   members this node must see before it takes events
+   * @param stateDir where the cluster's last node saves the state (see {@link ClusterState})
+   */
+  public ClusterRulesVerticle(HazelcastInstance hazelcast, RuleSet rules, Clock clock, Duration pollInterval,
+      int quorum, Path stateDir) {
+    this.hazelcast = hazelcast;
+    this.rules = rules;
+    this.clock = clock;
+    this.pollInterval = pollInterval;
+    this.quorum = quorum;
+    this.stateDir = stateDir;
+  }
+
+  /** Null when this node takes events; otherwise why not. */
+  public String unavailable() {
+    return ready ? null : "the node sees " + hazelcast.getCluster().getMembers().size() + " member(s) of the "
+        + quorum + " it needs to take events";
+  }
+
+  @Override
+  public Future<?> start() {
+    List<Future<Void>> registered = new ArrayList<>();
+    for (String type : rules.types()) {
+      consumers.add(vertx.eventBus().<JsonObject>localConsumer(EventAddresses.forType(type), this::onEvent));
+    }
+    consumers.add(vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, this::onListDeadLetters));
+    consumers.add(vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetry));
+    consumers.forEach(c -> registered.add(c.completion()));
+    pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
+    return Future.all(registered);
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(pollTimer);
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
+        .compose(v -> Future.join(new ArrayList<>(lastPerUser.values())).otherwiseEmpty());
+  }
+
+  /** Events applied by this node's requests (readable from any thread). */
+  public long applied() {
+    return applied.sum();
+  }
+
+  /** Users whose entry this node owns (their backups elsewhere not counted). */
+  public long ownedUsers() {
+    return users == null ? 0 : users.getLocalMapStats().getOwnedEntryCount();
+  }
+
+  /** Once the node sees its quorum: the maps, then what the cluster's last node saved, if this node has it. */
+  private Future<Void> becomeReady() {
+    if (hazelcast.getCluster().getMembers().size() < quorum) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      users = hazelcast.getMap(ClusterSetup.USERS);
+      deadLetters = hazelcast.getMap(ClusterSetup.DEAD_LETTERS);
+      ClusterState.load(hazelcast, stateDir);
+      return null;
+    }, false).<Void>mapEmpty().onSuccess(v -> {
+      ready = true;
+      LOG.info("rules: {} member(s) in the cluster: taking events", hazelcast.getCluster().getMembers().size());
+    });
+  }
+
+  private void onEvent(Message<JsonObject> request) {
+    if (!ready) {
+      request.fail(RulesVerticle.UNAVAILABLE, unavailable());
+      return;
+    }
+    Event event = EventJson.fromJson(request.body());
+    String userId = event.userId();
+    Future<String> before = lastPerUser.get(userId);
+    Future<String> done = (before == null ? Future.<Void>succeededFuture() : before.<Void>transform(ar -> Future.succeededFuture()))
+        .compose(v -> Future.fromCompletionStage(
+            users.submitToKey(userId, new UserProcessors.ApplyEvent(event, clock.millis())), context));
+    lastPerUser.put(userId, done);
+    done.onComplete(result -> {
+      if (lastPerUser.get(userId) == done) {
+        lastPerUser.remove(userId);
+      }
+      if (result.succeeded()) {
+        applied.increment();
+        request.reply(result.result());
+      } else {
+        LOG.warn("rules: event {} of user {} could not be applied by the cluster: {}", event.id(), userId,
+            result.cause().toString());
+        request.fail(RulesVerticle.UNAVAILABLE, "the cluster could not keep the event (" + result.cause().getMessage() + ")");
+      }
+    });
+  }
+
+  /** Wakes this node's users that are due, and hands their waiting notifications to this node's outbox. */
+  private void poll() {
+    if (polling) {
+      return;
+    }
+    polling = true;
+    if (!ready) {
+      becomeReady().onComplete(ar -> {
+        polling = false;
+        if (ar.failed()) {
+          LOG.warn("rules: the cluster's maps are not ready yet: {}", ar.cause().toString());
+        }
+      });
+      return;
+    }
+    long now = clock.millis();
+    vertx.executeBlocking(() -> {
+          Set<String> due = users.localKeySet(Predicates.lessEqual(ClusterUser.WAKE_AT, now));
+          Set<String> waiting = users.localKeySet(Predicates.lessThan(ClusterUser.PENDING_SINCE, DueTimer.NEVER));
+          if (!due.isEmpty()) {
+            users.executeOnKeys(due, new UserProcessors.WakeUp(now));
+          }
+          List<ClusterUser.Pending> pending = new ArrayList<>();
+          if (!waiting.isEmpty()) {
+            users.getAll(waiting).values().forEach(user -> pending.addAll(user.pending()));
+          }
+          return pending;
+        }, false)
+        .onSuccess(pending -> pending.forEach(this::handOver))
+        .onFailure(e -> LOG.warn("rules: could not look for due users and waiting notifications: {}", e.toString()))
+        .onComplete(ar -> polling = false);
+  }
+
+  /** Each waiting notification once: by its id and when it was queued (a dead letter queued again is new). */
+  private void handOver(ClusterUser.Pending pending) {
+    String id = pending.decode().id() + "@" + pending.decidedAt();
+    if (handedOver.asMap().putIfAbsent(id, Boolean.TRUE) == null) {
+      vertx.eventBus().send(EventAddresses.NOTIFICATIONS, new JsonObject(pending.notification()));
+    }
+  }
+
+  private void onListDeadLetters(Message<Void> request) {
+    if (!ready) {
+      request.fail(503, unavailable());
+      return;
+    }
+    vertx.executeBlocking(() -> new ArrayList<>(deadLetters.values()), false).onComplete(listed -> {
+      if (listed.failed()) {
+        request.fail(503, "the cluster's dead letters cannot be read: " + listed.cause().getMessage());
+        return;
+      }
+      JsonArray list = new JsonArray();
+      listed.result().stream().map(JsonObject::new)
+          .sorted((a, b) -> Long.compare(a.getLong("failedAt"), b.getLong("failedAt")))
+          .forEach(list::add);
+      request.reply(list);
+    });
+  }
+
+  /** Back in the user's entry: the user's owner delivers it, with a fresh history. */
+  private void onRetry(Message<String> request) {
+    if (!ready) {
+      request.fail(503, unavailable());
+      return;
+    }
+    String id = request.body();
+    Future.fromCompletionStage(deadLetters.removeAsync(id), context).compose(json -> {
+      if (json == null) {
+        return Future.failedFuture(new IllegalArgumentException("no dead letter with id " + id));
+      }
+      JsonObject dead = new JsonObject(json);
+      var notification = io.eventsprocessor.notify.Notification.fromJson(dead.getJsonObject("notification"));
+      return Future.fromCompletionStage(users.submitToKey(notification.userId(),
+          new UserProcessors.AddNotification(notification, clock.millis())), context);
+    }).onComplete(done -> {
+      if (done.succeeded()) {
+        LOG.info("dead letter {} queued again by an operator", id);
+        request.reply(new JsonObject().put("id", id).put("status", "queued"));
+      } else if (done.cause() instanceof IllegalArgumentException) {
+        request.fail(404, done.cause().getMessage());
+      } else {
+        request.fail(503, "the dead letter could not be queued again: " + done.cause().getMessage());
+      }
+    });
+  }
+
+  /** What becomes of a notification, kept in the cluster: out of the user's entry, into the dead letters. */
+  public io.eventsprocessor.notify.DeliveryRecords records() {
+    return new io.eventsprocessor.notify.DeliveryRecords() {
+      @Override
+      public void delivered(io.eventsprocessor.notify.Notification notification, long at) {
+        users.submitToKey(notification.userId(), new UserProcessors.RemoveNotification(notification.id()));
+      }
+
+      @Override
+      public void deadLettered(Outbox.DeadLetter dead) {
+        deadLetters.setAsync(dead.notification().id(), new JsonObject()
+            .put("id", dead.notification().id())
+            .put("notification", dead.notification().toJson())
+            .put("attempts", dead.attempts())
+            .put("lastError", dead.lastError())
+            .put("queuedAt", java.time.Instant.ofEpochMilli(dead.queuedAt()).toString())
+            .put("failedAt", dead.failedAt())
+            .encode());
+        users.submitToKey(dead.notification().userId(), new UserProcessors.RemoveNotification(dead.notification().id()));
+      }
+
+      @Override
+      public void requeued(io.eventsprocessor.notify.Notification notification, long at) {
+        // The cluster's dead letters are queued again by the rules verticle, never by an outbox.
+      }
+    };
+  }
+}

@@ -1,0 +1,172 @@
+package io.eventsprocessor;
+
+import static io.eventsprocessor.HttpClient.resource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.eventsprocessor.FakeNotificationService.Received;
+import io.eventsprocessor.cluster.ClusterSetup;
+import io.eventsprocessor.config.ClusterSettings;
+import io.eventsprocessor.state.Journal;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three nodes of a cluster in one JVM, each a clustered Vert.x with the real main verticle, against one fake
+ * notification service: a user's events taken by any node, duplicates recognised across nodes, a node's crash
+ * (its Hazelcast member terminated, as a kill would) losing nothing and sending nothing twice, dead letters seen
+ * from every node. The separate processes, kill -9 and rolling restarts are in {@code ClusterIT}.
+ */
+class ClusterEndToEndTest {
+  @TempDir Path stateDirs;
+  Vertx plain;
+  FakeNotificationService notifications;
+  final List<Node> nodes = new ArrayList<>();
+  final String clusterName = "test-" + UUID.randomUUID();
+  List<Integer> ports;
+
+  record Node(Vertx vertx, HazelcastInstance hazelcast, MainVerticle main, HttpClient http, HttpClient admin) {}
+
+  @BeforeEach
+  void start() throws Exception {
+    plain = Vertx.vertx();
+    notifications = new FakeNotificationService(plain).start().await(10, TimeUnit.SECONDS);
+    ports = List.of(freePort(), freePort(), freePort());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (Node node : nodes) {
+      node.vertx().close().await(30, TimeUnit.SECONDS);
+    }
+    plain.close().await(10, TimeUnit.SECONDS);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  Node startNode(int index, JsonObject overrides) throws Exception {
+    String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    JsonObject cluster = new JsonObject().put("name", clusterName).put("port", ports.get(index)).put("members", members)
+        .put("pollInterval", "PT0.05S");
+    ClusterSettings settings = ClusterSettings.read(io.eventsprocessor.config.ConfigReader.root(cluster));
+    HazelcastClusterManager manager = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(settings));
+    Vertx vertx = Vertx.builder().with(new VertxOptions()).withClusterManager(manager).buildClustered()
+        .await(60, TimeUnit.SECONDS);
+    JsonObject config = new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("notify", new JsonObject().put("url", notifications.url()).put("timeout", "PT2S")
+            .put("initialBackoff", "PT0.05S").put("maxBackoff", "PT0.2S"))
+        .put("notifySink", new JsonObject().put("enabled", false))
+        .put("admin", new JsonObject().put("port", 0))
+        .put("state", new JsonObject().put("dir", stateDirs.resolve("node-" + index).toString()))
+        .put("cluster", cluster)
+        .mergeIn(overrides, true);
+    MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), MainVerticle.FAMILIES,
+        Journal.SegmentOpener.FILES, false, manager::getHazelcastInstance);
+    vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
+    Node node = new Node(vertx, manager.getHazelcastInstance(), main, new HttpClient(vertx, main.httpPort()),
+        new HttpClient(vertx, main.adminPort()));
+    nodes.add(node);
+    return node;
+  }
+
+  List<Node> startCluster(JsonObject overrides) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      startNode(i, overrides);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream()
+        .allMatch(n -> n.hazelcast().getCluster().getMembers().size() == 3 && n.hazelcast().getPartitionService().isClusterSafe()
+            && n.main().refusal() == null));
+    return nodes;
+  }
+
+  List<Received> deliveredExactly(int count) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> notifications.delivered().size() >= count);
+    // Whatever more could come would come from a poll: a few polls' time, on top of the delivery's own.
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+        .until(() -> notifications.delivered().size() == count);
+    return notifications.delivered();
+  }
+
+  @Test
+  void aUsersEventsTakenByDifferentNodesGiveTheTasksTwoNotifications() throws Exception {
+    List<Node> cluster = startCluster(new JsonObject());
+    List<String> events = ServiceEndToEndTest.TASK_EVENTS;
+    for (int i = 0; i < events.size(); i++) {
+      HttpClient.Response answer = cluster.get(i % 3).http().postEvent(resource("examples/legacy/" + events.get(i) + ".json"));
+      assertThat(answer.status()).as(events.get(i)).isEqualTo(202);
+    }
+    List<Received> delivered = deliveredExactly(2);
+    assertThat(delivered).filteredOn(r -> r.kind().equals("training_congratulation")).singleElement()
+        .satisfies(r -> assertThat(r.message()).contains("36 minutes"));
+    assertThat(delivered).filteredOn(r -> r.kind().equals("training_reminder")).singleElement()
+        .satisfies(r -> assertThat(r.userId()).isEqualTo("foo2"));
+  }
+
+  @Test
+  void anEventResentToAnotherNodeIsADuplicate() throws Exception {
+    List<Node> cluster = startCluster(new JsonObject());
+    String start = resource("examples/improved/2-foo1-started.json");
+    assertThat(cluster.get(0).http().postEvent(start).status()).isEqualTo(202);
+    HttpClient.Response again = cluster.get(1).http().postEvent(start);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().getString("status")).isEqualTo("duplicate");
+  }
+
+  @Test
+  void aNodesCrashLosesNoReminderAndSendsNoneTwice() throws Exception {
+    List<Node> cluster = startCluster(new JsonObject()
+        .put("rules", new JsonObject().put("reminder", new JsonObject().put("delay", "PT3S"))));
+    int users = 60;
+    for (int i = 0; i < users; i++) {
+      assertThat(cluster.get(i % 3).http().postEvent("{\"type\": \"app_launch\", \"userId\": \"u" + i
+          + "\", \"deviceId\": \"d\", \"occurredAt\": \"2026-01-01T10:00:00Z\"}").status()).isEqualTo(202);
+    }
+    // As a kill would: no goodbye, the others find out from the missing member.
+    cluster.get(2).hazelcast().getLifecycleService().terminate();
+
+    List<Received> delivered = deliveredExactly(users);
+    assertThat(delivered).extracting(Received::userId).doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, users).mapToObj(i -> "u" + i).toList());
+  }
+
+  @Test
+  void deadLettersAreTheClustersAndAnyNodeCanSendOneAgain() throws Exception {
+    List<Node> cluster = startCluster(new JsonObject());
+    notifications.answerNext(400);
+    cluster.get(0).http().postEvent(resource("examples/improved/2-foo1-started.json"));
+    cluster.get(0).http().postEvent(resource("examples/improved/5-foo1-finished.json"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> cluster.get(2).admin().get("/v1/admin/dead-letters").body().contains("foo1"));
+
+    String id = new io.vertx.core.json.JsonArray(cluster.get(1).admin().get("/v1/admin/dead-letters").body())
+        .getJsonObject(0).getString("id");
+    assertThat(cluster.get(1).admin().request(io.vertx.core.http.HttpMethod.POST, "/v1/admin/dead-letters/" + id + "/retry")
+        .status()).isEqualTo(202);
+    assertThat(deliveredExactly(1)).singleElement().satisfies(r -> assertThat(r.body().getString("id")).isEqualTo(id));
+    await().atMost(Duration.ofSeconds(10)).until(() -> cluster.get(0).admin().get("/v1/admin/dead-letters").body().equals("[]"));
+  }
+}
