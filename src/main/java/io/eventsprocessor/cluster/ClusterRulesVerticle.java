@@ -2,6 +2,8 @@ package io.eventsprocessor.cluster;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
@@ -62,6 +64,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private IMap<String, ClusterUser> users;
   private IMap<String, String> deadLetters;
   private long pollTimer = -1;
+  private java.util.UUID membership;
   private boolean polling;
   private volatile boolean ready;
 
@@ -87,6 +90,18 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        LOG.info("cluster: member {} joined; {} member(s)", event.getMember().getAddress(), event.getMembers().size());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        LOG.warn("cluster: member {} left; {} member(s): its users' backups take over", event.getMember().getAddress(),
+            event.getMembers().size());
+      }
+    });
     List<Future<Void>> registered = new ArrayList<>();
     for (String type : rules.types()) {
       consumers.add(vertx.eventBus().<JsonObject>localConsumer(EventAddresses.forType(type), this::onEvent));
@@ -101,6 +116,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
+    hazelcast.getCluster().removeMembershipListener(membership);
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .compose(v -> Future.join(new ArrayList<>(lastPerUser.values())).otherwiseEmpty());
   }

@@ -32,12 +32,15 @@ public final class ClusterState {
   private ClusterState() {}
 
   /**
-   * Saves every user and dead letter when this node is the cluster's last; blocking.
+   * Saves every user and dead letter when this node holds them all (it owns every partition: the others that
+   * stopped handed theirs over, whether or not its list of members has caught up with their leaving); blocking.
    *
-   * @return the users saved, or -1 when other members hold the state (they took this node's users over)
+   * @return the users saved, or -1 when other members hold part of the state (they take this node's users over)
    */
   public static long saveIfLast(HazelcastInstance hazelcast, Path dir) {
-    if (hazelcast.getCluster().getMembers().size() > 1) {
+    boolean holdsAll = hazelcast.getPartitionService().getPartitions().stream()
+        .allMatch(p -> p.getOwner() != null && p.getOwner().localMember());
+    if (!holdsAll) {
       return -1;
     }
     IMap<String, ClusterUser> users = hazelcast.getMap(ClusterSetup.USERS);

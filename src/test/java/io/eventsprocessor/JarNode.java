@@ -1,0 +1,156 @@
+package io.eventsprocessor;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The shaded jar as one process of a test, started as an operator starts it ({@code java -jar … -conf …}, the
+ * environment for what differs per node), stopped with SIGTERM or killed with SIGKILL, its output kept.
+ */
+public final class JarNode {
+  static final Path JAR = Path.of(System.getProperty("app.jar", "target/events-processor.jar"));
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  final String name;
+  final int httpPort;
+  final int adminPort;
+  private final List<String> command;
+  private final Map<String, String> environment;
+  private final List<String> output = new CopyOnWriteArrayList<>();
+  private Process process;
+
+  JarNode(String name, List<String> jvmOptions, Map<String, String> environment, String... args) throws IOException {
+    this.name = name;
+    this.httpPort = freePort();
+    this.adminPort = freePort();
+    this.command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    this.environment = new java.util.HashMap<>(environment);
+    this.environment.put("HTTP_PORT", String.valueOf(httpPort));
+    this.environment.put("ADMIN_PORT", String.valueOf(adminPort));
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  JarNode start() throws IOException {
+    output.clear();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    process = builder.start();
+    Process started = process;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
+        lines.lines().forEach(output::add);
+      } catch (IOException e) {
+        // the process ended
+      }
+    }, name + "-output");
+    reader.setDaemon(true);
+    reader.start();
+    return this;
+  }
+
+  boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGTERM through the process handle ({@code Process.destroy()} would close the output's pipe too). */
+  void sigterm() {
+    process.toHandle().destroy();
+  }
+
+  /** SIGKILL: no goodbye. */
+  void kill() {
+    process.destroyForcibly();
+  }
+
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(name + " did not stop within " + timeout);
+    }
+    return process.exitValue();
+  }
+
+  /** Stops everything that is still running, for a test's clean-up. */
+  void destroy() throws InterruptedException {
+    if (isAlive()) {
+      sigterm();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        kill();
+      }
+    }
+  }
+
+  long linesContaining(String text) {
+    return output.stream().filter(line -> line.contains(text)).count();
+  }
+
+  List<String> output() {
+    return List.copyOf(output);
+  }
+
+  /** GET on the admin API; null when it does not answer. */
+  String admin(String path) {
+    try {
+      HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? response.body() : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** A gauge or counter of the node's /metrics, without labels (or with the given label text); -1 when absent. */
+  double metric(String name) {
+    String metrics = admin("/metrics");
+    if (metrics == null) {
+      return -1;
+    }
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.eE+-]+)$").matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  /** Waits until the node answers on its HTTP port and takes events (its readiness, through a harmless request). */
+  JarNode awaitReady(Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+      try {
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v1/event"))
+            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"ping\", \"userId\": \"ready-check\", \"deviceId\": \"d\", "
+                + "\"occurredAt\": \"2026-01-01T00:00:00Z\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 202 || response.statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    return this;
+  }
+}
