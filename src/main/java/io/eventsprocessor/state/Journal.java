@@ -112,6 +112,9 @@ public final class Journal implements AutoCloseable {
     this.sync = sync;
     this.listener = listener;
     this.nextSeq = nextSeq;
+    // A segment of this name holds nothing durable (the replay read none of its records), maybe a record torn by a
+    // crash: appended after, the records would be unreadable behind it.
+    Files.deleteIfExists(segmentPath(nextSeq));
     openSegment(nextSeq);
     chunks.add(new Chunk());
     this.writer = new Thread(this::run, "journal-writer");

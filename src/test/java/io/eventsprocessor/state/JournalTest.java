@@ -97,6 +97,23 @@ class JournalTest {
   }
 
   @Test
+  void aSegmentTornAtItsFirstRecordIsStartedAfreshNotAppendedTo() throws Exception {
+    journal = Journal.open(dir, Journal.Sync.fsync, listener, 1);
+    journal.append((byte) 1, text("first"));
+    journal.close();
+    // A crash in the middle of the first write to the next segment (opened at a start or a rotation): the replay
+    // reads nothing from it, and the next start opens a segment of the same name.
+    Files.write(dir.resolve(String.format("journal-%020d.log", 2)), new byte[] {0, 0, 1, 0, 1, 2, 3, 4, 0, 0, 0});
+    assertThat(replay(dir, 0)).containsExactly("1:1:first");
+    journal = Journal.open(dir, Journal.Sync.fsync, listener, 2);
+    journal.append((byte) 1, text("acknowledged after the restart"));
+    journal.close();
+    journal = null;
+
+    assertThat(replay(dir, 0)).containsExactly("1:1:first", "2:1:acknowledged after the restart");
+  }
+
+  @Test
   void aCorruptRecordIsNotRead() throws Exception {
     journal = Journal.open(dir, Journal.Sync.write, listener, 1);
     journal.append((byte) 1, text("kept"));
