@@ -86,13 +86,13 @@ final class Recovery {
   private static void replay(byte type, io.netty.buffer.ByteBuf payload, RuleEngine engine,
       DuplicateFilter duplicates, Outbox outbox) {
     if (type == EventRecords.EVENT) {
+      // Every record after the snapshot's position was applied live, so it is applied again here, whatever the
+      // duplicate memory says: the snapshot reads that memory a moment after its users, so it may already hold
+      // events whose effect only the journal has. (The journal never holds one event twice: a resend is answered
+      // before it is appended.)
       EventRecords.Applied applied = EventRecords.readEvent(payload);
-      DuplicateFilter.Key key = DuplicateFilter.key(applied.event());
-      // A record of an event resent after a refusal: its first record was applied already.
-      if (!duplicates.contains(key)) {
-        offer(engine.apply(applied.event(), applied.realNow()), outbox, applied.realNow());
-        duplicates.remember(key, applied.realNow());
-      }
+      offer(engine.apply(applied.event(), applied.realNow()), outbox, applied.realNow());
+      duplicates.remember(DuplicateFilter.key(applied.event()), applied.realNow());
     } else if (type == EventRecords.WAKE_UP) {
       long realNow = EventRecords.readWakeUp(payload);
       offer(engine.wakeUp(realNow), outbox, realNow);
