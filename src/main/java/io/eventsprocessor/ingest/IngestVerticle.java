@@ -86,7 +86,16 @@ public final class IngestVerticle extends VerticleBase {
     router.post(BATCH).consumes(EventDecoder.JSON).consumes(CloudEventsHttp.BATCH_MEDIA_TYPE)
         .handler(BodyHandler.create(false).setBodyLimit(settings.batchBodyLimit()))
         .handler(this::ingestBatch);
-    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    // Up when the service takes events: what refuses them with 503 makes it down too.
+    router.get("/health").handler(ctx -> {
+      String refusal = gate.backpressure().refusal();
+      if (refusal == null) {
+        ctx.json(new JsonObject().put("status", "UP"));
+      } else {
+        ctx.response().setStatusCode(503);
+        ctx.json(new JsonObject().put("status", "DOWN").put("reason", refusal));
+      }
+    });
     router.errorHandler(400, ctx -> Problem.send(ctx, 400, "The request could not be read."));
     router.errorHandler(404, ctx -> Problem.send(ctx, 404,
         "No such endpoint: events go to POST " + SINGLE + ", batches to POST " + BATCH + "."));
