@@ -90,7 +90,8 @@ class IngestFuzzTest {
         .mergeIn(overrides, true);
     MainVerticle main = new MainVerticle(Clock.systemUTC(), Map.of());
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
-    return new HttpClient(vertx, main.httpPort(), keepAlive);
+    // Whatever arrives, the answer is also what the OpenAPI contract says.
+    return new HttpClient(vertx, main.httpPort(), keepAlive).observedBy(HttpClient.CONTRACT);
   }
 
   @AfterContainer

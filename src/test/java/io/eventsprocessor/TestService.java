@@ -23,13 +23,14 @@ public final class TestService {
 
   final Vertx vertx;
   final Path stateDir;
-  final FakeNotificationService notifications;
+  public final FakeNotificationService notifications;
   private String deploymentId;
-  MainVerticle main;
-  HttpClient http;
-  HttpClient admin;
+  public MainVerticle main;
+  /** The public API's client: every response it receives is held to the OpenAPI contract. */
+  public HttpClient http;
+  public HttpClient admin;
 
-  TestService(Vertx vertx, Path stateDir) throws Exception {
+  public TestService(Vertx vertx, Path stateDir) throws Exception {
     this.vertx = vertx;
     this.stateDir = stateDir;
     this.notifications = new FakeNotificationService(vertx).start().await(10, TimeUnit.SECONDS);
@@ -48,7 +49,7 @@ public final class TestService {
         .mergeIn(overrides, true);
   }
 
-  TestService start(JsonObject overrides) throws Exception {
+  public TestService start(JsonObject overrides) throws Exception {
     deploy(overrides).await(10, TimeUnit.SECONDS);
     return this;
   }
@@ -62,7 +63,7 @@ public final class TestService {
     return vertx.deployVerticle(deployed, new DeploymentOptions().setConfig(config(overrides))).onSuccess(id -> {
       deploymentId = id;
       main = deployed;
-      http = new HttpClient(vertx, deployed.httpPort());
+      http = new HttpClient(vertx, deployed.httpPort()).observedBy(HttpClient.CONTRACT);
       admin = new HttpClient(vertx, deployed.adminPort());
     });
   }
