@@ -1,5 +1,6 @@
 package io.eventsprocessor;
 
+import io.eventsprocessor.contract.OpenApiContract;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -9,6 +10,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -27,8 +29,26 @@ public final class HttpClient {
     }
   }
 
+  /** Sees every response a client receives, before the test does; throws to fail the test. */
+  @FunctionalInterface
+  public interface Observer {
+    void received(HttpMethod method, String path, HttpResponse<Buffer> response);
+  }
+
+  /** Fails the test when a response is not what the OpenAPI contract (src/main/resources/openapi.yaml) says. */
+  public static final Observer CONTRACT = (method, path, response) -> {
+    OpenApiContract.Checked checked = OpenApiContract.get().check(method.name(), path, response.statusCode(),
+        headers(response), response.bodyAsString());
+    if (!checked.conforms()) {
+      throw new AssertionError("The answer " + response.statusCode() + " to " + method + " " + path
+          + " breaks the OpenAPI contract (" + checked.response() + "): " + checked.violations()
+          + "\nbody: " + response.bodyAsString());
+    }
+  };
+
   private final WebClient client;
   private final int port;
+  private volatile Observer observer = (method, path, response) -> {};
 
   public HttpClient(Vertx vertx, int port) {
     this(vertx, port, true);
@@ -43,6 +63,12 @@ public final class HttpClient {
     this.port = port;
   }
 
+  /** Shows every response to {@code observer} first, e.g. {@link #CONTRACT}. */
+  public HttpClient observedBy(Observer observer) {
+    this.observer = observer;
+    return this;
+  }
+
   public Response post(String path, String contentType, Buffer body) {
     return post(path, contentType, body, Map.of());
   }
@@ -54,7 +80,7 @@ public final class HttpClient {
       request.putHeader("Content-Type", contentType);
     }
     headers.forEach(request::putHeader);
-    return toResponse(request.sendBuffer(body));
+    return toResponse(HttpMethod.POST, path, request.sendBuffer(body));
   }
 
   public Response postJson(String path, String json, Map<String, String> headers) {
@@ -74,25 +100,34 @@ public final class HttpClient {
   }
 
   public Response get(String path) {
-    return toResponse(client.request(HttpMethod.GET, port, "127.0.0.1", path).send());
+    return toResponse(HttpMethod.GET, path, client.request(HttpMethod.GET, port, "127.0.0.1", path).send());
   }
 
   public Response getWithBearer(String path, String token) {
-    return toResponse(client.request(HttpMethod.GET, port, "127.0.0.1", path).bearerTokenAuthentication(token).send());
+    return toResponse(HttpMethod.GET, path,
+        client.request(HttpMethod.GET, port, "127.0.0.1", path).bearerTokenAuthentication(token).send());
   }
 
   public Response request(HttpMethod method, String path) {
-    return toResponse(client.request(method, port, "127.0.0.1", path).send());
+    return toResponse(method, path, client.request(method, port, "127.0.0.1", path).send());
   }
 
-  private static Response toResponse(io.vertx.core.Future<HttpResponse<Buffer>> future) {
+  private Response toResponse(HttpMethod method, String path, io.vertx.core.Future<HttpResponse<Buffer>> future) {
     try {
       HttpResponse<Buffer> r = future.await(10, TimeUnit.SECONDS);
+      observer.received(method, path, r);
       return new Response(r.statusCode(), r.getHeader("Content-Type"), r.bodyAsString(), r.getHeader("Retry-After"),
           r.getHeader("WWW-Authenticate"));
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError("no response within 10 s", e);
     }
+  }
+
+  /** A response's headers by name (the last value of a repeated one). */
+  public static Map<String, String> headers(HttpResponse<?> response) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    response.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
+    return headers;
   }
 
   /** A file under src/test/resources, as it is on disk. */

@@ -90,7 +90,8 @@ class IngestFuzzEndToEndTest {
         .mergeIn(overrides, true);
     MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), MainVerticle.FAMILIES);
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
-    return new HttpClient(vertx, main.httpPort(), keepAlive);
+    // Whatever arrives, the answer is also what the OpenAPI contract says.
+    return new HttpClient(vertx, main.httpPort(), keepAlive).observedBy(HttpClient.CONTRACT);
   }
 
   @AfterContainer

@@ -24,15 +24,16 @@ import java.util.concurrent.TimeUnit;
 public final class TestService {
   final Vertx vertx;
   final Path stateDir;
-  final FakeNotificationService notifications;
+  public final FakeNotificationService notifications;
   private final VirtualTime time;
   private final List<RuleFamily<?>> families;
   private String deploymentId;
-  MainVerticle main;
-  HttpClient http;
-  HttpClient admin;
+  public MainVerticle main;
+  /** The public API's client: every response it receives is held to the OpenAPI contract. */
+  public HttpClient http;
+  public HttpClient admin;
 
-  TestService(Vertx vertx, Path stateDir) throws Exception {
+  public TestService(Vertx vertx, Path stateDir) throws Exception {
     this(vertx, stateDir, null, MainVerticle.FAMILIES);
   }
 
@@ -63,7 +64,7 @@ public final class TestService {
         .mergeIn(overrides, true);
   }
 
-  TestService start(JsonObject overrides) throws Exception {
+  public TestService start(JsonObject overrides) throws Exception {
     deploy(overrides).await(10, TimeUnit.SECONDS);
     return this;
   }
@@ -77,7 +78,7 @@ public final class TestService {
     return vertx.deployVerticle(deployed, new DeploymentOptions().setConfig(config(overrides))).map(id -> {
       deploymentId = id;
       main = deployed;
-      http = new HttpClient(vertx, deployed.httpPort());
+      http = new HttpClient(vertx, deployed.httpPort()).observedBy(HttpClient.CONTRACT);
       admin = new HttpClient(vertx, deployed.adminPort());
       return id;
     });

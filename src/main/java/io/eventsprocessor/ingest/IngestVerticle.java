@@ -7,6 +7,7 @@ import io.eventsprocessor.ingest.Admission.Admitted;
 import io.eventsprocessor.ingest.Admission.Forbidden;
 import io.eventsprocessor.ingest.Admission.Item;
 import io.eventsprocessor.ingest.Admission.Status;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +24,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,6 +98,16 @@ public final class IngestVerticle extends VerticleBase {
         ctx.json(new JsonObject().put("status", "DOWN").put("reason", refusal));
       }
     });
+    // The OpenAPI contract: kept as YAML for people (src/main/resources/openapi.yaml), served as JSON for tools.
+    // Converted once, here; a document that cannot be read fails the start.
+    Buffer openApi;
+    try {
+      openApi = Buffer.buffer(new YAMLMapper().readTree(IngestVerticle.class.getResource("/openapi.yaml")).toString());
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    router.get("/openapi.json").handler(ctx ->
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, EventDecoder.JSON).end(openApi));
     router.errorHandler(400, ctx -> Problem.send(ctx, 400, "The request could not be read."));
     router.errorHandler(404, ctx -> Problem.send(ctx, 404,
         "No such endpoint: events go to POST " + SINGLE + ", batches to POST " + BATCH + "."));
