@@ -9,7 +9,6 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
-import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
@@ -104,7 +103,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
     });
     List<Future<Void>> registered = new ArrayList<>();
     for (String type : rules.types()) {
-      consumers.add(vertx.eventBus().<JsonObject>localConsumer(EventAddresses.forType(type), this::onEvent));
+      consumers.add(vertx.eventBus().<Event>localConsumer(EventAddresses.forType(type), this::onEvent));
     }
     consumers.add(vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, this::onListDeadLetters));
     consumers.add(vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetry));
@@ -147,12 +146,12 @@ public final class ClusterRulesVerticle extends VerticleBase {
     });
   }
 
-  private void onEvent(Message<JsonObject> request) {
+  private void onEvent(Message<Event> request) {
     if (!ready) {
       request.fail(RulesVerticle.UNAVAILABLE, unavailable());
       return;
     }
-    Event event = EventJson.fromJson(request.body());
+    Event event = request.body();
     String userId = event.userId();
     Future<String> before = lastPerUser.get(userId);
     Future<String> done = (before == null ? Future.<Void>succeededFuture() : before.<Void>transform(ar -> Future.succeededFuture()))

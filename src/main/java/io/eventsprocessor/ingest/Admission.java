@@ -3,7 +3,6 @@ package io.eventsprocessor.ingest;
 import io.eventsprocessor.event.Decoded;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
-import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.event.FieldError;
 import io.eventsprocessor.rules.DuplicateFilter;
 import io.eventsprocessor.rules.RulesVerticle;
@@ -57,7 +56,7 @@ public final class Admission {
       return new Publisher() {
         @Override
         public Future<Status> accepted(Event event) {
-          return bus.<String>request(EventAddresses.forType(event.type()), EventJson.toJson(event))
+          return bus.<String>request(EventAddresses.forType(event.type()), event)
               .map(reply -> RulesVerticle.DUPLICATE.equals(reply.body()) ? Status.DUPLICATE : Status.ACCEPTED)
               .recover(e -> Future.failedFuture(new Unavailable(e instanceof ReplyException r
                   && r.failureCode() == RulesVerticle.UNAVAILABLE ? r.getMessage() : "the rules did not answer (" + e.getMessage() + ")")));
@@ -65,7 +64,7 @@ public final class Admission {
 
         @Override
         public void unsupported(Event event) {
-          bus.send(EventAddresses.UNSUPPORTED, EventJson.toJson(event));
+          bus.send(EventAddresses.UNSUPPORTED, event);
         }
       };
     }

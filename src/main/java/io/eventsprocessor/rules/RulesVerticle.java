@@ -2,7 +2,6 @@ package io.eventsprocessor.rules;
 
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
-import io.eventsprocessor.event.EventJson;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.state.Snapshot;
@@ -96,7 +95,7 @@ public final class RulesVerticle extends VerticleBase {
   /** Users without state whose first event is in the journal: they count against the cap already. */
   private final Set<String> newUsersInFlight = new HashSet<>();
   private final LongAdder refusedNewUsers = new LongAdder();
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private final List<MessageConsumer<Event>> consumers = new ArrayList<>();
   private DueTimer dueTimer;
   private boolean wakeUpPending;
   private long bytesAtLastSnapshot;
@@ -170,8 +169,8 @@ public final class RulesVerticle extends VerticleBase {
     });
     List<Future<Void>> registered = new ArrayList<>();
     for (String type : engine.types()) {
-      MessageConsumer<JsonObject> consumer =
-          vertx.eventBus().localConsumer(EventAddresses.forType(type), this::onEvent);
+      MessageConsumer<Event> consumer =
+          vertx.eventBus().<Event>localConsumer(EventAddresses.forType(type), this::onEvent);
       consumers.add(consumer);
       registered.add(consumer.completion());
     }
@@ -196,8 +195,8 @@ public final class RulesVerticle extends VerticleBase {
     });
   }
 
-  private void onEvent(Message<JsonObject> request) {
-    Event event = EventJson.fromJson(request.body());
+  private void onEvent(Message<Event> request) {
+    Event event = request.body();
     if (unavailable != null) {
       request.fail(UNAVAILABLE, unavailable);
       return;

@@ -1,10 +1,10 @@
 package io.eventsprocessor.unsupported;
 
+import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,12 +18,11 @@ public final class UnsupportedEventVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>localConsumer(EventAddresses.UNSUPPORTED, this::onEvent).completion();
+    return vertx.eventBus().<Event>localConsumer(EventAddresses.UNSUPPORTED, this::onEvent).completion();
   }
 
-  private void onEvent(Message<JsonObject> message) {
-    JsonObject event = message.body();
-    LOG.info("unsupported event type {}: event {} of user {} ignored",
-        event.getString("type"), event.getString("id"), event.getString("userId"));
+  private void onEvent(Message<Event> message) {
+    Event event = message.body();
+    LOG.info("unsupported event type {}: event {} of user {} ignored", event.type(), event.id(), event.userId());
   }
 }

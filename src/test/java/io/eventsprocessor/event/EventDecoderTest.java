@@ -155,14 +155,6 @@ class EventDecoderTest {
     assertThat(DECODER.decode(null, NOW)).isInstanceOf(Decoded.Invalid.class);
   }
 
-  @Test
-  void theBusFormatRoundTrips() {
-    Event event = valid("""
-        {"id": "x", "type": "training_program_started", "userId": "u", "deviceId": "d",
-         "occurredAt": "2021-02-28T16:59:43.250Z", "data": {"programId": "2352", "nested": {"a": [1, 2]}}}""");
-    assertThat(EventJson.fromJson(EventJson.toJson(event))).isEqualTo(event);
-  }
-
   // Clock skew
 
   @Test
@@ -234,15 +226,7 @@ class EventDecoderTest {
     assertThat(errors(json.replace('\'', '"'))).extracting(FieldError::field).containsExactly(field);
   }
 
-  @Test
-  void theBusFormatKeepsTheDevicesTimeAndSentAt() {
-    Event event = valid("""
-        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T07:59:00Z",
-         "sentAt": "2026-11-25T08:00:00Z"}""");
-    assertThat(EventJson.toJson(event).getString("deviceOccurredAt")).isEqualTo("2026-11-25T07:59:00Z");
-    assertThat(EventJson.toJson(event).getString("sentAt")).isEqualTo("2026-11-25T08:00:00Z");
-    assertThat(EventJson.fromJson(EventJson.toJson(event))).isEqualTo(event);
-  }
+
 
   // Limits
 

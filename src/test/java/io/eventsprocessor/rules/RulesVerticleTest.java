@@ -7,7 +7,7 @@ import io.eventsprocessor.TestEvents;
 import io.eventsprocessor.VirtualTime;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
-import io.eventsprocessor.event.EventJson;
+import io.eventsprocessor.event.EventCodec;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.state.Journal;
@@ -51,6 +51,7 @@ class RulesVerticleTest {
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
     this.vertx = vertx;
+    EventCodec.register(vertx.eventBus());
     time = new VirtualTime(Instant.parse("2026-06-01T00:00:00Z"));
     // The outbox, as far as the rules see it: it takes notifications, and gives its part of a snapshot.
     vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, m -> {
@@ -89,7 +90,7 @@ class RulesVerticleTest {
 
   /** Sends the event as ingestion does; its answer, or the failure's code. */
   Future<String> request(Event event) {
-    return vertx.eventBus().<String>request(EventAddresses.forType(event.type()), EventJson.toJson(event))
+    return vertx.eventBus().<String>request(EventAddresses.forType(event.type()), event)
         .map(reply -> reply.body())
         .recover(e -> Future.succeededFuture(String.valueOf(((ReplyException) e).failureCode())));
   }
