@@ -10,14 +10,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -25,21 +23,35 @@ import java.util.function.Consumer;
  * Runs the {@link RuleSet} over every user of a single node: keeps each user's state, with exactly one wake-up per
  * user who has something due, at the earliest time any of its families has. Plain Java, used from one thread, time
  * as an argument: the verticle around it owns the thread, the timer, the journal and the snapshots.
+ *
+ * <p>Memory per user is what a node with a million users pays: the entries themselves are the wake-ups (an indexed
+ * heap of entries, ordered by due time, no separate sorted set of nodes).
  */
 public final class RuleEngine {
 
-  /** A user's state with the server time of its one wake-up ({@link DueTimer#NEVER} when none). */
-  private record Entry(UserState state, long wakeAt) {}
+  /**
+   * A user's state and the server time of its one wake-up ({@link DueTimer#NEVER} when none). Replaced on every
+   * change, so a copy of the map is a consistent snapshot; {@code slot} is its place in the heap of wake-ups, -1
+   * when it has none, and is the only thing that changes in it.
+   */
+  private static final class Entry {
+    final String userId;
+    final UserState state;
+    final long wakeAt;
+    int slot = -1;
 
-  /** A wake-up; each user with something due has exactly one, at the time its entry names. */
-  private record WakeUp(long at, String userId) {}
+    Entry(String userId, UserState state, long wakeAt) {
+      this.userId = userId;
+      this.state = state;
+      this.wakeAt = wakeAt;
+    }
+  }
 
   private final RuleSet rules;
   private final LongAdder applied = new LongAdder();
   private final LongAdder decided = new LongAdder();
   private final Map<String, Entry> users = new HashMap<>();
-  private final NavigableSet<WakeUp> wakeUps =
-      new TreeSet<>(Comparator.comparingLong(WakeUp::at).thenComparing(WakeUp::userId));
+  private final WakeUps wakeUps = new WakeUps();
 
   public RuleEngine(RuleSet rules) {
     this.rules = rules;
@@ -92,7 +104,7 @@ public final class RuleEngine {
       return List.of();
     }
     Entry entry = users.get(event.userId());
-    Step step = rules.apply(entry == null ? null : entry.state(), event, realNow);
+    Step step = rules.apply(entry == null ? null : entry.state, event, realNow);
     commit(event.userId(), entry, step.state(), realNow, false);
     applied.increment();
     decided.add(step.notifications().size());
@@ -101,45 +113,136 @@ public final class RuleEngine {
 
   /** When the next user is due, in server epoch millis; {@link DueTimer#NEVER} when nobody is. */
   public long nextWakeAt() {
-    return wakeUps.isEmpty() ? DueTimer.NEVER : wakeUps.first().at();
+    Entry first = wakeUps.first();
+    return first == null ? DueTimer.NEVER : first.wakeAt;
   }
 
   /** Lets time pass for every user due at {@code realNow}; returns what their families decided, in order. */
   public List<Notification> wakeUp(long realNow) {
     // Take the due ones out first: what a wake-up schedules anew is for a later call.
-    List<WakeUp> due = new ArrayList<>();
-    while (!wakeUps.isEmpty() && wakeUps.first().at() <= realNow) {
-      due.add(wakeUps.pollFirst());
+    List<Entry> due = new ArrayList<>();
+    while (wakeUps.first() != null && wakeUps.first().wakeAt <= realNow) {
+      due.add(wakeUps.removeFirst());
     }
     List<Notification> sent = new ArrayList<>();
-    for (WakeUp wakeUp : due) {
-      Entry entry = users.get(wakeUp.userId());
-      Step step = rules.wakeUp(wakeUp.userId(), entry.state(), realNow);
-      // The wake-up was taken out of the set: the entry no longer holds one.
-      commit(wakeUp.userId(), new Entry(entry.state(), DueTimer.NEVER), step.state(), realNow, true);
+    for (Entry entry : due) {
+      Step step = rules.wakeUp(entry.userId, entry.state, realNow);
+      commit(entry.userId, entry, step.state(), realNow, true);
       sent.addAll(step.notifications());
     }
     decided.add(sent.size());
     return sent;
   }
 
-  /** Stores the user's new state and keeps exactly one wake-up for its earliest due time. */
+  /** Stores the user's new state, in place of its entry in the heap of wake-ups when it is due some time. */
   private void commit(String userId, Entry before, UserState state, long realNow, boolean afterWakeUp) {
-    rules.count(before == null ? null : before.state(), state);
-    long wakeAt = rules.wakeAt(userId, state, realNow, afterWakeUp);
-    long previousWake = before == null ? DueTimer.NEVER : before.wakeAt();
-    if (wakeAt != previousWake) {
-      if (previousWake != DueTimer.NEVER) {
-        wakeUps.remove(new WakeUp(previousWake, userId));
-      }
-      if (wakeAt != DueTimer.NEVER) {
-        wakeUps.add(new WakeUp(wakeAt, userId));
+    rules.count(before == null ? null : before.state, state);
+    if (state == null) {
+      users.remove(userId);
+      wakeUps.remove(before);
+      return;
+    }
+    Entry after = new Entry(userId, state, rules.wakeAt(userId, state, realNow, afterWakeUp));
+    users.put(userId, after);
+    wakeUps.replace(before, after);
+  }
+
+  /**
+   * The entries that are due some time, smallest due time first: a binary heap whose slots are the entries, each
+   * knowing its slot, so that an entry replaced or removed is found at once. Exactly one wake-up per user.
+   */
+  private static final class WakeUps {
+    private Entry[] heap = new Entry[1024];
+    private int size;
+
+    Entry first() {
+      return size == 0 ? null : heap[0];
+    }
+
+    Entry removeFirst() {
+      Entry first = heap[0];
+      remove(first);
+      return first;
+    }
+
+    /** Puts {@code after} where {@code before} was (or adds it), or drops {@code before} when after is not due. */
+    void replace(Entry before, Entry after) {
+      boolean due = after.wakeAt != DueTimer.NEVER;
+      if (before == null || before.slot < 0) {
+        if (due) {
+          add(after);
+        }
+      } else if (!due) {
+        remove(before);
+      } else {
+        after.slot = before.slot;
+        before.slot = -1;
+        heap[after.slot] = after;
+        siftUp(after.slot);
+        siftDown(after.slot);
       }
     }
-    if (state != null) {
-      users.put(userId, new Entry(state, wakeAt));
-    } else {
-      users.remove(userId);
+
+    void remove(Entry entry) {
+      if (entry == null || entry.slot < 0) {
+        return;
+      }
+      int slot = entry.slot;
+      entry.slot = -1;
+      Entry last = heap[--size];
+      heap[size] = null;
+      if (slot < size) {
+        heap[slot] = last;
+        last.slot = slot;
+        siftUp(slot);
+        siftDown(last.slot);
+      }
+    }
+
+    private void add(Entry entry) {
+      if (size == heap.length) {
+        heap = Arrays.copyOf(heap, size * 2);
+      }
+      heap[size] = entry;
+      entry.slot = size++;
+      siftUp(entry.slot);
+    }
+
+    private void siftUp(int slot) {
+      Entry entry = heap[slot];
+      while (slot > 0) {
+        int parent = (slot - 1) / 2;
+        if (heap[parent].wakeAt <= entry.wakeAt) {
+          break;
+        }
+        place(heap[parent], slot);
+        slot = parent;
+      }
+      place(entry, slot);
+    }
+
+    private void siftDown(int slot) {
+      Entry entry = heap[slot];
+      while (true) {
+        int child = 2 * slot + 1;
+        if (child >= size) {
+          break;
+        }
+        if (child + 1 < size && heap[child + 1].wakeAt < heap[child].wakeAt) {
+          child++;
+        }
+        if (entry.wakeAt <= heap[child].wakeAt) {
+          break;
+        }
+        place(heap[child], slot);
+        slot = child;
+      }
+      place(entry, slot);
+    }
+
+    private void place(Entry entry, int slot) {
+      heap[slot] = entry;
+      entry.slot = slot;
     }
   }
 
@@ -168,7 +271,7 @@ public final class RuleEngine {
       entries.forEach((userId, entry) -> {
         record.clear();
         Bytes.writeString(record, userId);
-        rules.write(record, entry.state());
+        rules.write(record, entry.state);
         records.accept(record);
       });
     }

@@ -86,12 +86,20 @@ public final class RuleSet {
   public record Configured<S>(RuleFamily<S> family, UserRules<S> rules) {}
 
   /**
-   * What the rules keep of one user: the user's event clock and one state per family. Immutable: a step gives a
-   * new one.
+   * What the rules keep of one user: the user's event clock (its two instants, kept flat: a million users are a
+   * million of these) and one state per family. Immutable: a step gives a new one.
    *
    * @param states one per family, by index; null where the user has nothing pending
    */
-  public record UserState(UserClock clock, Object[] states) {}
+  public record UserState(long clockEventMillis, long clockRealMillis, Object[] states) {
+    UserState(UserClock clock, Object[] states) {
+      this(clock.eventMillis(), clock.realMillis(), states);
+    }
+
+    public UserClock clock() {
+      return new UserClock(clockEventMillis, clockRealMillis);
+    }
+  }
 
   /**
    * A step's result.
@@ -244,7 +252,7 @@ public final class RuleSet {
   // name, as its codec encodes it.
 
   public void write(ByteBuf out, UserState state) {
-    out.writeLong(state.clock().eventMillis()).writeLong(state.clock().realMillis());
+    out.writeLong(state.clockEventMillis()).writeLong(state.clockRealMillis());
     int count = 0;
     for (Object familyState : state.states()) {
       count += familyState == null ? 0 : 1;
