@@ -86,7 +86,7 @@ public record ReminderRules(Settings settings) implements UserRules<ReminderStat
 
   /** The reminder sent and cleared, when it is due at {@code now}; null when it is not. */
   private Outcome<ReminderState> fireIfDue(String userId, ReminderState state, Instant now) {
-    if (!state.isPending() || now.isBefore(state.dueAt())) {
+    if (!state.isDueAt(now)) {
       return null;
     }
     long minutes = settings.delay().toMinutes();

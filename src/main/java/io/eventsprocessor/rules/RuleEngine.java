@@ -4,14 +4,13 @@ import io.eventsprocessor.event.Event;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.rules.RuleSet.Step;
 import io.eventsprocessor.rules.RuleSet.UserState;
+import io.eventsprocessor.rules.UserTable.Entry;
 import io.eventsprocessor.state.Bytes;
 import io.eventsprocessor.time.DueTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,34 +23,14 @@ import java.util.function.Consumer;
  * user who has something due, at the earliest time any of its families has. Plain Java, used from one thread, time
  * as an argument: the verticle around it owns the thread, the timer, the journal and the snapshots.
  *
- * <p>Memory per user is what a node with a million users pays: the entries themselves are the wake-ups (an indexed
- * heap of entries, ordered by due time, no separate sorted set of nodes).
+ * <p>Memory per user is what a node with a million users pays: see {@link UserTable}.
  */
 public final class RuleEngine {
-
-  /**
-   * A user's state and the server time of its one wake-up ({@link DueTimer#NEVER} when none). Replaced on every
-   * change, so a copy of the map is a consistent snapshot; {@code slot} is its place in the heap of wake-ups, -1
-   * when it has none, and is the only thing that changes in it.
-   */
-  private static final class Entry {
-    final String userId;
-    final UserState state;
-    final long wakeAt;
-    int slot = -1;
-
-    Entry(String userId, UserState state, long wakeAt) {
-      this.userId = userId;
-      this.state = state;
-      this.wakeAt = wakeAt;
-    }
-  }
 
   private final RuleSet rules;
   private final LongAdder applied = new LongAdder();
   private final LongAdder decided = new LongAdder();
-  private final Map<String, Entry> users = new HashMap<>();
-  private final WakeUps wakeUps = new WakeUps();
+  private final UserTable users = new UserTable();
 
   public RuleEngine(RuleSet rules) {
     this.rules = rules;
@@ -80,7 +59,7 @@ public final class RuleEngine {
   }
 
   public boolean hasUser(String userId) {
-    return users.containsKey(userId);
+    return users.get(userId) != null;
   }
 
   /** Events applied since the start (readable from any thread). */
@@ -104,7 +83,7 @@ public final class RuleEngine {
       return List.of();
     }
     Entry entry = users.get(event.userId());
-    Step step = rules.apply(entry == null ? null : entry.state, event, realNow);
+    Step step = rules.apply(entry == null ? null : entry.state(), event, realNow);
     commit(event.userId(), entry, step.state(), realNow, false);
     applied.increment();
     decided.add(step.notifications().size());
@@ -113,7 +92,7 @@ public final class RuleEngine {
 
   /** When the next user is due, in server epoch millis; {@link DueTimer#NEVER} when nobody is. */
   public long nextWakeAt() {
-    Entry first = wakeUps.first();
+    Entry first = users.firstDue();
     return first == null ? DueTimer.NEVER : first.wakeAt;
   }
 
@@ -121,12 +100,12 @@ public final class RuleEngine {
   public List<Notification> wakeUp(long realNow) {
     // Take the due ones out first: what a wake-up schedules anew is for a later call.
     List<Entry> due = new ArrayList<>();
-    while (wakeUps.first() != null && wakeUps.first().wakeAt <= realNow) {
-      due.add(wakeUps.removeFirst());
+    while (users.firstDue() != null && users.firstDue().wakeAt <= realNow) {
+      due.add(users.takeFirstDue());
     }
     List<Notification> sent = new ArrayList<>();
     for (Entry entry : due) {
-      Step step = rules.wakeUp(entry.userId, entry.state, realNow);
+      Step step = rules.wakeUp(entry.userId, entry.state(), realNow);
       commit(entry.userId, entry, step.state(), realNow, true);
       sent.addAll(step.notifications());
     }
@@ -136,142 +115,44 @@ public final class RuleEngine {
 
   /** Stores the user's new state, in place of its entry in the heap of wake-ups when it is due some time. */
   private void commit(String userId, Entry before, UserState state, long realNow, boolean afterWakeUp) {
-    rules.count(before == null ? null : before.state, state);
+    rules.count(before == null ? null : before.state(), state);
     if (state == null) {
-      users.remove(userId);
-      wakeUps.remove(before);
+      if (before != null) {
+        users.remove(before);
+      }
       return;
     }
-    Entry after = new Entry(userId, state, rules.wakeAt(userId, state, realNow, afterWakeUp));
-    users.put(userId, after);
-    wakeUps.replace(before, after);
-  }
-
-  /**
-   * The entries that are due some time, smallest due time first: a binary heap whose slots are the entries, each
-   * knowing its slot, so that an entry replaced or removed is found at once. Exactly one wake-up per user.
-   */
-  private static final class WakeUps {
-    private Entry[] heap = new Entry[1024];
-    private int size;
-
-    Entry first() {
-      return size == 0 ? null : heap[0];
-    }
-
-    Entry removeFirst() {
-      Entry first = heap[0];
-      remove(first);
-      return first;
-    }
-
-    /** Puts {@code after} where {@code before} was (or adds it), or drops {@code before} when after is not due. */
-    void replace(Entry before, Entry after) {
-      boolean due = after.wakeAt != DueTimer.NEVER;
-      if (before == null || before.slot < 0) {
-        if (due) {
-          add(after);
-        }
-      } else if (!due) {
-        remove(before);
-      } else {
-        after.slot = before.slot;
-        before.slot = -1;
-        heap[after.slot] = after;
-        siftUp(after.slot);
-        siftDown(after.slot);
-      }
-    }
-
-    void remove(Entry entry) {
-      if (entry == null || entry.slot < 0) {
-        return;
-      }
-      int slot = entry.slot;
-      entry.slot = -1;
-      Entry last = heap[--size];
-      heap[size] = null;
-      if (slot < size) {
-        heap[slot] = last;
-        last.slot = slot;
-        siftUp(slot);
-        siftDown(last.slot);
-      }
-    }
-
-    private void add(Entry entry) {
-      if (size == heap.length) {
-        heap = Arrays.copyOf(heap, size * 2);
-      }
-      heap[size] = entry;
-      entry.slot = size++;
-      siftUp(entry.slot);
-    }
-
-    private void siftUp(int slot) {
-      Entry entry = heap[slot];
-      while (slot > 0) {
-        int parent = (slot - 1) / 2;
-        if (heap[parent].wakeAt <= entry.wakeAt) {
-          break;
-        }
-        place(heap[parent], slot);
-        slot = parent;
-      }
-      place(entry, slot);
-    }
-
-    private void siftDown(int slot) {
-      Entry entry = heap[slot];
-      while (true) {
-        int child = 2 * slot + 1;
-        if (child >= size) {
-          break;
-        }
-        if (child + 1 < size && heap[child + 1].wakeAt < heap[child].wakeAt) {
-          child++;
-        }
-        if (entry.wakeAt <= heap[child].wakeAt) {
-          break;
-        }
-        place(heap[child], slot);
-        slot = child;
-      }
-      place(entry, slot);
-    }
-
-    private void place(Entry entry, int slot) {
-      heap[slot] = entry;
-      entry.slot = slot;
-    }
+    users.replace(before, new Entry(userId, state, rules.wakeAt(userId, state, realNow, afterWakeUp)));
   }
 
   // Snapshots: a record per user: its id, then its state as the rule set writes it.
 
   /** Every user's state as it stands, cheap to take (the states are immutable); written on any thread. */
   public Snapshot snapshot() {
-    return new Snapshot(new HashMap<>(users));
+    return new Snapshot(users.copy(), users.size());
   }
 
   /** A copy of the users taken on the engine's thread, to be written elsewhere. */
   public final class Snapshot {
-    private final Map<String, Entry> entries;
+    private final Entry[] entries;
+    private final int users;
 
-    private Snapshot(Map<String, Entry> entries) {
+    private Snapshot(Entry[] entries, int users) {
       this.entries = entries;
+      this.users = users;
     }
 
     public int users() {
-      return entries.size();
+      return users;
     }
 
     /** One record per user; the buffer is reused, so each must be consumed at once. */
     public void write(Consumer<ByteBuf> records) {
       ByteBuf record = Unpooled.buffer(512);
-      entries.forEach((userId, entry) -> {
+      UserTable.forEach(entries, entry -> {
         record.clear();
-        Bytes.writeString(record, userId);
-        rules.write(record, entry.state);
+        Bytes.writeString(record, entry.userId);
+        rules.write(record, entry.state());
         records.accept(record);
       });
     }

@@ -31,6 +31,7 @@ public final class MemoryBenchmark {
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int notifications = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     reminders(users);
+    training(users / 4);
     outbox(notifications);
     System.exit(0);
   }
@@ -56,6 +57,24 @@ public final class MemoryBenchmark {
     }
     long after = usedHeap();
     System.out.printf("%,d users with a pending reminder: %,d MB of heap, %,d bytes per user%n",
+        engine.users(), (after - before) >> 20, (after - before) / users);
+  }
+
+  /** Users in the middle of a program (both families hold state: the session, and the program in progress). */
+  static void training(int users) {
+    RuleEngine engine = new RuleEngine(List.of(
+        new RuleSet.Configured<>(new ReminderFamily(), new ReminderFamily().configure(ConfigReader.root(new JsonObject()))),
+        new RuleSet.Configured<>(new CongratulationFamily(),
+            new CongratulationFamily().configure(ConfigReader.root(new JsonObject())))));
+    long before = usedHeap();
+    Instant at = Instant.now();
+    for (int i = 0; i < users; i++) {
+      Event start = new Event(UUID.randomUUID().toString(), "training_program_started", "user-" + i, "device-" + i,
+          at, at, Map.of("programId", "2352", "programTitle", "7 Minutes of HIIT Training"));
+      engine.apply(start, at.toEpochMilli());
+    }
+    long after = usedHeap();
+    System.out.printf("%,d users in the middle of a program: %,d MB of heap, %,d bytes per user%n",
         engine.users(), (after - before) >> 20, (after - before) / users);
   }
 
