@@ -4,7 +4,7 @@
 Each case starts a fresh JVM, warms it up, then measures with wrk; cases alternate, for several rounds, and the
 table gives medians (this machine is noisy: read the spread too). Ratios are to the bare server's parse-and-answer
 of the same run. Run through run.sh, which builds what this needs. Environment:
-  ROUNDS (3), DUR (20s), WARM (8s), CASES (names, comma-separated: default all), CONNECTIONS (64),
+  ROUNDS (3), DUR (20s), WARM (8s), CASES (names, separated by ";": default all), CONNECTIONS (64),
   JAVA_OPTS (for the service's JVM, e.g. -Xmx512m), OUT (results as JSON, default target/bench-results.json),
   BASELINE_JAR (another build of the service, e.g. the commit before durable acknowledgement, run side by side).
 """
@@ -92,6 +92,7 @@ def wrk(url, script, args, duration):
     out = subprocess.run(["wrk", "-t2", "-c" + CONNECTIONS, "-d" + duration, "--latency", "-s",
                           os.path.join(HERE, script), url, "--"] + args, capture_output=True, text=True).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    requests = re.search(r"(\d+) requests in", out)
     if not rps:
         raise SystemExit("wrk gave no result:\n" + out)
 
@@ -101,8 +102,15 @@ def wrk(url, script, args, duration):
         return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": float(rps.group(1)), "p50": latency(50), "p99": latency(99),
+    return {"rps": float(rps.group(1)), "requests": int(requests.group(1)), "p50": latency(50), "p99": latency(99),
             "non2xx": int(non2xx.group(1)) if non2xx else 0, "errors": errors.group(1) if errors else ""}
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of the process so far: per event, a figure that the machine's noise moves less."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid):
@@ -116,7 +124,7 @@ def peak_rss_mb(pid):
 def main():
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
-    wanted = [c for c in os.environ.get("CASES", "").split(",") if c]
+    wanted = [c for c in os.environ.get("CASES", "").split(";") if c]
     cases = [c for c in CASES if not wanted or c[0] in wanted]
     results = []
     for r in range(ROUNDS):
@@ -124,11 +132,13 @@ def main():
             p, url, work = start()
             try:
                 wrk(url, script, args, WARM)
+                cpu = cpu_seconds(p.pid)
                 res = wrk(url, script, args, DUR)
-                res.update(case=name, round=r, events_per_s=res["rps"] * per, rss_mb=peak_rss_mb(p.pid))
+                cpu_us = (cpu_seconds(p.pid) - cpu) * 1e6 / max(1, res["requests"] * per)
+                res.update(case=name, round=r, events_per_s=res["rps"] * per, rss_mb=peak_rss_mb(p.pid), cpu_us=cpu_us)
                 results.append(res)
                 print(f"r{r} {name:32s} {res['events_per_s']:>9.0f} events/s  p50 {res['p50']:6.2f} ms  "
-                      f"p99 {res['p99']:7.2f} ms  non-2xx {res['non2xx']}  peak RSS {res['rss_mb']} MB {res['errors']}",
+                      f"p99 {res['p99']:7.2f} ms  CPU {res['cpu_us']:6.1f} us/event  non-2xx {res['non2xx']}  peak RSS {res['rss_mb']} MB {res['errors']}",
                       flush=True)
             finally:
                 p.send_signal(signal.SIGTERM)
@@ -151,12 +161,12 @@ def table(cases, results):
         return statistics.median(values), min(values), max(values)
     base = median(cases[0][0], "events_per_s")[0] if results else 0
     print(f"\nmedians of {ROUNDS} round(s), {DUR} each, wrk -t2 -c{CONNECTIONS}; ratio to '{cases[0][0]}'")
-    print("| case | events/s (min-max) | ratio | p50 ms | p99 ms | peak RSS MB |")
-    print("|---|---|---|---|---|---|")
+    print("| case | events/s (min-max) | ratio | p50 ms | p99 ms | CPU µs/event | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|")
     for name, *_ in cases:
         eps, lo, hi = median(name, "events_per_s")
         print(f"| {name} | {eps:,.0f} ({lo:,.0f}-{hi:,.0f}) | {eps / base:.2f} | {median(name, 'p50')[0]:.2f} | "
-              f"{median(name, 'p99')[0]:.2f} | {median(name, 'rss_mb')[0]:.0f} |")
+              f"{median(name, 'p99')[0]:.2f} | {median(name, 'cpu_us')[0]:.1f} | {median(name, 'rss_mb')[0]:.0f} |")
 
 
 if __name__ == "__main__":

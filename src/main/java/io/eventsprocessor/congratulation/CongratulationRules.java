@@ -45,30 +45,30 @@ public record CongratulationRules(Settings settings) implements UserRules<Traini
     return switch (event.type()) {
       case STARTED -> Outcome.quiet(
           current.with(TrainingSession.started(programId, event.dataString(PROGRAM_TITLE), event.id(), at), MAX_OPEN_SESSIONS),
-          session == null ? program + " started" : program + " started again: the unfinished earlier start is dropped");
+          () -> session == null ? program + " started" : program + " started again: the unfinished earlier start is dropped");
       case PAUSED -> session == null || session.isPaused()
-          ? Outcome.quiet(current.orNull(), program + ": pause ignored, not training")
-          : Outcome.quiet(current.with(session.pause(at), MAX_OPEN_SESSIONS), program + " paused");
+          ? Outcome.quiet(current.orNull(), () -> program + ": pause ignored, not training")
+          : Outcome.quiet(current.with(session.pause(at), MAX_OPEN_SESSIONS), () -> program + " paused");
       case RESUMED -> session == null || !session.isPaused()
-          ? Outcome.quiet(current.orNull(), program + ": resume ignored, not paused")
-          : Outcome.quiet(current.with(session.resume(at), MAX_OPEN_SESSIONS), program + " resumed");
+          ? Outcome.quiet(current.orNull(), () -> program + ": resume ignored, not paused")
+          : Outcome.quiet(current.with(session.resume(at), MAX_OPEN_SESSIONS), () -> program + " resumed");
       case CANCELLED -> session == null
-          ? Outcome.quiet(current.orNull(), program + ": cancel ignored, not started")
-          : Outcome.quiet(current.without(programId).orNull(), program + " cancelled");
+          ? Outcome.quiet(current.orNull(), () -> program + ": cancel ignored, not started")
+          : Outcome.quiet(current.without(programId).orNull(), () -> program + " cancelled");
       case FINISHED -> finish(current, session, event);
-      default -> Outcome.quiet(state, "type " + event.type() + " ignored");
+      default -> Outcome.quiet(state, () -> "type " + event.type() + " ignored");
     };
   }
 
   private Outcome<TrainingState> finish(TrainingState current, TrainingSession session, Event event) {
     String programId = event.dataString(PROGRAM_ID);
     if (session == null) {
-      return Outcome.notable(current.orNull(), "program " + programId + " finished without a matching start: nothing to send");
+      return Outcome.notable(current.orNull(), () -> "program " + programId + " finished without a matching start: nothing to send");
     }
     TrainingState rest = current.without(programId).orNull();
     Duration trained = session.trainedUntil(event.occurredAt());
     if (trained.compareTo(settings.minDuration()) <= 0) {
-      return Outcome.quiet(rest, "program " + programId + " finished after " + trained + ": not more than " + settings.minDuration());
+      return Outcome.quiet(rest, () -> "program " + programId + " finished after " + trained + ": not more than " + settings.minDuration());
     }
     long minutes = trained.toMinutes();
     String title = event.dataString(PROGRAM_TITLE) != null ? event.dataString(PROGRAM_TITLE) : session.programTitle();
@@ -82,7 +82,7 @@ public record CongratulationRules(Settings settings) implements UserRules<Traini
     Notification notification = Notification.of(
         CongratulationFamily.KIND, event.userId(), event.deviceId(), message, values, event.id());
     return Outcome.sending(rest, notification,
-        "program " + programId + " finished after " + trained + ": congratulation " + notification.id() + " (" + minutes + " minutes)");
+        () -> "program " + programId + " finished after " + trained + ": congratulation " + notification.id() + " (" + minutes + " minutes)");
   }
 
   @Override
@@ -90,7 +90,7 @@ public record CongratulationRules(Settings settings) implements UserRules<Traini
     TrainingState rest = state.expire(now, settings.sessionExpiry());
     int expired = state.sessions().size() - rest.sessions().size();
     return expired == 0 ? Outcome.quiet(state, "nothing due")
-        : Outcome.notable(rest.orNull(), expired + " unfinished session(s) expired");
+        : Outcome.notable(rest.orNull(), () -> expired + " unfinished session(s) expired");
   }
 
   @Override

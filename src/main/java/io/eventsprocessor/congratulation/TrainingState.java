@@ -13,8 +13,10 @@ public record TrainingState(List<TrainingSession> sessions) {
     sessions = List.copyOf(sessions);
   }
 
+  private static final TrainingState EMPTY = new TrainingState(List.of());
+
   static TrainingState of(TrainingState state) {
-    return state == null ? new TrainingState(List.of()) : state;
+    return state == null ? EMPTY : state;
   }
 
   TrainingSession find(String programId) {
@@ -27,6 +29,9 @@ public record TrainingState(List<TrainingSession> sessions) {
   }
 
   TrainingState without(String programId) {
+    if (find(programId) == null) {
+      return this;
+    }
     return new TrainingState(sessions.stream().filter(s -> !s.programId().equals(programId)).toList());
   }
 
@@ -42,6 +47,14 @@ public record TrainingState(List<TrainingSession> sessions) {
 
   /** Drops the sessions with no activity for {@code expiry} at time {@code now}. */
   TrainingState expire(Instant now, Duration expiry) {
+    // Nearly always nothing expires: keep this state rather than copy it.
+    boolean anyExpired = false;
+    for (TrainingSession s : sessions) {
+      anyExpired |= !s.lastActivityAt().plus(expiry).isAfter(now);
+    }
+    if (!anyExpired) {
+      return this;
+    }
     return new TrainingState(sessions.stream().filter(s -> s.lastActivityAt().plus(expiry).isAfter(now)).toList());
   }
 

@@ -125,7 +125,8 @@ final class FieldReader {
 
   /** RFC 3339 with a zone or offset, fractions of a second allowed. */
   static Instant parseRfc3339(String text) {
-    return parseInstant(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text);
+    Instant fast = Rfc3339.parse(text);
+    return fast != null ? fast : parseInstant(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text);
   }
 
   static Instant parseInstant(DateTimeFormatter formatter, String text) {

@@ -46,32 +46,32 @@ public record ReminderRules(Settings settings) implements UserRules<ReminderStat
       case APP_LAUNCH -> launch(current, event);
       case STARTED -> current.isPending() && !at.isBefore(launchedAt(current))
           ? Outcome.notable(current.withoutReminder().active(programId, at, MAX_IN_PROGRESS),
-              "reminder for launch " + current.launchEventId() + " cancelled: program " + programId + " started")
-          : Outcome.quiet(current.active(programId, at, MAX_IN_PROGRESS), current.isPending()
+              () -> "reminder for launch " + current.launchEventId() + " cancelled: program " + programId + " started")
+          : Outcome.quiet(current.active(programId, at, MAX_IN_PROGRESS), () -> current.isPending()
               ? "program " + programId + " in progress, started before launch " + current.launchEventId()
                   + ": its reminder stays due at " + current.dueAt()
               : "program " + programId + " in progress");
       case PAUSED, RESUMED -> current.isInProgress(programId)
-          ? Outcome.quiet(current.active(programId, at, MAX_IN_PROGRESS), "program " + programId + " still in progress")
-          : Outcome.quiet(current.orNull(), "program " + programId + " not in progress");
+          ? Outcome.quiet(current.active(programId, at, MAX_IN_PROGRESS), () -> "program " + programId + " still in progress")
+          : Outcome.quiet(current.orNull(), () -> "program " + programId + " not in progress");
       case FINISHED, CANCELLED ->
-          Outcome.quiet(current.without(programId).orNull(), "program " + programId + " ended");
-      default -> Outcome.quiet(current.orNull(), "type " + event.type() + " ignored");
+          Outcome.quiet(current.without(programId).orNull(), () -> "program " + programId + " ended");
+      default -> Outcome.quiet(current.orNull(), () -> "type " + event.type() + " ignored");
     };
     return applied.after(due);
   }
 
   private Outcome<ReminderState> launch(ReminderState current, Event event) {
     if (current.isPending()) {
-      return Outcome.quiet(current, "launch while the reminder for launch " + current.launchEventId()
+      return Outcome.quiet(current, () -> "launch while the reminder for launch " + current.launchEventId()
           + " is pending: it stays due at " + current.dueAt());
     }
     if (!current.inProgress().isEmpty()) {
-      return Outcome.quiet(current, "launch while program " + current.inProgress().get(0).programId()
+      return Outcome.quiet(current, () -> "launch while program " + current.inProgress().get(0).programId()
           + " is in progress: no reminder");
     }
     Instant due = event.occurredAt().plus(settings.delay());
-    return Outcome.notable(current.armed(due, event.id(), event.deviceId()), "reminder armed, due at " + due);
+    return Outcome.notable(current.armed(due, event.id(), event.deviceId()), () -> "reminder armed, due at " + due);
   }
 
   @Override
@@ -80,7 +80,7 @@ public record ReminderRules(Settings settings) implements UserRules<ReminderStat
     ReminderState current = (due == null ? state : due.state()).expire(now, settings.sessionExpiry());
     int expired = state.inProgress().size() - current.inProgress().size();
     Outcome<ReminderState> expiry = expired == 0 ? Outcome.quiet(current.orNull(), "nothing else due")
-        : Outcome.quiet(current.orNull(), expired + " program(s) no longer in progress");
+        : Outcome.quiet(current.orNull(), () -> expired + " program(s) no longer in progress");
     return expiry.after(due);
   }
 
@@ -93,7 +93,7 @@ public record ReminderRules(Settings settings) implements UserRules<ReminderStat
     Map<String, Object> data = Map.of("minutes", minutes, "launchedAt", launchedAt(state).toString());
     Notification reminder = Notification.of(ReminderFamily.KIND, userId, state.deviceId(),
         settings.message().render(data), data, state.launchEventId());
-    return Outcome.sending(state.withoutReminder(), reminder, "reminder " + reminder.id() + " sent for launch "
+    return Outcome.sending(state.withoutReminder(), reminder, () -> "reminder " + reminder.id() + " sent for launch "
         + state.launchEventId() + " (due at " + state.dueAt() + ")");
   }
 

@@ -97,15 +97,31 @@ public final class ReminderState {
   }
 
   boolean isInProgress(String programId) {
-    return inProgress.stream().anyMatch(p -> p.programId().equals(programId));
+    for (OpenProgram p : inProgress) {
+      if (p.programId().equals(programId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   ReminderState without(String programId) {
+    if (!isInProgress(programId)) {
+      return this;
+    }
     return new ReminderState(dueAtMicros, launchEventId, deviceId,
         inProgress.stream().filter(p -> !p.programId().equals(programId)).toList());
   }
 
   ReminderState expire(Instant now, Duration expiry) {
+    // Nearly always nothing expires: keep this state rather than copy it.
+    boolean anyExpired = false;
+    for (OpenProgram p : inProgress) {
+      anyExpired |= !p.lastActivityAt().plus(expiry).isAfter(now);
+    }
+    if (!anyExpired) {
+      return this;
+    }
     return new ReminderState(dueAtMicros, launchEventId, deviceId,
         inProgress.stream().filter(p -> p.lastActivityAt().plus(expiry).isAfter(now)).toList());
   }

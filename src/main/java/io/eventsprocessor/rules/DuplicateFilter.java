@@ -7,7 +7,6 @@ import io.eventsprocessor.event.Event;
 import io.eventsprocessor.time.ClockTicker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -81,19 +80,34 @@ public final class DuplicateFilter {
   }
 
   public static Key key(Event event) {
-    MessageDigest sha256;
+    MessageDigest sha256 = SHA256.get();
+    // The user id's length first, so that no other (user, id) pair gives the same bytes.
+    byte[] user = event.userId().getBytes(StandardCharsets.UTF_8);
+    sha256.update((byte) (user.length >>> 24));
+    sha256.update((byte) (user.length >>> 16));
+    sha256.update((byte) (user.length >>> 8));
+    sha256.update((byte) user.length);
+    sha256.update(user);
+    sha256.update(event.id().getBytes(StandardCharsets.UTF_8));
+    byte[] digest = sha256.digest();
+    return new Key(longAt(digest, 0), longAt(digest, 8));
+  }
+
+  /** One digest per thread: {@code MessageDigest.getInstance} looks the provider up on every call. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      sha256 = MessageDigest.getInstance("SHA-256");
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
     }
-    // The user id's length first, so that no other (user, id) pair gives the same bytes.
-    byte[] user = event.userId().getBytes(StandardCharsets.UTF_8);
-    sha256.update(ByteBuffer.allocate(4).putInt(user.length).array());
-    sha256.update(user);
-    sha256.update(event.id().getBytes(StandardCharsets.UTF_8));
-    ByteBuffer digest = ByteBuffer.wrap(sha256.digest());
-    return new Key(digest.getLong(), digest.getLong());
+  });
+
+  private static long longAt(byte[] bytes, int from) {
+    long value = 0;
+    for (int i = from; i < from + 8; i++) {
+      value = (value << 8) | (bytes[i] & 0xFF);
+    }
+    return value;
   }
 
   /** Every entry, for a snapshot, in records of at most {@link #CHUNK} entries. Safe to call from any thread. */

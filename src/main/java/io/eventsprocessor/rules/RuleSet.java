@@ -154,7 +154,7 @@ public final class RuleSet {
       Family<?> family = families.get(i);
       try {
         Outcome<?> outcome = family.apply(states[i], event);
-        log(family, userId, "event " + event.id() + " (" + event.type() + ")", outcome);
+        log(family, userId, event, null, outcome);
         states[i] = outcome.state();
         sent.addAll(outcome.notifications());
       } catch (RuntimeException e) {
@@ -179,7 +179,7 @@ public final class RuleSet {
           continue;
         }
         Outcome<?> outcome = family.tick(userId, state, now);
-        log(family, userId, "clock " + now, outcome);
+        log(family, userId, null, now, outcome);
         states[family.index] = outcome.state();
         sent.addAll(outcome.notifications());
       } catch (RuntimeException e) {
@@ -240,11 +240,15 @@ public final class RuleSet {
     }
   }
 
-  private static void log(Family<?> family, String userId, String cause, Outcome<?> outcome) {
-    if (outcome.notable()) {
-      LOG.info("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
-    } else if (LOG.isDebugEnabled()) {
-      LOG.debug("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
+  /** Logs the decision, at INFO when notable, caused by the event or, when it is null, by the clock at {@code now}. */
+  private static void log(Family<?> family, String userId, Event event, Instant now, Outcome<?> outcome) {
+    if (outcome.notable() ? LOG.isInfoEnabled() : LOG.isDebugEnabled()) {
+      String cause = event != null ? "event " + event.id() + " (" + event.type() + ")" : "clock " + now;
+      if (outcome.notable()) {
+        LOG.info("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
+      } else {
+        LOG.debug("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
+      }
     }
   }
 

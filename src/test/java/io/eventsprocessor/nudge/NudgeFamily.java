@@ -91,7 +91,7 @@ public final class NudgeFamily implements RuleFamily<NudgeFamily.Streak> {
       Map<String, Object> values = Map.of("count", giveUps, "reason", reason);
       Notification nudge = Notification.of(KIND, event.userId(), event.deviceId(), settings.message().render(values),
           values, event.id());
-      return Outcome.sending(null, nudge, "nudge " + nudge.id() + " after " + giveUps + " give-ups");
+      return Outcome.sending(null, nudge, () -> "nudge " + nudge.id() + " after " + giveUps + " give-ups");
     }
 
     @Override
