@@ -9,7 +9,7 @@ import io.eventsprocessor.cluster.ClusterState;
 import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.congratulation.CongratulationFamily;
-import io.eventsprocessor.event.EventCodec;
+import io.eventsprocessor.event.LocalCodec;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.ingest.Admission;
 import io.eventsprocessor.ingest.Authenticator;
@@ -125,7 +125,7 @@ public class MainVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     AppConfig config = service.app();
-    EventCodec.register(vertx.eventBus());
+    LocalCodec.register(vertx.eventBus());
     RuleSet rules = new RuleSet(service.families());
     duplicates = new DuplicateFilter(config.ingest().duplicateWindow(), config.ingest().duplicateMaxEntries(), clock);
     outboxContents = new Outbox(config.notifier().policy());

@@ -9,6 +9,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
@@ -210,7 +211,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private void handOver(ClusterUser.Pending pending) {
     String id = pending.decode().id() + "@" + pending.decidedAt();
     if (handedOver.asMap().putIfAbsent(id, Boolean.TRUE) == null) {
-      vertx.eventBus().send(EventAddresses.NOTIFICATIONS, new JsonObject(pending.notification()));
+      vertx.eventBus().send(EventAddresses.NOTIFICATIONS, Notification.fromJson(new JsonObject(pending.notification())));
     }
   }
 

@@ -114,7 +114,7 @@ public final class OutboxVerticle extends VerticleBase {
     stats.set(outbox.size());
     dispatch();
     List<Future<Void>> registered = new java.util.ArrayList<>(List.of(
-        vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, this::onNotification).completion(),
+        vertx.eventBus().<Notification>localConsumer(EventAddresses.NOTIFICATIONS, this::onNotification).completion(),
         vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_OUTBOX, m -> m.reply(status())).completion()));
     if (ownDeadLetters) {
       registered.add(vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS,
@@ -145,12 +145,12 @@ public final class OutboxVerticle extends VerticleBase {
     });
   }
 
-  private void onNotification(Message<JsonObject> message) {
+  private void onNotification(Message<Notification> message) {
     if (message.headers().contains(RulesVerticle.SNAPSHOT_HEADER)) {
       message.reply(outbox.toJson());
       return;
     }
-    Notification notification = Notification.fromJson(message.body());
+    Notification notification = message.body();
     stats.received.increment();
     if (!ownDeadLetters) {
       // In a cluster the user's entry says what is to be delivered: a dead letter it holds again was queued again.

@@ -284,7 +284,7 @@ public final class RulesVerticle extends VerticleBase {
 
   private void send(List<Notification> notifications) {
     for (Notification notification : notifications) {
-      vertx.eventBus().send(EventAddresses.NOTIFICATIONS, notification.toJson());
+      vertx.eventBus().send(EventAddresses.NOTIFICATIONS, notification);
     }
   }
 

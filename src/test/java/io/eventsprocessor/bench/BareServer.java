@@ -5,6 +5,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -13,31 +16,45 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The yardstick of the throughput benchmark (src/bench): what bare Vert.x does with the same requests, on the same
- * machine, in the same run. {@code POST /json} parses the body and answers 202; {@code POST /bus} also sends the
- * event on the event bus to a consumer that puts it in a map. Not a test: started by src/bench/run.py.
+ * The reference the service is measured against in {@code src/bench/run.py}: the least a Vert.x server must do to
+ * take one event over HTTP, on the same Vert.x and the same machine as the service, so that the ratio between the
+ * two holds where absolute figures do not (the load generator shares the cores).
  *
- * <pre>java -cp … io.eventsprocessor.bench.BareServer PORT [INSTANCES]</pre>
+ * <pre>
+ *   POST /json   reads the body, parses it as a JSON object with a string "type", answers 202
+ *   POST /bus    the same, then sends the event on the event bus to one consumer that keeps it in a map
+ *                (the service's hand-off from its HTTP edge to the verticle owning the users' state), answers 202
+ *   GET  /stats  {"stored", "keys"}: what the consumer got, so the runner can check /bus really delivered
+ * </pre>
+ *
+ * Not a test: {@code java -cp <test classpath> io.eventsprocessor.bench.BareServer [port] [instances]}, by default
+ * port 8090 on loopback and one HTTP verticle per core.
  */
 public final class BareServer {
-  private static final Buffer ACCEPTED = Buffer.buffer("{\"status\":\"accepted\"}");
+  static final String HOST = "127.0.0.1";
+  /** The service's own default for {@code http.bodyLimit}. */
+  static final int BODY_LIMIT = 64 * 1024;
+  static final String STORE = "bench.store";
+  static final String STATS = "bench.stats";
+  static final Buffer ACCEPTED = Buffer.buffer("{\"status\":\"accepted\"}");
+  static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private BareServer() {}
 
   public static void main(String[] args) {
-    int port = Integer.parseInt(args[0]);
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 8090;
     int instances = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx();
     vertx.deployVerticle(new Store())
         .compose(id -> vertx.deployVerticle(() -> new Http(port), new DeploymentOptions().setInstances(instances)))
-        .onSuccess(id -> System.out.println("bare server on http://127.0.0.1:" + port))
-        .onFailure(e -> {
-          e.printStackTrace();
+        .onSuccess(id -> System.out.printf("bare server on http://%s:%d, %d HTTP verticle(s)%n", HOST, port, instances))
+        .onFailure(failure -> {
+          failure.printStackTrace();
           System.exit(1);
         });
   }
 
-  /** The HTTP edge: as many instances as asked, sharing the port. */
+  /** Deployed once per HTTP event loop; the instances share the port. */
   static final class Http extends VerticleBase {
     private final int port;
 
@@ -47,8 +64,8 @@ public final class BareServer {
 
     @Override
     public Future<?> start() {
+      BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
       Router router = Router.router(vertx);
-      BodyHandler body = BodyHandler.create(false).setBodyLimit(64 * 1024);
       router.post("/json").handler(body).handler(ctx -> {
         if (parse(ctx) != null) {
           accepted(ctx);
@@ -57,41 +74,54 @@ public final class BareServer {
       router.post("/bus").handler(body).handler(ctx -> {
         JsonObject event = parse(ctx);
         if (event != null) {
-          vertx.eventBus().send("bare." + event.getString("type"), event);
+          vertx.eventBus().send(STORE, event);
           accepted(ctx);
         }
       });
-      return vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1");
+      router.get("/stats").handler(ctx -> vertx.eventBus().<JsonObject>request(STATS, null)
+          .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+              .end(reply.body().encode()))
+          .onFailure(ctx::fail));
+      return vertx.createHttpServer().requestHandler(router).listen(port, HOST);
     }
 
+    /** The body as an event, or null once it was answered 400. */
     private static JsonObject parse(RoutingContext ctx) {
+      JsonObject event;
       try {
-        JsonObject event = ctx.body().asJsonObject();
-        if (event != null && event.getString("type") != null) {
-          return event;
-        }
-      } catch (RuntimeException e) {
-        // answered below
+        event = ctx.body().asJsonObject();
+      } catch (DecodeException | ClassCastException e) {
+        event = null;
       }
-      ctx.response().setStatusCode(400).end();
-      return null;
+      if (event == null || !(event.getValue("type") instanceof String)) {
+        ctx.response().setStatusCode(400).end();
+        return null;
+      }
+      return event;
     }
 
     private static void accepted(RoutingContext ctx) {
-      ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").end(ACCEPTED);
+      ctx.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(ACCEPTED);
     }
   }
 
-  /** The consumer of /bus: the latest event per user, in a map, as the simplest keeper of state. */
+  /** One instance, so a plain map on its one event loop, as the service's per-user state is. */
   static final class Store extends VerticleBase {
-    private final Map<String, JsonObject> latest = new HashMap<>();
+    private final Map<String, JsonObject> latestByUser = new HashMap<>();
+    private long stored;
 
     @Override
     public Future<?> start() {
-      for (String type : new String[] {"app_launch", "training_program_started", "training_program_finished"}) {
-        vertx.eventBus().<JsonObject>localConsumer("bare." + type, m -> latest.put(m.body().getString("userId"), m.body()));
-      }
-      return Future.succeededFuture();
+      return Future.all(
+          vertx.eventBus().<JsonObject>localConsumer(STORE, this::store).completion(),
+          vertx.eventBus().localConsumer(STATS, message -> message.reply(
+              new JsonObject().put("stored", stored).put("keys", latestByUser.size()))).completion());
+    }
+
+    private void store(Message<JsonObject> message) {
+      JsonObject event = message.body();
+      stored++;
+      latestByUser.put(String.valueOf(event.getValue("userId")), event);
     }
   }
 }

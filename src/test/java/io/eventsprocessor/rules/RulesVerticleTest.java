@@ -7,7 +7,7 @@ import io.eventsprocessor.TestEvents;
 import io.eventsprocessor.VirtualTime;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventAddresses;
-import io.eventsprocessor.event.EventCodec;
+import io.eventsprocessor.event.LocalCodec;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.state.Journal;
@@ -51,14 +51,14 @@ class RulesVerticleTest {
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    EventCodec.register(vertx.eventBus());
+    LocalCodec.register(vertx.eventBus());
     time = new VirtualTime(Instant.parse("2026-06-01T00:00:00Z"));
     // The outbox, as far as the rules see it: it takes notifications, and gives its part of a snapshot.
-    vertx.eventBus().<JsonObject>localConsumer(EventAddresses.NOTIFICATIONS, m -> {
+    vertx.eventBus().<Notification>localConsumer(EventAddresses.NOTIFICATIONS, m -> {
       if (m.headers().contains(RulesVerticle.SNAPSHOT_HEADER)) {
         m.reply(new Outbox(new Outbox.Policy(1, Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1)).toJson());
       } else {
-        sent.add(Notification.fromJson(m.body()));
+        sent.add(m.body());
       }
     }).completion().await(15, TimeUnit.SECONDS);
     engine = RuleEngineTest.standard();
