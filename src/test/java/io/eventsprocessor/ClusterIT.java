@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,7 +37,8 @@ class ClusterIT {
 
   @TempDir Path stateDirs;
   ScriptedUsers users;
-  final List<JarNode> nodes = new ArrayList<>();
+  // Read by the clients' threads while a test adds a node.
+  final List<JarNode> nodes = new CopyOnWriteArrayList<>();
   final List<Integer> clusterPorts = new ArrayList<>();
   final String clusterName = "it-" + UUID.randomUUID();
 

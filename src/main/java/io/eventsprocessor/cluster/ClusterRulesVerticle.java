@@ -15,6 +15,7 @@ import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
 import io.eventsprocessor.time.DueTimer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The rules in a cluster. Consumes, on this node, the address of every type a family declares, as the single-node
  * rules verticle does, and has each event applied by the node that owns its user, in the cluster's map of users
- * ({@link UserProcessors.ApplyEvent}): the answer comes once the owner and its backup have the new entry. A user's
- * events taken by this node are applied in the order they came (each waits for the one before).
+ * ({@link UserProcessors.ApplyEvents}): the answer comes once the owner and its backup have the new entry. A user's
+ * events taken by this node are applied in the order they came: one call per user at a time, the events that came
+ * meanwhile together in the next.
  *
  * <p>Every {@code pollInterval}, the node looks at the users it owns: those due are woken ({@link
  * UserProcessors.WakeUp}), and the notifications waiting in their entries are handed to this node's outbox, which
@@ -57,7 +59,10 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private final Duration pollInterval;
   private final int quorum;
   private final Path stateDir;
-  private final Map<String, Future<String>> lastPerUser = new HashMap<>();
+  /** Per user with a call under way: the events that came meanwhile, for the next call. */
+  private final Map<String, List<Message<Event>>> waiting = new HashMap<>();
+  /** Completed once no call is under way, when stopping. */
+  private Promise<Void> drained;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final LongAdder applied = new LongAdder();
   private final Cache<String, Boolean> handedOver = Caffeine.newBuilder().expireAfterWrite(HANDED_OVER).build();
@@ -117,8 +122,13 @@ public final class ClusterRulesVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
     hazelcast.getCluster().removeMembershipListener(membership);
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
-        .compose(v -> Future.join(new ArrayList<>(lastPerUser.values())).otherwiseEmpty());
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).compose(v -> {
+      if (waiting.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      drained = Promise.promise();
+      return drained.future();
+    });
   }
 
   /** Events applied by this node's requests (readable from any thread). */
@@ -152,26 +162,45 @@ public final class ClusterRulesVerticle extends VerticleBase {
       request.fail(RulesVerticle.UNAVAILABLE, unavailable());
       return;
     }
-    Event event = request.body();
-    String userId = event.userId();
-    Future<String> before = lastPerUser.get(userId);
-    Future<String> done = (before == null ? Future.<Void>succeededFuture() : before.<Void>transform(ar -> Future.succeededFuture()))
-        .compose(v -> Future.fromCompletionStage(
-            users.submitToKey(userId, new UserProcessors.ApplyEvent(event, clock.millis())), context));
-    lastPerUser.put(userId, done);
-    done.onComplete(result -> {
-      if (lastPerUser.get(userId) == done) {
-        lastPerUser.remove(userId);
-      }
-      if (result.succeeded()) {
-        applied.increment();
-        request.reply(result.result());
-      } else {
-        LOG.warn("rules: event {} of user {} could not be applied by the cluster: {}", event.id(), userId,
-            result.cause().toString());
-        request.fail(RulesVerticle.UNAVAILABLE, "the cluster could not keep the event (" + result.cause().getMessage() + ")");
-      }
-    });
+    String userId = request.body().userId();
+    List<Message<Event>> queued = waiting.get(userId);
+    if (queued != null) {
+      queued.add(request);
+      return;
+    }
+    waiting.put(userId, new ArrayList<>(1));
+    apply(userId, List.of(request));
+  }
+
+  /**
+   * Has the owner apply the user's events in one call; then those that came meanwhile, in the next. One call per
+   * user at a time keeps a user's events in order, and gathering them costs one round trip and one backup for a
+   * user's events of a batch, not one each.
+   */
+  private void apply(String userId, List<Message<Event>> requests) {
+    List<Event> events = requests.stream().map(Message::body).toList();
+    Future.fromCompletionStage(users.submitToKey(userId, new UserProcessors.ApplyEvents(events, clock.millis())),
+        context).onComplete(result -> {
+          if (result.succeeded()) {
+            String[] answers = result.result().split(",");
+            for (int i = 0; i < requests.size(); i++) {
+              applied.increment();
+              requests.get(i).reply(answers[i]);
+            }
+          } else {
+            LOG.warn("rules: {} event(s) of user {} could not be applied by the cluster: {}", requests.size(), userId,
+                result.cause().toString());
+            requests.forEach(request -> request.fail(RulesVerticle.UNAVAILABLE,
+                "the cluster could not keep the event (" + result.cause().getMessage() + ")"));
+          }
+          List<Message<Event>> next = waiting.remove(userId);
+          if (!next.isEmpty()) {
+            waiting.put(userId, new ArrayList<>(1));
+            apply(userId, next);
+          } else if (drained != null && waiting.isEmpty()) {
+            drained.tryComplete();
+          }
+        });
   }
 
   /** Wakes this node's users that are due, and hands their waiting notifications to this node's outbox. */

@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * What the nodes do to a user's entry, each run by Hazelcast on the node that owns the user, on the partition's
@@ -87,43 +88,66 @@ public final class UserProcessors {
     }
   }
 
-  /** Applies an event: the answer is {@link #ACCEPTED}, or {@link #DUPLICATE} when it was applied already. */
-  public static final class ApplyEvent extends Change {
-    private byte[] record;
+  /**
+   * Applies a user's events, in order, in one call (the events that reached this node for the user while its
+   * previous call was under way): the answer has, for each, {@link #ACCEPTED} or {@link #DUPLICATE} when it was
+   * applied already, comma-separated. The entry is set once, so the backup takes one copy for all of them.
+   */
+  public static final class ApplyEvents extends Change {
+    private byte[][] records;
 
-    public ApplyEvent() {}
+    public ApplyEvents() {}
 
-    /** @param record the event with the server time it is applied at, as the journal writes it */
-    public ApplyEvent(Event event, long realNow) {
-      this.record = ByteBufUtil.getBytes(EventRecords.event(event, realNow));
+    /** @param realNow the server time the events are applied at */
+    public ApplyEvents(List<Event> events, long realNow) {
+      this.records = new byte[events.size()][];
+      for (int i = 0; i < records.length; i++) {
+        records[i] = ByteBufUtil.getBytes(EventRecords.event(events.get(i), realNow));
+      }
     }
 
     @Override
     public String process(Map.Entry<String, ClusterUser> entry) {
-      EventRecords.Applied applied = EventRecords.readEvent(Unpooled.wrappedBuffer(record));
-      long realNow = applied.realNow();
       long window = ClusterRules.duplicateWindow();
-      DuplicateFilter.Key key = DuplicateFilter.key(applied.event());
-      ClusterUser user = entry.getValue();
-      if (user != null && user.applied(key, realNow, window)) {
-        return DUPLICATE;
-      }
       RuleSet rules = ClusterRules.rules();
-      ClusterUser before = user == null ? new ClusterUser() : user;
-      Step step = rules.apply(before.state(rules), applied.event(), realNow);
-      long wakeAt = rules.wakeAt(entry.getKey(), step.state(), realNow, false);
-      set(entry, before.after(rules, step.state(), step.notifications(), key, realNow, window, wakeAt));
-      return ACCEPTED;
+      ClusterUser user = entry.getValue();
+      boolean changed = false;
+      StringJoiner answers = new StringJoiner(",");
+      for (byte[] record : records) {
+        EventRecords.Applied applied = EventRecords.readEvent(Unpooled.wrappedBuffer(record));
+        long realNow = applied.realNow();
+        DuplicateFilter.Key key = DuplicateFilter.key(applied.event());
+        if (user != null && user.applied(key, realNow, window)) {
+          answers.add(DUPLICATE);
+          continue;
+        }
+        ClusterUser before = user == null ? new ClusterUser() : user;
+        Step step = rules.apply(before.state(rules), applied.event(), realNow);
+        long wakeAt = rules.wakeAt(entry.getKey(), step.state(), realNow, false);
+        user = before.after(rules, step.state(), step.notifications(), key, realNow, window, wakeAt);
+        changed = true;
+        answers.add(ACCEPTED);
+      }
+      if (changed) {
+        set(entry, user);
+      }
+      return answers.toString();
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeByteArray(record);
+      out.writeInt(records.length);
+      for (byte[] record : records) {
+        out.writeByteArray(record);
+      }
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      record = in.readByteArray();
+      records = new byte[in.readInt()][];
+      for (int i = 0; i < records.length; i++) {
+        records[i] = in.readByteArray();
+      }
     }
   }
 
