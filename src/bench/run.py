@@ -1,172 +1,554 @@
 #!/usr/bin/env python3
-"""Throughput of events-processor side by side with bare Vert.x, on this machine, in one run.
+"""Ingestion throughput of the service side by side with a bare Vert.x server, measured in the same run.
 
-Each case starts a fresh JVM, warms it up, then measures with wrk; cases alternate, for several rounds, and the
-table gives medians (this machine is noisy: read the spread too). Ratios are to the bare server's parse-and-answer
-of the same run. Run through run.sh, which builds what this needs. Environment:
-  ROUNDS (3), DUR (20s), WARM (8s), CASES (names, separated by ";": default all), CONNECTIONS (64),
-  JAVA_OPTS (for the service's JVM, e.g. -Xmx512m), OUT (results as JSON, default target/bench-results.json),
-  BASELINE_JAR (another build of the service, e.g. the commit before durable acknowledgement, run side by side).
+On a shared 2-core machine absolute figures move by 10-15 % from one minute to the next; the ratio of the service
+to a bare server measured minutes apart under the same load moves much less. So every case runs in each round, in
+a fresh JVM, one after the other, and the table reports medians over the rounds and the ratio to the bare server's
+parse-and-answer case of the same round, with the server's CPU time per event (user and system, from /proc), which
+the machine's noise moves less than events/s.
+
+The service runs with state.sync fsync (the default) and write, for single events and batches; with a baseline jar
+(another build of the service) its single and batch cases run too, in the same rounds.
+
+Run through src/bench/run.sh (which builds first), or directly once built. Needs wrk (Debian: apt-get install wrk)
+and the stdlib only. Every setting is a flag, or the environment variable named in its help.
 """
-import json, os, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-JAR = os.path.join(ROOT, "target", "events-processor.jar")
-CLASSPATH = ":".join([os.path.join(ROOT, "target", "classes"), os.path.join(ROOT, "target", "test-classes"),
-                      open(os.path.join(ROOT, "target", "cp.txt")).read().strip()])
-ROUNDS = int(os.environ.get("ROUNDS", "3"))
-DUR = os.environ.get("DUR", "20s")
-WARM = os.environ.get("WARM", "8s")
-CONNECTIONS = os.environ.get("CONNECTIONS", "64")
-JAVA_OPTS = os.environ.get("JAVA_OPTS", "").split()
+ROOT = Path(__file__).resolve().parents[2]
+LOAD = ROOT / "src" / "bench" / "events.lua"
+JAR = ROOT / "target" / "events-processor.jar"
+TEST_CLASSES = ROOT / "target" / "test-classes"
+CLASSPATH_FILE = ROOT / "target" / "bench-classpath.txt"  # written by run.sh (dependency:build-classpath)
+CONFIG = ROOT / "conf" / "config.json"
+REFERENCE = "bare-json"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@dataclass(frozen=True)
+class Case:
+    title: str
+    server: str  # "bare", "service" (target/events-processor.jar) or "baseline" (another jar of the service)
+    path: str
+    batch: Optional[int] = None  # events per request when the body is an array
+    sync: Optional[str] = None  # the service's state.sync; the baseline keeps its own default
+
+    @property
+    def events_per_request(self):
+        return self.batch or 1
 
 
-def wait_http(url, timeout=60):
-    end = time.time() + timeout
-    while time.time() < end:
+def cases(batch, baseline_jar=""):
+    """Every case there is, in the default order of a round: the baseline next to the service it is compared with."""
+    base = Path(baseline_jar).name if baseline_jar else ""
+    known = {
+        "bare-json": Case("bare Vert.x: parse, 202", "bare", "/json"),
+        "bare-bus": Case("bare Vert.x: parse, bus send, map put, 202", "bare", "/bus"),
+        "baseline-event": Case(f"baseline {base}: POST /v1/event", "baseline", "/v1/event"),
+        "service-event": Case("service: POST /v1/event, state.sync fsync", "service", "/v1/event", sync="fsync"),
+        "service-event-write": Case("service: POST /v1/event, state.sync write", "service", "/v1/event",
+                                    sync="write"),
+        "baseline-batch": Case(f"baseline {base}: POST /v1/events, {batch} per batch", "baseline", "/v1/events",
+                               batch),
+        "service-batch": Case(f"service: POST /v1/events, {batch} per batch, state.sync fsync", "service",
+                              "/v1/events", batch, "fsync"),
+        "service-batch-write": Case(f"service: POST /v1/events, {batch} per batch, state.sync write", "service",
+                                    "/v1/events", batch, "write"),
+    }
+    if not baseline_jar:
+        known = {key: case for key, case in known.items() if case.server != "baseline"}
+    return known
+
+
+def settings():
+    env = os.environ.get
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rounds", type=int, default=int(env("ROUNDS", "3")), help="rounds of every case (ROUNDS, 3)")
+    p.add_argument("--duration", default=env("DURATION", env("DUR", "20s")),
+                   help="measured time per run, wrk's -d (DURATION, or DUR; 20s)")
+    p.add_argument("--warmup", default=env("WARMUP", env("WARM", "8s")),
+                   help="load before measuring, for the JIT (WARMUP, or WARM; 8s)")
+    p.add_argument("--cases", default=env("CASES", ""),
+                   help="comma-separated, in the order to run them (CASES; default all: "
+                        f"{','.join(cases(99, 'baseline.jar'))}, the baseline-* ones only with a baseline jar)")
+    p.add_argument("--baseline-jar", default=env("BASELINE_JAR", ""),
+                   help="another build of the service, run as the cases baseline-event and baseline-batch "
+                        "(BASELINE_JAR)")
+    p.add_argument("--baseline-conf", default=env("BASELINE_CONF", ""),
+                   help="the baseline's config (BASELINE_CONF; default: only the keys the runner must set, see "
+                        "src/bench/README.md)")
+    p.add_argument("--java-opts", default=env("JAVA_OPTS", ""), help="JVM options of the service, e.g. -Xmx2g (JAVA_OPTS)")
+    p.add_argument("--service-args", default=env("SERVICE_ARGS", ""),
+                   help="launcher options after -conf, e.g. '-instances 2' (SERVICE_ARGS)")
+    p.add_argument("--connections", type=int, default=int(env("CONNECTIONS", "64")), help="wrk's -c (CONNECTIONS, 64)")
+    p.add_argument("--threads", type=int, default=int(env("THREADS", "2")), help="wrk's -t (THREADS, 2)")
+    p.add_argument("--users", type=int, default=int(env("USERS", "10000")), help="users in the load (USERS, 10000)")
+    p.add_argument("--batch", type=int, default=int(env("BATCH", "99")), help="events per batch (BATCH, 99)")
+    p.add_argument("--out", default=env("OUT", ""), help="results JSON (OUT, default target/bench/<time>/results.json)")
+    args = p.parse_args()
+    known = cases(args.batch, args.baseline_jar)
+    args.cases = [c.strip() for c in re.split(r"[,;]", args.cases) if c.strip()] or list(known)
+    unknown = [c for c in args.cases if c not in known]
+    if unknown or args.rounds < 1:
+        p.error(f"cases must be some of {', '.join(known)}"
+                + ("" if args.baseline_jar else " (baseline-event and baseline-batch need --baseline-jar)")
+                + "; rounds at least 1")
+    if args.baseline_conf and not args.baseline_jar:
+        p.error("--baseline-conf without --baseline-jar")
+    return args, known
+
+
+# ---- processes -------------------------------------------------------------------------------------------------
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _die_with_runner():
+    # If the runner itself is killed, the kernel kills the JVM too: no server is ever left behind.
+    _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def clean_environment():
+    # The service reads config overrides from the environment (HTTP_PORT, AUTH_MODE, ...): a variable left in the
+    # caller's shell must not change what is measured. So only what a JVM needs to run is passed on.
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "JAVA_HOME")
+    return {k: os.environ[k] for k in keep if k in os.environ}
+
+
+def java():
+    home = os.environ.get("JAVA_HOME")
+    return str(Path(home) / "bin" / "java") if home else "java"
+
+
+def free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read().decode()
+
+
+class Server:
+    """One JVM, started fresh for one run, and stopped (SIGTERM, then SIGKILL) whatever happens."""
+
+    def __init__(self, command, env, log, ready_url, admin=None, hint=""):
+        self.log = log
+        self.ready_url = ready_url
+        self.admin = admin
+        self.hint = hint
+        with open(log, "w") as out:
+            self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, preexec_fn=_die_with_runner)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"server exited with code {self.process.returncode} before it was ready:\n"
+                                 f"{self.log_tail()}{self.hint}")
+            try:
+                http_get(self.ready_url, timeout=1)
+                return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        raise SystemExit(f"server not ready at {self.ready_url} after {timeout} s:\n{self.log_tail()}{self.hint}")
+
+    def cpu_seconds(self):
+        """User and system CPU time of the JVM so far."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def peak_rss_mb(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+        raise SystemExit("no VmHWM in /proc/<pid>/status: peak RSS needs Linux")
+
+    def log_tail(self, lines=30):
+        return "\n".join(Path(self.log).read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)  # the service saves its state on the way out
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_bare(logs):
+    port, = free_ports(1)
+    classpath = f"{TEST_CLASSES}:{CLASSPATH_FILE.read_text().strip()}"
+    server = Server([java(), "-cp", classpath, "io.eventsprocessor.bench.BareServer", str(port)],
+                    clean_environment(), logs / "bare.log", f"http://127.0.0.1:{port}/stats")
+    return server, f"http://127.0.0.1:{port}"
+
+
+def set_key(config, dotted, value):
+    # Only keys conf/config.json documents: if one is renamed or removed, stop here rather than measure a service
+    # that runs with something else (the service itself refuses unknown keys too, with exit code 15).
+    node = config
+    *parents, last = dotted.split(".")
+    for key in parents:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or last not in node:
+        raise SystemExit(f"{CONFIG.relative_to(ROOT)} has no key {dotted}: update src/bench/run.py to the new config")
+    node[last] = value
+
+
+def has_key(config, dotted):
+    node = config
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
+def put_key(config, dotted, value):
+    # For the baseline, whose config the runner does not know: creates the key where it is missing.
+    node = config
+    *parents, last = dotted.split(".")
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[last] = value
+
+
+def start_service(logs, state_dir, case, opts):
+    http, sink, admin = free_ports(3)
+    # What must differ per run (free loopback ports, a fresh state directory), or from the defaults for this load:
+    # rate limits off (10,000 users at thousands of events a second from one address), the local sink on (about
+    # half the users are congratulated, and the outbox delivers to it).
+    per_run = {
+        "http.host": "127.0.0.1", "http.port": http,
+        "notifySink.port": sink, "notify.url": f"http://127.0.0.1:{sink}/v1/notify",
+        "admin.port": admin,
+        "state.dir": str(state_dir),
+    }
+    for_load = {"rateLimit.enabled": False, "notifySink.enabled": True}
+    hint = ""
+    if case.server == "service":
+        jar = JAR
+        config = json.loads(CONFIG.read_text())
+        for key, value in {**per_run, **for_load, "auth.mode": "none", "notifySink.host": "127.0.0.1",
+                           "admin.enabled": True, "admin.host": "127.0.0.1", "state.sync": case.sync}.items():
+            set_key(config, key, value)
+    else:
+        # Another build may not know every key of today's conf/config.json (state.sync, for one), and refuses
+        # unknown keys: so it gets only the keys above, on its own defaults, or the user's config for it, in which
+        # the runner fills in only the per-run keys the file has (and the HTTP address, which it must know).
+        jar = opts.baseline_jar
+        if opts.baseline_conf:
+            config = json.loads(Path(opts.baseline_conf).read_text())
+            for key, value in per_run.items():
+                if key.startswith("http.") or has_key(config, key):
+                    put_key(config, key, value)
+        else:
+            config = {}
+            for key, value in {**per_run, **for_load}.items():
+                put_key(config, key, value)
+            hint = ("\n(the baseline gets only the keys in service-conf.json above, on its own defaults: if it refuses"
+                    " one, give it a config of its own with --baseline-conf)")
+        if not has_key(config, "admin.port") or config.get("admin", {}).get("enabled") is False:
+            admin = None
+    conf = logs / "service-conf.json"
+    conf.write_text(json.dumps(config, indent=2))
+    command = [java(), *opts.java_opts.split(), "-jar", str(jar), "-conf", str(conf), *opts.service_args.split()]
+    env = dict(clean_environment(), LOG_LEVEL="WARN")
+    server = Server(command, env, logs / "service.log", f"http://127.0.0.1:{http}/health",
+                    f"http://127.0.0.1:{admin}" if admin else None, hint)
+    return server, f"http://127.0.0.1:{http}"
+
+
+# ---- load and checks -------------------------------------------------------------------------------------------
+
+def wrk(url, case, duration, label, opts):
+    """Runs wrk; returns its figures and how many other wrk processes were seen while it ran."""
+    command = ["wrk", f"-t{opts.threads}", f"-c{opts.connections}", f"-d{duration}", "-s", str(LOAD), url, "--",
+               f"path={case.path}", f"threads={opts.threads}", f"users={opts.users}", f"label={label}"]
+    if case.batch:
+        command.append(f"batch={case.batch}")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_die_with_runner)
+    others = 0
+    while process.poll() is None:
+        others = max(others, other_wrk_running(process.pid))
+        time.sleep(1)
+    stdout, stderr = process.communicate()
+    for line in stdout.splitlines():
+        if line.startswith("bench-result "):
+            return json.loads(line[len("bench-result "):]), others
+    raise SystemExit(f"wrk gave no result (exit {process.returncode}):\n{stdout}\n{stderr}")
+
+
+SERVICE_COUNTERS = {
+    # What became of the measured events: all should be "accepted", none late or clamped, else the load is not
+    # what the table says it is.
+    "accepted": ("events_processor_events_total", 'outcome="accepted"'),
+    "duplicate": ("events_processor_events_total", 'outcome="duplicate"'),
+    "rejected": ("events_processor_events_total", 'outcome="rejected"'),
+    "unsupported": ("events_processor_events_total", 'outcome="unsupported"'),
+    "rate_limited": ("events_processor_events_total", 'outcome="rate_limited"'),
+    "late": ("events_processor_events_late_total", ""),
+    "clamped": ("events_processor_events_clamped_total", ""),
+    "notifications_delivered": ("events_processor_notifications_total", 'outcome="delivered"'),
+}
+ODD_OUTCOMES = ("duplicate", "rejected", "unsupported", "rate_limited", "late", "clamped")
+HANDLED = ("accepted", "duplicate", "rejected", "unsupported", "rate_limited")  # every event the service read
+
+
+class NoMetric(Exception):
+    pass
+
+
+def metric(text, name, label=""):
+    for line in text.splitlines():
+        if line.startswith(name) and line[len(name):len(name) + 1] in ("{", " ") and label in line:
+            return int(float(line.rsplit(" ", 1)[1]))
+    raise NoMetric(f"no metric {name}{{{label}}} at the admin API's /metrics")
+
+
+def counters(server, case):
+    """What the server itself counted so far, to check the load against (wrk only sees status codes).
+
+    None for a baseline whose counters cannot be read (no admin API, or other metrics): it is measured unchecked."""
+    if case.path == "/bus":
+        return {"stored": json.loads(http_get(server.ready_url))["stored"]}
+    if case.server == "bare":
+        return {}
+    try:
+        if not server.admin:
+            raise NoMetric("no admin API in its config")
+        text = http_get(server.admin + "/metrics")
+        found = {key: metric(text, name, label) for key, (name, label) in SERVICE_COUNTERS.items()}
+        found["outbox_queued"] = metric(text, "events_processor_outbox_queued")  # a gauge: its value at the end
+        return found
+    except (NoMetric, urllib.error.URLError, OSError) as e:
+        if case.server == "baseline":
+            return None
+        raise SystemExit(f"{e}: update src/bench/run.py")
+
+
+def other_wrk_running(ours):
+    # Another load generator on these cores makes the figures meaningless: say so next to them.
+    count = 0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
         try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except Exception:
-            time.sleep(0.1)
-    raise SystemExit(f"nothing answers on {url} after {timeout} s")
+            count += comm.read_text().strip() == "wrk" and comm.parent.name != str(ours)
+        except OSError:
+            pass
+    return count
 
 
-def bare(instances="2"):
-    def start():
-        port = free_port()
-        p = subprocess.Popen(["java", "-cp", CLASSPATH, "io.eventsprocessor.bench.BareServer", str(port), instances],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_http(f"http://127.0.0.1:{port}/")
-        return p, f"http://127.0.0.1:{port}", None
-    return start
+class Cpu:
+    """CPU time over the measured run: the server's, and the cores used by everything but the server and wrk (the
+    noise, in one number per run)."""
+
+    def __init__(self, server):
+        self.server = server
+        self.start = self._sample()
+
+    def _sample(self):
+        with open("/proc/stat") as stat:
+            user, nice, system, idle, iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
+        children = os.times()  # wrk's CPU, once it was waited for
+        # irq and softirq left out: the loopback traffic of the load itself is accounted there.
+        busy = (user + nice + system + steal) / os.sysconf("SC_CLK_TCK")
+        return time.monotonic(), busy, self.server.cpu_seconds(), children.children_user + children.children_system
+
+    def stop(self):
+        """(the server's CPU seconds, the cores others used) since the start."""
+        t0, busy0, server0, wrk0 = self.start
+        t1, busy1, server1, wrk1 = self._sample()
+        server = server1 - server0
+        return server, max(0.0, (busy1 - busy0) - server - (wrk1 - wrk0)) / (t1 - t0)
 
 
-def service(instances="1", sync="fsync", jar=JAR):
-    def start():
-        port, sink, admin = free_port(), free_port(), free_port()
-        work = tempfile.mkdtemp(prefix="ep-bench-")
-        conf = {"http": {"host": "127.0.0.1", "port": port}, "rateLimit": {"enabled": False},
-                "notify": {"url": f"http://127.0.0.1:{sink}/v1/notify"},
-                "notifySink": {"enabled": True, "port": sink}, "admin": {"port": admin},
-                "state": {"dir": os.path.join(work, "data")}}
-        if sync:
-            conf["state"]["sync"] = sync
-        with open(os.path.join(work, "conf.json"), "w") as f:
-            json.dump(conf, f)
-        log = open(os.path.join(work, "log.txt"), "w")
-        p = subprocess.Popen(["java"] + JAVA_OPTS + ["-jar", jar, "-conf", os.path.join(work, "conf.json"),
-                              "-instances", instances], stdout=log, stderr=subprocess.STDOUT,
-                             env=dict(os.environ, LOG_LEVEL="WARN"))
-        wait_http(f"http://127.0.0.1:{port}/health")
-        return p, f"http://127.0.0.1:{port}", work
-    return start
+def measure(key, case, round_, opts, out_dir):
+    logs = out_dir / f"r{round_}-{key}"
+    logs.mkdir(parents=True)
+    state_dir = Path(tempfile.mkdtemp(prefix="events-processor-bench-"))
+    run = {"case": key, "round": round_}
+    server = None
+    try:
+        server, url = start_bare(logs) if case.server == "bare" else start_service(logs, state_dir, case, opts)
+        wrk(url, case, opts.warmup, "w", opts)
+        before = counters(server, case)
+        cpu = Cpu(server)
+        result, run["other_wrk"] = wrk(url, case, opts.duration, "m", opts)
+        server_cpu_s, others = cpu.stop()
+        run["other_cpu_cores"] = round(others, 2)
+        run["server_cpu_s"] = round(server_cpu_s, 2)
+        run["peak_rss_mb"] = server.peak_rss_mb()
+        after = counters(server, case) if before is not None else None
+        run["server_counts"] = counts = ({k: after[k] - before[k] if k != "outbox_queued" else after[k] for k in after}
+                                         if after is not None else None)
+        # The server's CPU per event it handled in the same window, by its own count where it keeps one: wrk's
+        # count leaves out the requests in flight at either end, which matter when answers are slow (batches).
+        handled = (sum(counts[k] for k in HANDLED if k in counts) or counts.get("stored")) if counts else None
+        run["cpu_events"] = handled or result["requests"] * case.events_per_request
+        run["cpu_events_counted_by"] = "server" if handled else "wrk"
+        run["cpu_us_per_event"] = server_cpu_s * 1e6 / run["cpu_events"] if run["cpu_events"] else None
+        ok = result["requests"] - result["non2xx"]
+        elapsed = result["duration_us"] / 1e6
+        ms = lambda us: us / 1000 if result["requests"] else None  # no latency without an answer
+        run.update(events_per_s=ok * case.events_per_request / elapsed, requests_per_s=result["requests"] / elapsed,
+                   p50_ms=ms(result["p50_us"]), p99_ms=ms(result["p99_us"]), max_ms=ms(result["max_us"]),
+                   requests=result["requests"], non2xx=result["non2xx"], socket_errors=result["socket_errors"])
+        run["warnings"] = warnings(run, case, ok, opts)
+    finally:
+        if server:
+            server.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
+    return run
 
 
-SINGLE = ["10000", "2", "250"]
-CASES = [  # name, server, wrk script, script arguments, events per request
-    ("bare: parse, 202", bare(), "events.lua", SINGLE + ["/json"], 1),
-    ("bare: parse, bus, map put", bare(), "events.lua", SINGLE + ["/bus"], 1),
-    ("service /v1/event, fsync", service(sync="fsync"), "events.lua", SINGLE, 1),
-    ("service /v1/event, write", service(sync="write"), "events.lua", SINGLE, 1),
-    ("service /v1/events x99, fsync", service(sync="fsync"), "batch.lua", ["99"], 99),
-    ("service /v1/events x99, write", service(sync="write"), "batch.lua", ["99"], 99),
-]
-if os.environ.get("BASELINE_JAR"):
-    CASES += [
-        ("baseline /v1/event", service(sync=None, jar=os.environ["BASELINE_JAR"]), "events.lua", SINGLE, 1),
-        ("baseline /v1/events x99", service(sync=None, jar=os.environ["BASELINE_JAR"]), "batch.lua", ["99"], 99),
-    ]
+def warnings(run, case, ok, opts):
+    found = []
+    counts = run["server_counts"]
+    if counts is None:
+        found.append("the baseline's /metrics could not be read: its counts were not checked against wrk's")
+        counts = {}
+    if not run["requests"]:
+        found.append("no request was answered in the measured run: lengthen --duration, or lighten the load")
+    if run["non2xx"]:
+        found.append(f"{run['non2xx']} non-2xx answers, not counted in events/s"
+                     + (f" (outbox at the end: {counts['outbox_queued']} queued)" if "outbox_queued" in counts else ""))
+    if any(run["socket_errors"].values()):
+        found.append(f"socket errors {run['socket_errors']}")
+    if run["other_wrk"]:
+        found.append(f"{run['other_wrk']} other wrk process(es) were running")
+    odd = {k: counts[k] for k in ODD_OUTCOMES if counts.get(k)}
+    if odd:
+        found.append(f"events not simply accepted: {odd}")
+    # Requests in flight when wrk stops are still answered by the server: allow that much either way.
+    taken = counts.get("accepted", counts.get("stored"))  # bare /json keeps nothing to count
+    answered = ok * case.events_per_request
+    if taken is not None and abs(taken - answered) > 2 * opts.connections * case.events_per_request:
+        found.append(f"the server took {taken} events, wrk counted {answered} answered 2xx")
+    return found
 
 
-def wrk(url, script, args, duration):
-    out = subprocess.run(["wrk", "-t2", "-c" + CONNECTIONS, "-d" + duration, "--latency", "-s",
-                          os.path.join(HERE, script), url, "--"] + args, capture_output=True, text=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    requests = re.search(r"(\d+) requests in", out)
-    if not rps:
-        raise SystemExit("wrk gave no result:\n" + out)
+# ---- report ----------------------------------------------------------------------------------------------------
 
-    def latency(q):
-        m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s)\b" % q, out)
-        v, unit = float(m.group(1)), m.group(2)
-        return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": float(rps.group(1)), "requests": int(requests.group(1)), "p50": latency(50), "p99": latency(99),
-            "non2xx": int(non2xx.group(1)) if non2xx else 0, "errors": errors.group(1) if errors else ""}
-
-
-def cpu_seconds(pid):
-    """User and system CPU time of the process so far: per event, a figure that the machine's noise moves less."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def summarise(runs, order, known):
+    reference = {r["round"]: r["events_per_s"] for r in runs if r["case"] == REFERENCE}
+    rows = []
+    for key in order:
+        mine = [r for r in runs if r["case"] == key]
+        # The ratio is taken within each round, then the median over rounds: drift between rounds cancels out.
+        ratios = [r["events_per_s"] / reference[r["round"]] for r in mine if reference.get(r["round"])]
+        row = {"case": key, "title": known[key].title, "runs": len(mine)}
+        for field in ("events_per_s", "cpu_us_per_event", "p50_ms", "p99_ms", "peak_rss_mb", "other_cpu_cores"):
+            values = [r[field] for r in mine if r[field] is not None]
+            row[field] = ({"median": statistics.median(values), "min": min(values), "max": max(values)}
+                          if values else None)
+        row["non2xx"] = sum(r["non2xx"] for r in mine)
+        row["ratio_to_bare"] = ({"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios)}
+                                if ratios else None)
+        rows.append(row)
+    return rows
 
 
-def peak_rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM"):
-                return int(line.split()[1]) // 1024
-    return -1
+def table(rows):
+    def spread(stat, fmt):
+        return f"{fmt(stat['median'])} ({fmt(stat['min'])}–{fmt(stat['max'])})" if stat else "–"
+    whole = lambda v: f"{v:,.0f}"
+    ms = lambda v: f"{v:.1f}" if v < 100 else f"{v:.0f}"
+    micros = lambda v: f"{v:.1f}"
+    lines = ["| case | events/s | CPU µs/event | p50 ms | p99 ms | peak RSS MB | non-2xx | × bare parse+202 |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        ratio = spread(row["ratio_to_bare"], lambda v: f"{v:.2f}") if row["ratio_to_bare"] else "–"
+        lines.append(f"| {row['title']} | {spread(row['events_per_s'], whole)} | "
+                     f"{spread(row['cpu_us_per_event'], micros)} | {spread(row['p50_ms'], ms)} | "
+                     f"{spread(row['p99_ms'], ms)} | {spread(row['peak_rss_mb'], whole)} | {row['non2xx']:,} | {ratio} |")
+    others = [row["other_cpu_cores"]["median"] for row in rows]
+    lines.append(f"\nOther processes used {min(others):.2f}–{max(others):.2f} cores (median per case) while measuring.")
+    return "\n".join(lines)
+
+
+def preflight(opts):
+    missing = []
+    if not shutil.which("wrk"):
+        missing.append("wrk (Debian/Ubuntu: apt-get install wrk)")
+    for path in (JAR, TEST_CLASSES, CLASSPATH_FILE):
+        if not path.exists():
+            missing.append(f"{path.relative_to(ROOT)} (src/bench/run.sh builds it)")
+    for path in (opts.baseline_jar, opts.baseline_conf):
+        if path and not Path(path).is_file():
+            missing.append(path)
+    if missing:
+        raise SystemExit("missing: " + "; ".join(missing))
 
 
 def main():
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk")
-    wanted = [c for c in os.environ.get("CASES", "").split(";") if c]
-    cases = [c for c in CASES if not wanted or c[0] in wanted]
-    results = []
-    for r in range(ROUNDS):
-        for name, start, script, args, per in cases:
-            p, url, work = start()
-            try:
-                wrk(url, script, args, WARM)
-                cpu = cpu_seconds(p.pid)
-                res = wrk(url, script, args, DUR)
-                cpu_us = (cpu_seconds(p.pid) - cpu) * 1e6 / max(1, res["requests"] * per)
-                res.update(case=name, round=r, events_per_s=res["rps"] * per, rss_mb=peak_rss_mb(p.pid), cpu_us=cpu_us)
-                results.append(res)
-                print(f"r{r} {name:32s} {res['events_per_s']:>9.0f} events/s  p50 {res['p50']:6.2f} ms  "
-                      f"p99 {res['p99']:7.2f} ms  CPU {res['cpu_us']:6.1f} us/event  non-2xx {res['non2xx']}  peak RSS {res['rss_mb']} MB {res['errors']}",
-                      flush=True)
-            finally:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-                if work:
-                    shutil.rmtree(work, ignore_errors=True)
-    out = os.environ.get("OUT", os.path.join(ROOT, "target", "bench-results.json"))
-    with open(out, "w") as f:
-        json.dump(results, f, indent=1)
-    table(cases, results)
+    opts, known = settings()
+    preflight(opts)
+    for d in (opts.duration, opts.warmup):  # a wrong one fails now, not after the first server started
+        if not re.fullmatch(r"\d+[smh]?", d):
+            raise SystemExit(f"duration {d!r}: use wrk's form, e.g. 20s, 1m")
+    # SIGTERM (a timeout, a CI cancel) unwinds like Ctrl-C, through the finally that stops the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    out_dir = ROOT / "target" / "bench" / stamp
+    out = Path(opts.out) if opts.out else out_dir / "results.json"
+    print(f"{opts.rounds} round(s) of {', '.join(opts.cases)}; warm-up {opts.warmup}, measured {opts.duration}, "
+          f"wrk -t{opts.threads} -c{opts.connections}; {os.cpu_count()} cores; logs in {out_dir.relative_to(ROOT)}"
+          + (f"; baseline {opts.baseline_jar}" if opts.baseline_jar else ""), flush=True)
+    runs = []
+    for round_ in range(1, opts.rounds + 1):
+        for key in opts.cases:
+            run = measure(key, known[key], round_, opts, out_dir)
+            runs.append(run)
+            num = lambda v: "–" if v is None else f"{v:.1f}"
+            print(f"round {round_} {key:19} {run['events_per_s']:>9,.0f} events/s  "
+                  f"CPU {num(run['cpu_us_per_event']):>6} µs/event  p50 {num(run['p50_ms']):>6} ms  "
+                  f"p99 {num(run['p99_ms']):>6} ms  peak RSS {run['peak_rss_mb']:>5} MB  non-2xx {run['non2xx']}  "
+                  f"others' CPU {run['other_cpu_cores']:.2f} cores", flush=True)
+            for warning in run["warnings"]:
+                print(f"  ! {warning}", flush=True)
+            write_results(out, opts, runs, known)  # after every run: an interrupted benchmark keeps what it measured
+    print(f"\nMedians over {opts.rounds} round(s), (min–max) in brackets:\n\n"
+          f"{table(summarise(runs, opts.cases, known))}\n\nresults: {out}")
 
 
-def table(cases, results):
-    def median(name, key):
-        values = [r[key] for r in results if r["case"] == name]
-        return statistics.median(values), min(values), max(values)
-    base = median(cases[0][0], "events_per_s")[0] if results else 0
-    print(f"\nmedians of {ROUNDS} round(s), {DUR} each, wrk -t2 -c{CONNECTIONS}; ratio to '{cases[0][0]}'")
-    print("| case | events/s (min-max) | ratio | p50 ms | p99 ms | CPU µs/event | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|")
-    for name, *_ in cases:
-        eps, lo, hi = median(name, "events_per_s")
-        print(f"| {name} | {eps:,.0f} ({lo:,.0f}-{hi:,.0f}) | {eps / base:.2f} | {median(name, 'p50')[0]:.2f} | "
-              f"{median(name, 'p99')[0]:.2f} | {median(name, 'cpu_us')[0]:.1f} | {median(name, 'rss_mb')[0]:.0f} |")
+def write_results(out, opts, runs, known):
+    out.parent.mkdir(parents=True, exist_ok=True)
+    java_version = subprocess.run([java(), "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    out.write_text(json.dumps({
+        "settings": vars(opts), "machine": {"cores": os.cpu_count(), "java": java_version},
+        "cases": {key: vars(known[key]) for key in opts.cases},
+        "summary": summarise(runs, [key for key in opts.cases if any(r["case"] == key for r in runs)], known),
+        "runs": runs}, indent=2))
 
 
 if __name__ == "__main__":
