@@ -187,6 +187,49 @@ class IngestionEndToEndTest extends EndToEnd {
   }
 
   @Test
+  void aBodyThatIsNotValidUtf8IsRefusedNamingTheBody() throws Exception {
+    startService();
+    // "/" written in two bytes (C0 AF, an overlong form), as a path-traversal trick would: not UTF-8.
+    Buffer overlong = Buffer.buffer("{\"type\": \"app_launch\", \"userId\": \"u")
+        .appendBytes(new byte[] {(byte) 0xC0, (byte) 0xAF})
+        .appendString("\", \"deviceId\": \"d\", \"occurredAt\": \"2021-02-28T16:22:00Z\"}");
+    for (String path : List.of("/v1/event", "/v1/events")) {
+      Buffer body = path.equals("/v1/event") ? overlong : Buffer.buffer("[").appendBuffer(overlong).appendString("]");
+      Response response = http.post(path, "application/json", body);
+      assertThat(response.status()).as(path).isEqualTo(400);
+      assertThat(response.contentType()).isEqualTo("application/problem+json");
+      assertThat(response.json().getJsonArray("errors").getJsonObject(0)).isEqualTo(new JsonObject()
+          .put("field", "$").put("message", "is not valid UTF-8 (at byte " + (path.equals("/v1/event") ? 36 : 37) + ")"));
+    }
+    // A lone surrogate's encoding (ED A0 80) is not UTF-8 either; real non-ASCII text is.
+    Buffer surrogate = Buffer.buffer("{\"type\": \"app_launch\", \"userId\": \"")
+        .appendBytes(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})
+        .appendString("\", \"deviceId\": \"d\", \"occurredAt\": \"2021-02-28T16:22:00Z\"}");
+    assertThat(http.post("/v1/event", "application/json", surrogate).status()).isEqualTo(400);
+    Response text = http.postEvent("""
+        {"type": "app_launch", "userId": "Jürgen 🏋", "deviceId": "d", "occurredAt": "2021-02-28T16:22:00Z"}""");
+    assertThat(text.status()).isEqualTo(202);
+    assertThat(main.ingestStats().accepted()).isEqualTo(1);
+  }
+
+  @Test
+  void aMethodAnEndpointDoesNotTakeIsAnswered405WithTheMethodsItTakes() throws Exception {
+    startService();
+    for (String path : List.of("/v1/event", "/v1/events")) {
+      Response response = http.request(io.vertx.core.http.HttpMethod.GET, path);
+      assertThat(response.status()).as(path).isEqualTo(405);
+      assertThat(response.header("Allow")).as(path).isEqualTo("POST");
+      assertThat(response.contentType()).isEqualTo("application/problem+json");
+    }
+    for (String path : List.of("/health", "/openapi.json")) {
+      Response response = http.request(io.vertx.core.http.HttpMethod.DELETE, path);
+      assertThat(response.status()).as(path).isEqualTo(405);
+      assertThat(response.header("Allow")).as(path).isEqualTo("GET, HEAD");
+      assertThat(response.json().getString("detail")).as(path).contains("GET or HEAD");
+    }
+  }
+
+  @Test
   void oversizedHeadersOrRequestLinesGetAProblemToo() throws Exception {
     startService();
     HttpClient oneRequestPerConnection = new HttpClient(vertx, main.httpPort(), false);

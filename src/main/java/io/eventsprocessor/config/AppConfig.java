@@ -121,6 +121,11 @@ public record AppConfig(
         adminJson.string("host", "127.0.0.1"),
         adminJson.integer("port", 8082, 0, 65535),
         adminJson.optionalString("token"));
+    if (admin.enabled() && admin.token().isEmpty() && !isLoopback(admin.host())) {
+      // The admin API re-sends dead letters and shows users' notifications: open only where nobody else can reach.
+      adminJson.problem("host", "is not a loopback address, so admin.token must be set (or admin.enabled false, or "
+          + "admin.host 127.0.0.1): anyone who reaches it could use the admin API", admin.host());
+    }
     adminJson.done();
 
     ConfigReader sinkJson = root.object("notifySink");
@@ -158,6 +163,19 @@ public record AppConfig(
     jwt.done();
     auth.done();
     return new Authenticator.Settings(mode, writeKey, secret, publicKey);
+  }
+
+  /** A loopback literal or {@code localhost}; names are not resolved (a name could resolve elsewhere later). */
+  static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    byte[] address = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+    try {
+      return address != null && java.net.InetAddress.getByAddress(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   static boolean isRsaPublicKey(String pem) {

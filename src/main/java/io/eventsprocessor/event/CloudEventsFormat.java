@@ -64,6 +64,16 @@ final class CloudEventsFormat implements EventFormat {
   }
 
   @Override
+  public String timeField() {
+    return "time";
+  }
+
+  @Override
+  public String sentAtField() {
+    return "sentat";
+  }
+
+  @Override
   public String dataFieldName(String type, String dataKey) {
     return "data." + dataKey;
   }

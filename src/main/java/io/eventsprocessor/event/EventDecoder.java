@@ -83,6 +83,15 @@ public final class EventDecoder {
       return new Decoded.Invalid(reader.errors());
     }
     ClockSkew.Corrected corrected = skew.correct(event.occurredAt(), event.sentAt(), receivedAt);
+    if (!corrected.withinYears()) {
+      if (event.sentAt() != null) {
+        reader.error(format.sentAtField(), "is too far from the server's clock: " + format.timeField()
+            + " corrected by it would fall outside the years 0000-9999");
+      } else {
+        reader.error(format.timeField(), "must fall within the years 0000-9999 in UTC");
+      }
+      return new Decoded.Invalid(reader.errors());
+    }
     return new Decoded.Valid(event.correctedTo(corrected.occurredAt()), schema != null, corrected.clamped());
   }
 }

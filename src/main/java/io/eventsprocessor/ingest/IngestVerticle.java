@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -89,7 +90,7 @@ public final class IngestVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(settings.batchBodyLimit()))
         .handler(this::ingestBatch);
     // Up when the service takes events: what refuses them with 503 makes it down too.
-    router.get("/health").handler(ctx -> {
+    readOnly(router, "/health").handler(ctx -> {
       String refusal = gate.backpressure().refusal();
       if (refusal == null) {
         ctx.json(new JsonObject().put("status", "UP"));
@@ -106,13 +107,18 @@ public final class IngestVerticle extends VerticleBase {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    router.get("/openapi.json").handler(ctx ->
+    readOnly(router, "/openapi.json").handler(ctx ->
         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, EventDecoder.JSON).end(openApi));
     router.errorHandler(400, ctx -> Problem.send(ctx, 400, "The request could not be read."));
     router.errorHandler(404, ctx -> Problem.send(ctx, 404,
         "No such endpoint: events go to POST " + SINGLE + ", batches to POST " + BATCH + "."));
-    router.errorHandler(405, ctx -> Problem.send(ctx, 405,
-        "Method not allowed: events go to POST " + SINGLE + ", batches to POST " + BATCH + "."));
+    router.errorHandler(405, ctx -> {
+      // Vert.x Web answers 405 only for a path some route has, so the path is one of ours.
+      boolean events = ctx.request().path().equals(SINGLE) || isBatch(ctx);
+      ctx.response().putHeader(HttpHeaders.ALLOW, events ? "POST" : "GET, HEAD");
+      Problem.send(ctx, 405, "Method not allowed: " + ctx.request().path() + " takes " + (events ? "POST" : "GET or HEAD")
+          + "; events go to POST " + SINGLE + ", batches to POST " + BATCH + ".");
+    });
     router.errorHandler(413, ctx -> Problem.send(ctx, 413, isBatch(ctx)
         ? "The body is larger than the limit of " + settings.batchBodyLimit() + " bytes: split the batch."
         : "The body is larger than the limit of " + settings.bodyLimit() + " bytes."));
@@ -131,6 +137,11 @@ public final class IngestVerticle extends VerticleBase {
           server = s;
           LOG.info("accepting events on http://{}:{}{} and {}", settings.host(), s.actualPort(), SINGLE, BATCH);
         });
+  }
+
+  /** A route for GET and HEAD (which Vert.x answers with the headers alone). */
+  private static Route readOnly(Router router, String path) {
+    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
   }
 
   /** Requests the HTTP decoder refused (headers or request line too long, not HTTP): a problem body too. */

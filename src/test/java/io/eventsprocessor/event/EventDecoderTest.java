@@ -226,6 +226,29 @@ class EventDecoderTest {
     assertThat(errors(json.replace('\'', '"'))).extracting(FieldError::field).containsExactly(field);
   }
 
+  @Test
+  void aSentAtCorrectionThatWouldMoveTheTimeOutOfFourDigitYearsIsRejectedNamingSentAt() {
+    // A device that claims to have sent it in year 9999: its event of year 1 would move to before year 0000.
+    assertThat(errors("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "0001-01-01T00:00:00Z",
+         "sentAt": "9999-01-01T00:00:00Z"}""")).containsExactly(new FieldError("sentAt",
+        "is too far from the server's clock: occurredAt corrected by it would fall outside the years 0000-9999"));
+    assertThat(errors(new JsonObject(CLOUD_EVENT).put("time", "0001-01-01T00:00:00Z")
+        .put("sentat", "9999-01-01T00:00:00Z").encode())).containsExactly(new FieldError("sentat",
+        "is too far from the server's clock: time corrected by it would fall outside the years 0000-9999"));
+    // An offset can move the first minutes of year 0000 before it.
+    assertThat(errors("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "0000-01-01T00:30:00+01:00"}"""))
+        .containsExactly(new FieldError("occurredAt", "must fall within the years 0000-9999 in UTC"));
+    // The first instant of the range is taken, and so is a correction that stays in it.
+    assertThat(valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "0000-01-01T00:00:00Z"}""").occurredAt())
+        .isEqualTo(Instant.parse("0000-01-01T00:00:00Z"));
+    assertThat(valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "0001-01-01T00:00:00Z",
+         "sentAt": "2026-11-25T10:00:00Z"}""").occurredAt()).isEqualTo(Instant.parse("0001-01-01T00:00:00Z"));
+  }
+
 
 
   // Limits
