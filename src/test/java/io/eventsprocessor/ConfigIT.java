@@ -50,9 +50,10 @@ class ConfigIT {
 
   @Test
   void aConfFileOfInvalidJsonStopsTheStartSayingWhere() throws Exception {
-    Path config = Files.writeString(stateDir.resolve("config.json"), "{\"http\": {\"port\": 8080,}\n\"auth\": {}}");
+    // A comma forgotten at the end of the first line.
+    Path config = Files.writeString(stateDir.resolve("config.json"), "{\"http\": {\"port\": 8080}\n\"auth\": {}}");
     start(Map.of(), "-conf", config.toString());
-    assertRefusedNaming("-conf " + config + ": is not valid JSON at line 2");
+    assertRefusedNaming("-conf " + config + ": is not valid JSON at line 2, column 1");
   }
 
   @Test
