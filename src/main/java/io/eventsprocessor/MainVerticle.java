@@ -179,7 +179,7 @@ public class MainVerticle extends VerticleBase {
         + "{} notifications queued", Runtime.getRuntime().maxMemory() >> 20, config.state().maxUsers(),
         config.ingest().duplicateMaxEntries(), config.outboxCapacity());
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
-        config.ingest().futureMargin());
+        config.ingest().futureMargin(), config.ingest().cloudEventsTypePrefix());
     // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
     // edge a request reaches.
     Gate gate = new Gate(Authenticator.create(vertx, config.auth()), config.rateLimit().perAddress(clock),

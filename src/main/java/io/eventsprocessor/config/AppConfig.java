@@ -40,12 +40,17 @@ public record AppConfig(
    * @param futureMargin        how far past its receipt an event may be stamped before it is clamped to the receipt
    * @param duplicateWindow     how long an accepted event is remembered, to answer a resend "duplicate"
    * @param duplicateMaxEntries how many accepted events are remembered at most
+   * @param cloudEventsTypePrefix taken off CloudEvents' types that start with it, e.g. {@code com.example.fitness.};
+   *                            empty for none
    */
-  public record Ingest(Duration futureMargin, Duration duplicateWindow, int duplicateMaxEntries) {}
+  public record Ingest(Duration futureMargin, Duration duplicateWindow, int duplicateMaxEntries,
+      String cloudEventsTypePrefix) {}
 
   /** RFC 7518: an HS256 key is at least as long as the hash, 256 bits. */
   static final int MIN_HS256_SECRET = 32;
   static final int MIN_WRITE_KEY = 16;
+  /** A reverse-DNS prefix of a CloudEvents type: as long as an id. */
+  static final int MAX_TYPE_PREFIX = 128;
 
   /** Reads the service's sections of the root; the problems go to the root, reported by its {@code finish}. */
   public static AppConfig read(ConfigReader root) {
@@ -65,10 +70,17 @@ public record AppConfig(
     http.done();
 
     ConfigReader ingestJson = root.object("ingest");
+    ConfigReader cloudEvents = ingestJson.object("cloudEvents");
     Ingest ingestSettings = new Ingest(
         ingestJson.duration("futureMargin", Duration.ofMinutes(5), Duration.ZERO),
         ingestJson.duration("duplicateWindow", Duration.ofHours(24), Duration.ofSeconds(1)),
-        ingestJson.countOrAuto("duplicateMaxEntries", budget.duplicates(), 1, 100_000_000));
+        ingestJson.countOrAuto("duplicateMaxEntries", budget.duplicates(), 1, 100_000_000),
+        cloudEvents.optionalString("typePrefix"));
+    if (ingestSettings.cloudEventsTypePrefix().length() > MAX_TYPE_PREFIX) {
+      cloudEvents.problem("typePrefix", "must be at most " + MAX_TYPE_PREFIX + " characters",
+          ingestSettings.cloudEventsTypePrefix());
+    }
+    cloudEvents.done();
     ingestJson.done();
 
     Authenticator.Settings auth = auth(root.object("auth"));

@@ -30,6 +30,11 @@ interface EventFormat {
   /** How a client of this format spells the given {@code data} field of a type, for error messages. */
   String dataFieldName(String type, String dataKey);
 
+  /** How a type name is written in this format, for the error on a type that is not one: e.g. app_launch. */
+  default String typeExample() {
+    return "e.g. app_launch";
+  }
+
   /** How a client of this format spells the time the event occurred, for error messages. */
   String timeField();
 
