@@ -229,7 +229,7 @@ class IngestionEndToEndTest extends EndToEnd {
       assertThat(response.header("Allow")).as(path).isEqualTo("POST");
       assertThat(response.contentType()).isEqualTo("application/problem+json");
     }
-    for (String path : List.of("/health", "/openapi.json")) {
+    for (String path : List.of("/health", "/health/live", "/health/ready", "/openapi.json")) {
       Response response = http.request(io.vertx.core.http.HttpMethod.DELETE, path);
       assertThat(response.status()).as(path).isEqualTo(405);
       assertThat(response.header("Allow")).as(path).isEqualTo("GET, HEAD");

@@ -89,16 +89,17 @@ public final class IngestVerticle extends VerticleBase {
     router.post(BATCH).consumes(EventDecoder.JSON).consumes(CloudEventsHttp.BATCH_MEDIA_TYPE)
         .handler(BodyHandler.create(false).setBodyLimit(settings.batchBodyLimit()))
         .handler(this::ingestBatch);
-    // Up when the service takes events: what refuses them with 503 makes it down too.
-    readOnly(router, "/health").handler(ctx -> {
-      String refusal = gate.backpressure().refusal();
-      if (refusal == null) {
-        ctx.json(new JsonObject().put("status", "UP"));
-      } else {
-        ctx.response().setStatusCode(503);
-        ctx.json(new JsonObject().put("status", "DOWN").put("reason", refusal));
-      }
-    });
+    // Readiness is down exactly while a part of the service refuses events (Readiness, the gate's source too); /health
+    // is its first name. Liveness says the process answers: a process that cannot is restarted by the probe's timeout.
+    for (String path : List.of("/health", "/health/ready")) {
+      readOnly(router, path).handler(ctx -> {
+        JsonObject health = gate.readiness().health();
+        ctx.response().setStatusCode("UP".equals(health.getString("status")) ? 200 : 503);
+        ctx.json(health);
+      });
+    }
+    readOnly(router, "/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")
+        .put("checks", new JsonObject().put("http", new JsonObject().put("status", "UP")))));
     // The OpenAPI contract: kept as YAML for people (src/main/resources/openapi.yaml), served as JSON for tools.
     // Converted once, here; a document that cannot be read fails the start.
     Buffer openApi;
@@ -196,7 +197,7 @@ public final class IngestVerticle extends VerticleBase {
    * read: better than accepting events whose effects could not be kept. The client sends it again later.
    */
   private void refuseWhileBusy(RoutingContext ctx) {
-    String refusal = gate.backpressure().refusal();
+    String refusal = gate.readiness().refusal();
     if (refusal == null) {
       ctx.next();
       return;
@@ -411,6 +412,7 @@ public final class IngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    gate.readiness().stopping();
     return server.close().onSuccess(v -> LOG.info("no longer accepting events"));
   }
 
