@@ -13,6 +13,7 @@ import io.eventsprocessor.event.EventCodec;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.ingest.Admission;
 import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.ClientAddresses;
 import io.eventsprocessor.ingest.Gate;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
@@ -200,8 +201,8 @@ public class MainVerticle extends VerticleBase {
         () -> outbox.isFull() ? "The notification outbox is full (" + outbox.capacity() + " waiting)" : null, true));
     checks.addAll(parts.readiness());
     readiness = new Readiness(checks);
-    Gate gate = new Gate(Authenticator.create(vertx, config.auth()), config.rateLimit().perAddress(clock),
-        readiness, stats);
+    Gate gate = new Gate(Authenticator.create(vertx, config.auth()),
+        ClientAddresses.trusting(config.http().trustedProxies()), config.rateLimit().perAddress(clock), readiness, stats);
     Admission admission = new Admission(config.rateLimit().perUser(clock), duplicates, new LateEvents(clock), stats,
         Admission.Publisher.onBus(vertx.eventBus()), clock);
 

@@ -197,4 +197,19 @@ class ServiceConfigTest {
           .isEqualTo(loopback);
     }
   }
+
+  @Test
+  void trustedProxiesAreAListOfAddressesOrCidrBlocksAndAWrongOneIsNamed() {
+    assertThat(app(new JsonObject().put("http", new JsonObject()
+        .put("trustedProxies", new io.vertx.core.json.JsonArray().add("10.0.0.0/8").add("::1")))).http().trustedProxies())
+        .containsExactly("10.0.0.0/8", "::1");
+    // As an environment variable would give it.
+    assertThat(app(new JsonObject().put("http", new JsonObject().put("trustedProxies", "10.0.0.0/8, 192.168.0.1")))
+        .http().trustedProxies()).containsExactly("10.0.0.0/8", "192.168.0.1");
+    assertThatThrownBy(() -> app(new JsonObject().put("http", new JsonObject()
+        .put("trustedProxies", new io.vertx.core.json.JsonArray().add("lb.internal")))))
+        .hasMessageContaining("http.trustedProxies: must be addresses or CIDR blocks: \"lb.internal\" is not an address or a CIDR block");
+    assertThatThrownBy(() -> app(new JsonObject().put("http", new JsonObject().put("trustedProxies", 7))))
+        .hasMessageContaining("http.trustedProxies: must be a list of strings, got 7");
+  }
 }

@@ -2,6 +2,7 @@ package io.eventsprocessor.config;
 
 import io.eventsprocessor.admin.AdminVerticle;
 import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.ClientAddresses;
 import io.eventsprocessor.ingest.RateLimits;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.RateLimiter;
@@ -15,6 +16,7 @@ import java.security.KeyFactory;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The service's own configuration, typed and checked: everything but the rule families' sections under
@@ -66,7 +68,8 @@ public record AppConfig(
         http.integer("port", 8080, 0, 65535),
         http.integer("bodyLimit", 64 * 1024, 256, 16 * 1024 * 1024),
         http.integer("batchBodyLimit", 512 * 1024, 256, 64 * 1024 * 1024),
-        http.integer("batchMaxEvents", 500, 1, 10_000));
+        http.integer("batchMaxEvents", 500, 1, 10_000),
+        trustedProxies(http));
     http.done();
 
     ConfigReader ingestJson = root.object("ingest");
@@ -93,8 +96,8 @@ public record AppConfig(
         limits.integer("maxKeys", 100_000, 1, 100_000_000),
         new RateLimiter.Settings(perUser.integer("eventsPerSecond", 10, 1, 1_000_000),
             perUser.integer("burst", 500, 1, 1_000_000)),
-        new RateLimiter.Settings(perAddress.integer("requestsPerSecond", 50, 1, 1_000_000),
-            perAddress.integer("burst", 200, 1, 1_000_000)));
+        new RateLimiter.Settings(perAddress.integer("requestsPerSecond", 100, 1, 1_000_000),
+            perAddress.integer("burst", 1000, 1, 1_000_000)));
     perUser.done();
     perAddress.done();
     limits.done();
@@ -151,6 +154,13 @@ public record AppConfig(
 
     return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, ingestSettings, auth, rateLimit,
         cluster);
+  }
+
+  private static List<String> trustedProxies(ConfigReader http) {
+    List<String> proxies = http.strings("trustedProxies");
+    proxies.stream().map(ClientAddresses::problem).filter(java.util.Objects::nonNull)
+        .forEach(problem -> http.problem("trustedProxies", "must be addresses or CIDR blocks: " + problem));
+    return proxies;
   }
 
   /** The mode, and the credentials it needs, checked together: a mode without its key would let nobody in. */

@@ -72,6 +72,26 @@ public final class ConfigReader {
     return s.trim();
   }
 
+  /**
+   * A list of strings: a JSON array of strings, or one string of comma-separated items (as an environment variable
+   * gives it); empty by default.
+   */
+  public List<String> strings(String key) {
+    read.add(key);
+    Object value = json.getValue(key);
+    if (value == null) {
+      return List.of();
+    }
+    if (value instanceof String s) {
+      return java.util.Arrays.stream(s.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
+    }
+    if (value instanceof io.vertx.core.json.JsonArray array && array.stream().allMatch(item -> item instanceof String)) {
+      return array.stream().map(item -> ((String) item).trim()).toList();
+    }
+    problem(key, "must be a list of strings", value);
+    return List.of();
+  }
+
   /** One of an enum's constants, spelled as in the enum. */
   public <E extends Enum<E>> E choice(String key, E defaultValue) {
     String text = string(key, defaultValue.name());

@@ -1,11 +1,14 @@
 package io.eventsprocessor.ingest;
 
 /**
- * What is checked before a request's body is read, so that an unknown or flooding caller costs no parsing: who the
- * caller is, the client address's rate (when authentication is off), and whether the service can take events now.
- * One instance serves every HTTP edge of the process.
+ * What is checked before a request's body is read, so that an unknown or flooding caller costs no parsing: the
+ * client address's rate, who the caller is, and whether the service can take events now. One instance serves every
+ * HTTP edge of the process.
  *
- * @param readiness whether events can be taken now: while a part that refuses requests is down, the whole request
- *                  is answered 503, before its body is read
+ * @param clients    which address a request comes from (the peer, or what a trusted proxy forwarded)
+ * @param perAddress the rate per client address, in every authentication mode
+ * @param readiness  whether events can be taken now: while a part that refuses requests is down, the whole request
+ *                   is answered 503, before its body is read
  */
-public record Gate(Authenticator authenticator, RateLimiter perAddress, Readiness readiness, IngestStats stats) {}
+public record Gate(Authenticator authenticator, ClientAddresses clients, RateLimiter perAddress, Readiness readiness,
+    IngestStats stats) {}

@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -57,8 +56,10 @@ public final class IngestVerticle extends VerticleBase {
    * @param bodyLimit      the largest single-event body, in bytes
    * @param batchBodyLimit the largest batch body, in bytes
    * @param batchMaxEvents the most events in one batch
+   * @param trustedProxies the proxies whose forwarded address is the client's (see {@link ClientAddresses})
    */
-  public record Settings(String host, int port, long bodyLimit, long batchBodyLimit, int batchMaxEvents) {}
+  public record Settings(String host, int port, long bodyLimit, long batchBodyLimit, int batchMaxEvents,
+      List<String> trustedProxies) {}
 
   private final Settings settings;
   private final EventDecoder decoder;
@@ -78,10 +79,11 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    // Who may post, and how often, is decided before the body is read: an unknown or flooding caller costs no
-    // parsing. Vert.x Web wants a route's body handler before its other handlers, hence two routes per path.
+    // How often, and who may post, is decided before the body is read: a flooding or unknown caller costs no
+    // parsing, and a flood of wrong credentials no checking of them. Vert.x Web wants a route's body handler before
+    // its other handlers, hence two routes per path.
     for (String path : List.of(SINGLE, BATCH)) {
-      router.post(path).handler(this::authenticate).handler(this::limitAddress).handler(this::refuseWhileBusy);
+      router.post(path).handler(this::limitAddress).handler(this::authenticate).handler(this::refuseWhileBusy);
     }
     Route single = router.post(SINGLE).consumes(EventDecoder.JSON);
     decoder.ownMediaTypes().forEach(single::consumes);
@@ -206,13 +208,11 @@ public final class IngestVerticle extends VerticleBase {
     Problem.send(ctx, 503, refusal + "; nothing was accepted. Retry after " + BUSY_RETRY_AFTER_SECONDS + " seconds.");
   }
 
-  /** Unauthenticated traffic is limited per client address, before its body is read. */
+  /**
+   * Every request is limited per client address, before its credentials are checked or its body read: with a write
+   * key that every copy of the app holds, or tokens to try, credentials alone do not stop a flood.
+   */
   private void limitAddress(RoutingContext ctx) {
-    Caller caller = ctx.get(CALLER);
-    if (caller.authenticated()) {
-      ctx.next();
-      return;
-    }
     long wait = gate.perAddress().tryTake(address(ctx.request()));
     if (wait == 0) {
       ctx.next();
@@ -377,7 +377,7 @@ public final class IngestVerticle extends VerticleBase {
         : "The event is invalid: see errors for each field.", List.of(error));
   }
 
-  private static void logRejections(RoutingContext ctx, List<Item> items) {
+  private void logRejections(RoutingContext ctx, List<Item> items) {
     List<Item> rejected = items.stream().filter(item -> item.status() == Status.REJECTED).toList();
     if (rejected.isEmpty() || !LOG.isInfoEnabled()) {
       return;
@@ -400,9 +400,9 @@ public final class IngestVerticle extends VerticleBase {
     return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
   }
 
-  private static String address(HttpServerRequest request) {
-    SocketAddress address = request.remoteAddress();
-    return address == null || address.hostAddress() == null ? "unknown" : address.hostAddress();
+  /** The client's address (see {@link ClientAddresses}), for the per-address rate and the logs. */
+  private String address(HttpServerRequest request) {
+    return gate.clients().of(request);
   }
 
   /** Whole seconds, rounded up, at least 1: a client that waits that long gets through. */
