@@ -13,6 +13,7 @@ import io.eventsprocessor.event.EventCodec;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.ingest.Admission;
 import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.Capacity;
 import io.eventsprocessor.ingest.ClientAddresses;
 import io.eventsprocessor.ingest.Gate;
 import io.eventsprocessor.ingest.IngestStats;
@@ -190,8 +191,9 @@ public class MainVerticle extends VerticleBase {
 
   private Future<?> deployParts(AppConfig config, RuleSet rules, Parts parts) {
     LOG.info("memory budgets for a heap of at most {} MB: {} users with state, {} events remembered for duplicates, "
-        + "{} notifications queued", Runtime.getRuntime().maxMemory() >> 20, config.state().maxUsers(),
-        config.ingest().duplicateMaxEntries(), config.outboxCapacity());
+        + "{} notifications queued, {} connections, {} KB of request bodies in flight",
+        Runtime.getRuntime().maxMemory() >> 20, config.state().maxUsers(), config.ingest().duplicateMaxEntries(),
+        config.outboxCapacity(), config.http().maxConnections(), config.http().bodyBytesInFlight() >> 10);
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
         config.ingest().futureMargin(), config.ingest().cloudEventsTypePrefix());
     // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
@@ -202,7 +204,8 @@ public class MainVerticle extends VerticleBase {
     checks.addAll(parts.readiness());
     readiness = new Readiness(checks);
     Gate gate = new Gate(Authenticator.create(vertx, config.auth()),
-        ClientAddresses.trusting(config.http().trustedProxies()), config.rateLimit().perAddress(clock), readiness, stats);
+        ClientAddresses.trusting(config.http().trustedProxies()), config.rateLimit().perAddress(clock), readiness,
+        new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
     Admission admission = new Admission(config.rateLimit().perUser(clock), duplicates, new LateEvents(clock), stats,
         Admission.Publisher.onBus(vertx.eventBus()), clock);
 

@@ -63,13 +63,25 @@ public record AppConfig(
   public static AppConfig read(ConfigReader root, MemoryBudget budget) {
 
     ConfigReader http = root.object("http");
+    int bodyLimit = http.integer("bodyLimit", 64 * 1024, 256, 16 * 1024 * 1024);
+    int batchBodyLimit = http.integer("batchBodyLimit", 512 * 1024, 256, 64 * 1024 * 1024);
+    int largestBody = Math.max(bodyLimit, batchBodyLimit);
     IngestVerticle.Settings ingest = new IngestVerticle.Settings(
         http.string("host", "0.0.0.0"),
         http.integer("port", 8080, 0, 65535),
-        http.integer("bodyLimit", 64 * 1024, 256, 16 * 1024 * 1024),
-        http.integer("batchBodyLimit", 512 * 1024, 256, 64 * 1024 * 1024),
+        bodyLimit,
+        batchBodyLimit,
         http.integer("batchMaxEvents", 500, 1, 10_000),
-        trustedProxies(http));
+        trustedProxies(http),
+        http.duration("idleTimeout", Duration.ofSeconds(75), Duration.ofMillis(10)),
+        http.duration("headersTimeout", Duration.ofSeconds(10), Duration.ofMillis(10)),
+        http.duration("bodyTimeout", Duration.ofSeconds(30), Duration.ofMillis(10)),
+        http.countOrAuto("maxConnections", budget.connections(), 1, 1_000_000),
+        http.countOrAuto("bodyBytesInFlight", budget.bodyBytes(largestBody), 256, Integer.MAX_VALUE));
+    if (ingest.bodyBytesInFlight() < largestBody) {
+      http.problem("bodyBytesInFlight", "must be at least http.bodyLimit and http.batchBodyLimit (" + largestBody
+          + "), or the largest body could never be read", ingest.bodyBytesInFlight());
+    }
     http.done();
 
     ConfigReader ingestJson = root.object("ingest");

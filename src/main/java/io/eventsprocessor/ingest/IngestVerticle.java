@@ -23,9 +23,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,9 +57,15 @@ public final class IngestVerticle extends VerticleBase {
    * @param batchBodyLimit the largest batch body, in bytes
    * @param batchMaxEvents the most events in one batch
    * @param trustedProxies the proxies whose forwarded address is the client's (see {@link ClientAddresses})
+   * @param idleTimeout    a connection with nothing read or written this long is closed
+   * @param headersTimeout how long a connection may take to deliver a request's headers (see {@link ConnectionGuard})
+   * @param bodyTimeout    how long a request may take to deliver its body, from its headers
+   * @param maxConnections connections open at once, over every edge
+   * @param bodyBytesInFlight bytes of request bodies held at once, from their arrival to their answer, over every edge
    */
   public record Settings(String host, int port, long bodyLimit, long batchBodyLimit, int batchMaxEvents,
-      List<String> trustedProxies) {}
+      List<String> trustedProxies, Duration idleTimeout, Duration headersTimeout, Duration bodyTimeout,
+      int maxConnections, long bodyBytesInFlight) {}
 
   private final Settings settings;
   private final EventDecoder decoder;
@@ -78,7 +84,11 @@ public final class IngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ConnectionGuard guard = new ConnectionGuard(vertx, gate.capacity(), gate.stats(), settings.idleTimeout(),
+        settings.headersTimeout(), settings.bodyTimeout());
     Router router = Router.router(vertx);
+    // First for every request: its headers are in, the time its body may take starts.
+    router.route().handler(guard::requestBegins);
     // How often, and who may post, is decided before the body is read: a flooding or unknown caller costs no
     // parsing, and a flood of wrong credentials no checking of them. Vert.x Web wants a route's body handler before
     // its other handlers, hence two routes per path.
@@ -87,9 +97,9 @@ public final class IngestVerticle extends VerticleBase {
     }
     Route single = router.post(SINGLE).consumes(EventDecoder.JSON);
     decoder.ownMediaTypes().forEach(single::consumes);
-    single.handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit())).handler(this::ingestOne);
+    single.handler(new BodyReader(settings.bodyLimit(), gate.capacity(), guard, gate.stats())).handler(this::ingestOne);
     router.post(BATCH).consumes(EventDecoder.JSON).consumes(CloudEventsHttp.BATCH_MEDIA_TYPE)
-        .handler(BodyHandler.create(false).setBodyLimit(settings.batchBodyLimit()))
+        .handler(new BodyReader(settings.batchBodyLimit(), gate.capacity(), guard, gate.stats()))
         .handler(this::ingestBatch);
     // Readiness is down exactly while a part of the service refuses events (Readiness, the gate's source too); /health
     // is its first name. Liveness says the process answers: a process that cannot is restarted by the probe's timeout.
@@ -125,6 +135,7 @@ public final class IngestVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> Problem.send(ctx, 413, isBatch(ctx)
         ? "The body is larger than the limit of " + settings.batchBodyLimit() + " bytes: split the batch."
         : "The body is larger than the limit of " + settings.bodyLimit() + " bytes."));
+    router.errorHandler(417, ctx -> Problem.send(ctx, 417, "Only the expectation 100-continue is understood."));
     router.errorHandler(415, ctx -> Problem.send(ctx, 415, isBatch(ctx)
         ? "Batches must be sent with Content-Type: application/json or " + CloudEventsHttp.BATCH_MEDIA_TYPE + "."
         : "Events must be sent with Content-Type: application/json or " + CloudEventsHttp.MEDIA_TYPE + "."));
@@ -132,7 +143,14 @@ public final class IngestVerticle extends VerticleBase {
       LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
       Problem.send(ctx, 500, "An unexpected error occurred; the events were not accepted.");
     });
-    return vertx.createHttpServer()
+    // HTTP/1.1 only: with cleartext HTTP/2 on, Vert.x makes a connection (and calls the guard) only once its first
+    // bytes arrive, and a client that sends none would never be counted nor timed.
+    HttpServerOptions options = new HttpServerOptions()
+        .setHttp2ClearTextEnabled(false)
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return vertx.createHttpServer(options)
+        .connectionHandler(guard::connected)
         .invalidRequestHandler(IngestVerticle::invalidRequest)
         .requestHandler(router)
         .listen(settings.port(), settings.host())
@@ -328,7 +346,7 @@ public final class IngestVerticle extends VerticleBase {
    * @param whenEmpty what the 400 says of an empty body; null when an empty body is fine (then null is returned)
    */
   private Object readBody(RoutingContext ctx, String whenEmpty) {
-    Buffer body = ctx.body().buffer();
+    Buffer body = ctx.get(BodyReader.BODY);
     if (body == null || body.length() == 0) {
       if (whenEmpty == null) {
         return null;
