@@ -12,10 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a request's body into memory, as Vert.x Web's {@code BodyHandler} does (413 over the limit, declared or
- * not; {@code Expect: 100-continue} honoured), and in addition counts every byte against the {@link Capacity}
- * shared by all edges, from its arrival until the request is answered: bodies arriving when the budget is spent
- * are answered 503 and their connection closed, rather than filling the heap. Once the body is in, the request's
- * deadline no longer runs (see {@link ConnectionGuard}).
+ * not; {@code Expect: 100-continue} honoured), and in addition counts it against the {@link Capacity} shared by all
+ * edges, until the request is answered: a body that does not fit is answered 503 and its connection closed, rather
+ * than filling the heap. A body of a declared length takes all of it at once, before it is read, into a buffer of
+ * exactly that size (what the budget counts is what the heap holds); a chunked one takes its chunks as they come.
+ * Once the body is in, the request's deadline no longer runs (see {@link ConnectionGuard}).
  */
 final class BodyReader implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(BodyReader.class);
@@ -44,14 +45,16 @@ final class BodyReader implements Handler<RoutingContext> {
       return;
     }
     String expect = request.getHeader(HttpHeaders.EXPECT);
-    if (expect != null) {
-      if (!expect.equalsIgnoreCase("100-continue")) {
-        ctx.fail(417);
-        return;
-      }
-      if (request.version() != HttpVersion.HTTP_1_0) {
-        ctx.response().writeContinue();
-      }
+    if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
+      ctx.fail(417);
+      return;
+    }
+    if (declared >= 0 && !capacity.takeBodyBytes(declared)) {
+      overBudget(ctx);
+      return;
+    }
+    if (expect != null && request.version() != HttpVersion.HTTP_1_0) {
+      ctx.response().writeContinue();
     }
     Reading reading = new Reading(ctx, declared);
     ctx.addEndHandler(done -> capacity.releaseBodyBytes(reading.held));
@@ -68,16 +71,32 @@ final class BodyReader implements Handler<RoutingContext> {
     }
   }
 
+  /** The budget is spent: the client sends it again later, the connection is closed rather than read on. */
+  private void overBudget(RoutingContext ctx) {
+    stats.overBudget.increment();
+    LOG.debug("503 to {}: request bodies in flight over {} bytes", ctx.request().remoteAddress(),
+        capacity.maxBodyBytes());
+    ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(IngestVerticle.BUSY_RETRY_AFTER_SECONDS))
+        .putHeader(HttpHeaders.CONNECTION, "close");
+    Problem.send(ctx, 503, "The service holds as many request bodies as it can now; nothing was accepted. Retry "
+        + "after " + IngestVerticle.BUSY_RETRY_AFTER_SECONDS + " seconds.")
+        .onComplete(sent -> ctx.request().connection().close());
+  }
+
   /** One request's body on its way in. */
   private final class Reading {
     final RoutingContext ctx;
+    final boolean declared;
     final Buffer body;
     long held;
     boolean refused;
 
+    /** @param declared the body's length, taken from the budget already; -1 when it comes in chunks */
     Reading(RoutingContext ctx, long declared) {
       this.ctx = ctx;
-      this.body = Buffer.buffer((int) Math.min(declared > 0 ? declared : INITIAL_BUFFER, limit));
+      this.declared = declared >= 0;
+      this.held = Math.max(0, declared);
+      this.body = Buffer.buffer((int) (this.declared ? declared : Math.min(INITIAL_BUFFER, limit)));
     }
 
     void chunk(Buffer chunk) {
@@ -89,25 +108,15 @@ final class BodyReader implements Handler<RoutingContext> {
         ctx.fail(413);
         return;
       }
-      if (!capacity.takeBodyBytes(chunk.length())) {
-        refused = true;
-        overBudget();
-        return;
+      if (!declared) {
+        if (!capacity.takeBodyBytes(chunk.length())) {
+          refused = true;
+          overBudget(ctx);
+          return;
+        }
+        held += chunk.length();
       }
-      held += chunk.length();
       body.appendBuffer(chunk);
-    }
-
-    /** The budget is spent: the client sends it again later, the connection is closed rather than read on. */
-    void overBudget() {
-      stats.overBudget.increment();
-      LOG.debug("503 to {}: request bodies in flight over {} bytes", ctx.request().remoteAddress(),
-          capacity.maxBodyBytes());
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(IngestVerticle.BUSY_RETRY_AFTER_SECONDS))
-          .putHeader(HttpHeaders.CONNECTION, "close");
-      Problem.send(ctx, 503, "The service holds as many request bodies as it can now; nothing was accepted. Retry "
-          + "after " + IngestVerticle.BUSY_RETRY_AFTER_SECONDS + " seconds.")
-          .onComplete(sent -> ctx.request().connection().close());
     }
 
     void failed(Throwable failure) {
