@@ -58,6 +58,18 @@ final class RawHttp implements AutoCloseable {
     return closedByServer;
   }
 
+  /** Waits until what the server sent contains {@code text}. */
+  RawHttp awaitText(String text, Duration within) throws IOException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!received().contains(text)) {
+      if (closedByServer || System.nanoTime() >= deadline) {
+        throw new AssertionError("no \"" + text + "\" within " + within + ": " + received());
+      }
+      readSome(deadline);
+    }
+    return this;
+  }
+
   /** Reads one whole response (head and Content-Length body) within {@code within}, and returns it. */
   String readResponse(Duration within) throws IOException {
     long deadline = System.nanoTime() + within.toNanos();

@@ -77,7 +77,8 @@ public record AppConfig(
         http.duration("headersTimeout", Duration.ofSeconds(10), Duration.ofMillis(10)),
         http.duration("bodyTimeout", Duration.ofSeconds(30), Duration.ofMillis(10)),
         http.countOrAuto("maxConnections", budget.connections(), 1, 1_000_000),
-        http.countOrAuto("bodyBytesInFlight", budget.bodyBytes(largestBody), 256, Integer.MAX_VALUE));
+        http.countOrAuto("bodyBytesInFlight", budget.bodyBytes(largestBody), 256, Integer.MAX_VALUE),
+        http.duration("drainTimeout", Duration.ofSeconds(15), Duration.ZERO));
     if (ingest.bodyBytesInFlight() < largestBody) {
       http.problem("bodyBytesInFlight", "must be at least http.bodyLimit and http.batchBodyLimit (" + largestBody
           + "), or the largest body could never be read", ingest.bodyBytesInFlight());

@@ -62,10 +62,11 @@ public final class IngestVerticle extends VerticleBase {
    * @param bodyTimeout    how long a request may take to deliver its body, from its headers
    * @param maxConnections connections open at once, over every edge
    * @param bodyBytesInFlight bytes of request bodies held at once, from their arrival to their answer, over every edge
+   * @param drainTimeout   at a stop, how long the requests in flight may take to finish
    */
   public record Settings(String host, int port, long bodyLimit, long batchBodyLimit, int batchMaxEvents,
       List<String> trustedProxies, Duration idleTimeout, Duration headersTimeout, Duration bodyTimeout,
-      int maxConnections, long bodyBytesInFlight) {}
+      int maxConnections, long bodyBytesInFlight, Duration drainTimeout) {}
 
   private final Settings settings;
   private final EventDecoder decoder;
@@ -428,10 +429,17 @@ public final class IngestVerticle extends VerticleBase {
     return Math.max(1, (nanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
   }
 
+  /**
+   * A graceful stop (SIGTERM, undeploy): no new connection is taken, idle ones are closed, and the requests in
+   * flight are read to the end and answered (the rules, stopped after the edge, still apply their events), for at
+   * most {@code drainTimeout}; what is still open then is closed.
+   */
   @Override
   public Future<?> stop() {
     gate.readiness().stopping();
-    return server.close().onSuccess(v -> LOG.info("no longer accepting events"));
+    LOG.info("draining: no new connections; requests in flight have {} to finish", settings.drainTimeout());
+    return server.shutdown(settings.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .onSuccess(v -> LOG.info("no longer accepting events"));
   }
 
   public int actualPort() {
