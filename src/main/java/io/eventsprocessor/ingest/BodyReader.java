@@ -58,6 +58,12 @@ final class BodyReader implements Handler<RoutingContext> {
     }
     Reading reading = new Reading(ctx, declared);
     ctx.addEndHandler(done -> capacity.releaseBodyBytes(reading.held));
+    if (request.isEnded()) {
+      // Nothing more will come (the handlers before this one keep the request paused, so only an empty body can
+      // have ended already): Vert.x refuses an end handler on an ended request.
+      reading.end(null);
+      return;
+    }
     request.handler(reading::chunk).exceptionHandler(reading::failed).endHandler(reading::end).resume();
   }
 
