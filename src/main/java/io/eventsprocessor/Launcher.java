@@ -2,35 +2,78 @@ package io.eventsprocessor;
 
 import io.eventsprocessor.cluster.ClusterSetup;
 import io.eventsprocessor.config.ClusterSettings;
+import io.eventsprocessor.config.ConfigException;
+import io.eventsprocessor.config.ConfigFile;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.config.ConfigReader;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.ExitCodes;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The jar's entry point: Vert.x's own launcher ({@code -conf}, {@code -instances}, {@code -cluster}, …), with what
- * must be settled before Vert.x starts. With {@code -cluster}, the Hazelcast member is built from the config's
- * {@code cluster} section and the {@code CLUSTER_*} environment variables (see {@link ClusterSetup}).
+ * must be settled before Vert.x starts, one hook each:
+ * <ul>
+ *   <li>{@link #afterConfigParsed}: the {@code -conf} file is read strictly (see {@link ConfigFile}); a file that is
+ *       missing, unreadable or not a JSON object stops the start with {@link #EXIT_CONFIG};</li>
+ *   <li>{@link #createVertxBuilder}: with {@code -cluster}, the Hazelcast member is built from the config's
+ *       {@code cluster} section and the {@code CLUSTER_*} environment variables (see {@link ClusterSetup}).</li>
+ * </ul>
  */
 public class Launcher extends VertxApplication implements VertxApplicationHooks {
+  /**
+   * Exit code when the config, or a state file, is wrong at start: the launcher's own code for a main verticle that
+   * failed to start, which is how the service reports the config's values it checks itself.
+   */
+  public static final int EXIT_CONFIG = ExitCodes.VERTX_DEPLOYMENT;
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
   private static volatile HazelcastClusterManager clusterManager;
 
   private final boolean clustered;
+  /** What was given to {@code -conf}; null when nothing was. */
+  private final String confArgument;
   private JsonObject config = new JsonObject();
+  private boolean configRefused;
 
   public static void main(String[] args) {
-    new Launcher(args).launch();
+    Launcher launcher = new Launcher(args);
+    int code = launcher.launch();
+    if (code != 0) {
+      // The launcher answers every failure of a hook with its generic code 1; a refused config has its own.
+      System.exit(launcher.configRefused ? EXIT_CONFIG : code);
+    }
   }
 
   public Launcher(String[] args) {
-    super(args);
+    // Hooks: this object. Usage printed on wrong options; the exit is left to main, for the code of a refused config.
+    super(args, null, true, false);
     this.clustered = List.of(args).stream().anyMatch(a -> a.equals("-cluster") || a.equals("--cluster") || a.equals("-c"));
+    this.confArgument = optionValue(args, "-conf", "--conf");
+  }
+
+  /** An option's value, as the launcher's parser (picocli, case-insensitive) reads it: {@code -conf x} or {@code -conf=x}. */
+  static String optionValue(String[] args, String... names) {
+    String value = null;
+    for (int i = 0; i < args.length; i++) {
+      for (String name : names) {
+        String arg = args[i].toLowerCase(Locale.ROOT);
+        if (arg.equals(name) && i + 1 < args.length) {
+          value = args[i + 1];
+        } else if (arg.startsWith(name + "=")) {
+          value = args[i].substring(name.length() + 1);
+        }
+      }
+    }
+    return value;
   }
 
   /** The cluster manager of this process, when it was launched with {@code -cluster}; null otherwise. */
@@ -38,10 +81,17 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
     return clusterManager;
   }
 
+  /** The {@code -conf} JSON, read strictly: the launcher's own reading falls back on an empty config. */
   @Override
-  public JsonObject afterConfigParsed(JsonObject config) {
-    if (config != null) {
-      this.config = config;
+  public JsonObject afterConfigParsed(JsonObject parsed) {
+    if (confArgument != null) {
+      try {
+        config = ConfigFile.read(confArgument);
+      } catch (ConfigException e) {
+        configRefused = true;
+        LOG.error("{}", e.getMessage());
+        throw e;
+      }
     }
     return config;
   }

@@ -13,10 +13,13 @@ import io.eventsprocessor.event.LocalCodec;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.ingest.Admission;
 import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.Capacity;
+import io.eventsprocessor.ingest.ClientAddresses;
 import io.eventsprocessor.ingest.Gate;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.LateEvents;
+import io.eventsprocessor.ingest.Readiness;
 import io.eventsprocessor.notify.DeliveryRecords;
 import io.eventsprocessor.notify.NotifySinkVerticle;
 import io.eventsprocessor.notify.Outbox;
@@ -77,6 +80,7 @@ public class MainVerticle extends VerticleBase {
   private DuplicateFilter duplicates;
   private Outbox outboxContents;
   private OutboxStats outbox;
+  private Readiness readiness;
   private RulesVerticle singleNodeRules;
   private ClusterRulesVerticle clusterRules;
   private Recovery.Recovered state;
@@ -114,7 +118,7 @@ public class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return ConfigLoader.load(vertx, config(), environment)
-        .map(json -> ServiceConfig.from(json, families))
+        .map(json -> ServiceConfig.from(json, families, ConfigLoader.variables(environment)))
         .compose(this::deploy);
   }
 
@@ -139,9 +143,12 @@ public class MainVerticle extends VerticleBase {
         });
   }
 
-  /** What differs between a single node and a cluster's node: who keeps the users' state, and how. */
+  /**
+   * What differs between a single node and a cluster's node: who keeps the users' state, and how, and what makes
+   * it unable to take events (its parts of the readiness).
+   */
   private record Parts(VerticleBase rules, DeliveryRecords deliveries, boolean ownDeadLetters,
-      Consumer<PrometheusMeterRegistry> metrics) {}
+      Consumer<PrometheusMeterRegistry> metrics, List<Readiness.Check> readiness) {}
 
   /** The users' state in this process, journaled in the state directory (see {@link Recovery}). */
   private Future<Parts> singleNode(AppConfig config, RuleSet rules) {
@@ -153,8 +160,14 @@ public class MainVerticle extends VerticleBase {
           singleNodeRules = new RulesVerticle(engine, duplicates, state.journal(), clock, timers,
               new RulesVerticle.Settings(config.state().dir(), config.state().snapshotInterval(),
                   config.state().journalMaxBytes(), config.state().maxUsers()));
-          return new Parts(singleNodeRules, DeliveryRecords.in(state.journal()), true,
-              registry -> Metrics.singleNode(registry, singleNodeRules));
+          RulesVerticle rulesVerticle = singleNodeRules;
+          return new Parts(rulesVerticle, DeliveryRecords.in(state.journal()), true,
+              registry -> Metrics.singleNode(registry, rulesVerticle), List.of(
+                  new Readiness.Check("state", () -> cannotKeep(rulesVerticle.unavailable()), true),
+                  new Readiness.Check("users", () -> rulesVerticle.full()
+                      ? "The service keeps the state of its most users (" + rulesVerticle.maxUsers()
+                          + "): events of new users are refused"
+                      : null, false)));
         });
   }
 
@@ -169,21 +182,30 @@ public class MainVerticle extends VerticleBase {
       clusterDir = dir;
       clusterRules = new ClusterRulesVerticle(hazelcast, rules, clock, config.cluster().pollInterval(),
           config.cluster().minimumClusterSize(), dir.path());
-      return new Parts(clusterRules, clusterRules.records(), false,
-          registry -> Metrics.cluster(registry, hazelcast, clusterRules));
+      ClusterRulesVerticle rulesVerticle = clusterRules;
+      return new Parts(rulesVerticle, rulesVerticle.records(), false,
+          registry -> Metrics.cluster(registry, hazelcast, rulesVerticle),
+          List.of(new Readiness.Check("cluster", () -> cannotKeep(rulesVerticle.unavailable()), true)));
     });
   }
 
   private Future<?> deployParts(AppConfig config, RuleSet rules, Parts parts) {
     LOG.info("memory budgets for a heap of at most {} MB: {} users with state, {} events remembered for duplicates, "
-        + "{} notifications queued", Runtime.getRuntime().maxMemory() >> 20, config.state().maxUsers(),
-        config.ingest().duplicateMaxEntries(), config.outboxCapacity());
+        + "{} notifications queued, {} connections, {} KB of request bodies in flight",
+        Runtime.getRuntime().maxMemory() >> 20, config.state().maxUsers(), config.ingest().duplicateMaxEntries(),
+        config.outboxCapacity(), config.http().maxConnections(), config.http().bodyBytesInFlight() >> 10);
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
-        config.ingest().futureMargin());
+        config.ingest().futureMargin(), config.ingest().cloudEventsTypePrefix());
     // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
     // edge a request reaches.
-    Gate gate = new Gate(Authenticator.create(vertx, config.auth()), config.rateLimit().perAddress(clock),
-        this::refusal, stats);
+    List<Readiness.Check> checks = new ArrayList<>();
+    checks.add(new Readiness.Check("outbox",
+        () -> outbox.isFull() ? "The notification outbox is full (" + outbox.capacity() + " waiting)" : null, true));
+    checks.addAll(parts.readiness());
+    readiness = new Readiness(checks);
+    Gate gate = new Gate(Authenticator.create(vertx, config.auth()),
+        ClientAddresses.trusting(config.http().trustedProxies()), config.rateLimit().perAddress(clock), readiness,
+        new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
     Admission admission = new Admission(config.rateLimit().perUser(clock), duplicates, new LateEvents(clock), stats,
         Admission.Publisher.onBus(vertx.eventBus()), clock);
 
@@ -212,10 +234,10 @@ public class MainVerticle extends VerticleBase {
 
   /** Why events cannot be taken now, or null when they can: answered 503 before a request's body is read. */
   String refusal() {
-    if (outbox.isFull()) {
-      return "The notification outbox is full (" + outbox.capacity() + " waiting)";
-    }
-    String unavailable = singleNodeRules != null ? singleNodeRules.unavailable() : clusterRules.unavailable();
+    return readiness.refusal();
+  }
+
+  private static String cannotKeep(String unavailable) {
     return unavailable == null ? null : "The service cannot keep events now: " + unavailable;
   }
 

@@ -189,4 +189,89 @@ class AccessEndToEndTest extends EndToEnd {
       assertThat(http.postEvent(launch("a", i)).status()).isEqualTo(202);
     }
   }
+
+  @Test
+  void theDefaultRatePerAddressLetsADeveloperSendHundredsOfQuickRequestsFromOneMachine() throws Exception {
+    // Journal writes without a sync: the requests come as quickly as a developer's machine sends them.
+    startService(new JsonObject().put("state", new JsonObject().put("sync", "write")));
+    // As a developer's script does it, from one machine, for a few dozen users, a few requests at a time (the
+    // answers are not held to the contract here, which would slow the script down).
+    HttpClient script = new HttpClient(vertx, main.httpPort());
+    java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Integer>> statuses = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        String event = launch("dev-" + (i % 60), i / 60);
+        statuses.add(senders.submit(() -> script.postEvent(event).status()));
+      }
+      for (int i = 0; i < statuses.size(); i++) {
+        assertThat(statuses.get(i).get()).as("request %d", i).isEqualTo(202);
+      }
+    } finally {
+      senders.shutdownNow();
+    }
+    assertThat(http.postEvent(launch("dev-next", 0)).status()).isEqualTo(202);
+  }
+
+  /** Posts events of new users with this X-Forwarded-For until one is answered 429; null when none was. */
+  Response floodFrom(String forwardedFor, int requests) {
+    for (int i = 0; i < requests; i++) {
+      Response response = http.postJson("/v1/event", launch("flood-" + forwardedFor + "-" + i, 0),
+          Map.of("X-Forwarded-For", forwardedFor));
+      if (response.status() == 429) {
+        return response;
+      }
+      assertThat(response.status()).isEqualTo(202);
+    }
+    return null;
+  }
+
+  static JsonObject perAddress(int perSecond, int burst) {
+    return new JsonObject().put("perAddress", new JsonObject().put("requestsPerSecond", perSecond).put("burst", burst));
+  }
+
+  @Test
+  void behindATrustedProxyEachForwardedClientHasABucketOfItsOwn() throws Exception {
+    startService(new JsonObject().put("rateLimit", perAddress(1, 2))
+        .put("http", new JsonObject().put("trustedProxies", new io.vertx.core.json.JsonArray().add("127.0.0.0/8"))));
+    Response limited = floodFrom("203.0.113.1", 6);
+    assertThat(limited).as("a 429 for the flooding client").isNotNull();
+    assertThat(limited.json().getString("detail")).contains("Too many requests from this address");
+    // Another client behind the same proxy is not held back by the first.
+    assertThat(http.postJson("/v1/event", launch("neighbour", 0), Map.of("X-Forwarded-For", "203.0.113.2")).status())
+        .isEqualTo(202);
+    assertThat(http.postJson("/v1/event", launch("neighbour", 1), Map.of("Forwarded", "for=\"[2001:db8::7]\"")).status())
+        .isEqualTo(202);
+  }
+
+  @Test
+  void withoutTrustedProxiesForwardedAddressesAreIgnoredAndThePeerIsTheClient() throws Exception {
+    startService(new JsonObject().put("rateLimit", perAddress(1, 2)));
+    // Each request claims another address: they all come from this machine all the same.
+    Response limited = null;
+    for (int i = 0; i < 6 && limited == null; i++) {
+      Response response = http.postJson("/v1/event", launch("claimer", i), Map.of("X-Forwarded-For", "198.51.100." + i));
+      limited = response.status() == 429 ? response : null;
+    }
+    assertThat(limited).as("a 429: the claimed addresses share the peer's bucket").isNotNull();
+  }
+
+  @Test
+  void theRatePerAddressHoldsWithCredentialsTooAndBeforeThemIsChecked() throws Exception {
+    startService(auth(new JsonObject().put("mode", "writeKey").put("writeKey", WRITE_KEY))
+        .put("rateLimit", perAddress(1, 3)));
+    assertThat(post("/v1/event", launch("keyed", 0), bearer(WRITE_KEY)).status()).isEqualTo(202);
+    // Wrong credentials cost the address's tokens as well: a flood of them is turned away before they are checked.
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      statuses.add(post("/v1/event", launch("keyed", 1), bearer("wrong-key")).status());
+    }
+    assertThat(statuses).contains(401, 429).containsOnly(401, 429);
+    // The bucket refills a token a second, so a slow machine may let one through: a few requests decide.
+    List<Integer> valid = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      valid.add(post("/v1/event", launch("keyed-" + i, 2), bearer(WRITE_KEY)).status());
+    }
+    assertThat(valid).contains(429).isSubsetOf(202, 429);
+  }
 }

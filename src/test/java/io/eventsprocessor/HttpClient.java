@@ -18,9 +18,15 @@ import java.util.concurrent.TimeUnit;
 public final class HttpClient {
 
   /** A response as a test looks at it. */
-  public record Response(int status, String contentType, String body, String retryAfter, String wwwAuthenticate) {
+  public record Response(int status, String contentType, String body, String retryAfter, String wwwAuthenticate,
+      Map<String, String> headers) {
     public JsonObject json() {
       return new JsonObject(body);
+    }
+
+    /** A header of the answer, by its name in any case; null when absent. */
+    public String header(String name) {
+      return headers.get(name);
     }
 
     /** A batch answer's per-event statuses, in order. */
@@ -116,8 +122,10 @@ public final class HttpClient {
     try {
       HttpResponse<Buffer> r = future.await(10, TimeUnit.SECONDS);
       observer.received(method, path, r);
+      Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      headers.putAll(headers(r));
       return new Response(r.statusCode(), r.getHeader("Content-Type"), r.bodyAsString(), r.getHeader("Retry-After"),
-          r.getHeader("WWW-Authenticate"));
+          r.getHeader("WWW-Authenticate"), headers);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError("no response within 10 s", e);
     }

@@ -1,14 +1,22 @@
 package io.eventsprocessor;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
 import io.eventsprocessor.FakeNotificationService.Received;
 import io.eventsprocessor.HttpClient.Response;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -187,6 +195,49 @@ class IngestionEndToEndTest extends EndToEnd {
   }
 
   @Test
+  void aBodyThatIsNotValidUtf8IsRefusedNamingTheBody() throws Exception {
+    startService();
+    // "/" written in two bytes (C0 AF, an overlong form), as a path-traversal trick would: not UTF-8.
+    Buffer overlong = Buffer.buffer("{\"type\": \"app_launch\", \"userId\": \"u")
+        .appendBytes(new byte[] {(byte) 0xC0, (byte) 0xAF})
+        .appendString("\", \"deviceId\": \"d\", \"occurredAt\": \"2021-02-28T16:22:00Z\"}");
+    for (String path : List.of("/v1/event", "/v1/events")) {
+      Buffer body = path.equals("/v1/event") ? overlong : Buffer.buffer("[").appendBuffer(overlong).appendString("]");
+      Response response = http.post(path, "application/json", body);
+      assertThat(response.status()).as(path).isEqualTo(400);
+      assertThat(response.contentType()).isEqualTo("application/problem+json");
+      assertThat(response.json().getJsonArray("errors").getJsonObject(0)).isEqualTo(new JsonObject()
+          .put("field", "$").put("message", "is not valid UTF-8 (at byte " + (path.equals("/v1/event") ? 36 : 37) + ")"));
+    }
+    // A lone surrogate's encoding (ED A0 80) is not UTF-8 either; real non-ASCII text is.
+    Buffer surrogate = Buffer.buffer("{\"type\": \"app_launch\", \"userId\": \"")
+        .appendBytes(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})
+        .appendString("\", \"deviceId\": \"d\", \"occurredAt\": \"2021-02-28T16:22:00Z\"}");
+    assertThat(http.post("/v1/event", "application/json", surrogate).status()).isEqualTo(400);
+    Response text = http.postEvent("""
+        {"type": "app_launch", "userId": "Jürgen 🏋", "deviceId": "d", "occurredAt": "2021-02-28T16:22:00Z"}""");
+    assertThat(text.status()).isEqualTo(202);
+    assertThat(main.ingestStats().accepted()).isEqualTo(1);
+  }
+
+  @Test
+  void aMethodAnEndpointDoesNotTakeIsAnswered405WithTheMethodsItTakes() throws Exception {
+    startService();
+    for (String path : List.of("/v1/event", "/v1/events")) {
+      Response response = http.request(io.vertx.core.http.HttpMethod.GET, path);
+      assertThat(response.status()).as(path).isEqualTo(405);
+      assertThat(response.header("Allow")).as(path).isEqualTo("POST");
+      assertThat(response.contentType()).isEqualTo("application/problem+json");
+    }
+    for (String path : List.of("/health", "/health/live", "/health/ready", "/openapi.json")) {
+      Response response = http.request(io.vertx.core.http.HttpMethod.DELETE, path);
+      assertThat(response.status()).as(path).isEqualTo(405);
+      assertThat(response.header("Allow")).as(path).isEqualTo("GET, HEAD");
+      assertThat(response.json().getString("detail")).as(path).contains("GET or HEAD");
+    }
+  }
+
+  @Test
   void oversizedHeadersOrRequestLinesGetAProblemToo() throws Exception {
     startService();
     HttpClient oneRequestPerConnection = new HttpClient(vertx, main.httpPort(), false);
@@ -240,7 +291,7 @@ class IngestionEndToEndTest extends EndToEnd {
     Response invalid = http.postJson("/v1/event", "{}", Map.of("ce-specversion", "1.0", "ce-id", "bin-3"));
     assertThat(invalid.status()).isEqualTo(400);
     assertThat(invalid.json().getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("field")))
-        .containsExactlyInAnyOrder("source", "type", "subject", "deviceid", "time");
+        .containsExactlyInAnyOrder("source", "type", "subject", "time");
   }
 
   @Test
@@ -250,7 +301,41 @@ class IngestionEndToEndTest extends EndToEnd {
         {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:22:00Z"}"""));
     assertThat(response.status()).isEqualTo(400);
     assertThat(response.json().getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("field")))
-        .containsExactlyInAnyOrder("specversion", "id", "source", "subject", "deviceid", "time");
+        .containsExactlyInAnyOrder("specversion", "id", "source", "subject", "time");
     assertThat(http.post("/v1/event", "application/xml", Buffer.buffer("<event/>")).status()).isEqualTo(415);
+  }
+
+  @Test
+  void aCloudEventAsTheJavaSdkWritesItIsTakenWithTheTypePrefixAndWithoutADevice() throws Exception {
+    startService(new JsonObject().put("ingest", new JsonObject()
+        .put("cloudEvents", new JsonObject().put("typePrefix", "com.example.fitness."))));
+    EventFormat json = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
+    // What a producer using the SDK sends: no deviceid extension, a reverse-DNS type, JSON data.
+    CloudEvent started = CloudEventBuilder.v1()
+        .withId("sdk-1")
+        .withSource(URI.create("https://app.example.com/ios"))
+        .withType("com.example.fitness.training_program_started")
+        .withTime(OffsetDateTime.parse("2021-02-28T17:23:25+01:00"))
+        .withSubject("sdk-user")
+        .withData("application/json", "{\"programId\": \"2352\", \"programTitle\": \"HIIT\"}".getBytes(UTF_8))
+        .build();
+    CloudEvent finished = CloudEventBuilder.v1(started)
+        .withId("sdk-2")
+        .withType("com.example.fitness.training_program_finished")
+        .withTime(OffsetDateTime.parse("2021-02-28T16:59:43.250Z"))
+        .build();
+
+    Response one = http.post("/v1/event", JsonFormat.CONTENT_TYPE, Buffer.buffer(json.serialize(started)));
+    assertThat(one.status()).as(one.body()).isEqualTo(202);
+    assertThat(one.json()).isEqualTo(new JsonObject().put("id", "sdk-1").put("status", "accepted"));
+    Response batch = http.post("/v1/events", "application/cloudevents-batch+json",
+        Buffer.buffer("[").appendBytes(json.serialize(finished)).appendString("]"));
+    assertThat(batch.statuses()).containsExactly("accepted");
+
+    // The notification goes to the user, and names no device: the events named none.
+    Received congratulation = deliveredExactly(1).get(0);
+    assertThat(congratulation.userId()).isEqualTo("sdk-user");
+    assertThat(congratulation.message()).contains("36 minutes with HIIT");
+    assertThat(congratulation.body().containsKey("deviceId")).isFalse();
   }
 }

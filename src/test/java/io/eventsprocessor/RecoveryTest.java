@@ -52,4 +52,16 @@ class RecoveryTest {
     assertThat(engine.hasUser("u")).isTrue();
     assertThat(duplicates.seen(start)).isTrue();
   }
+
+  @Test
+  void aJournalSegmentThatCannotBeReadStopsTheStartNamingIt() throws Exception {
+    // A directory where a segment should be: reading it fails with "Is a directory", which names no file.
+    Path segment = java.nio.file.Files.createDirectory(dir.resolve("journal-00000000000000000001.log"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Recovery.run(dir, Journal.Sync.fsync,
+            Journal.SegmentOpener.FILES, standard(), new DuplicateFilter(Duration.ofHours(24), 100, Clock.systemUTC()),
+            new Outbox(POLICY), AT.toEpochMilli()))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("cannot read the journal segment " + segment.toAbsolutePath())
+        .hasMessageContaining("Is a directory");
+  }
 }

@@ -162,8 +162,54 @@ class ServiceConfigTest {
   }
 
   @Test
-  void aBadEnvironmentValueIsNamedByItsKey() {
-    assertThatThrownBy(() -> app(ConfigLoader.fromEnvironment(Map.of("HTTP_PORT", "eighty"))))
+  void aBadEnvironmentValueIsNamedByItsVariable() {
+    Map<String, String> environment = Map.of("HTTP_PORT", "eighty", "AUTH_MODE", "JWT");
+    assertThatThrownBy(() -> ServiceConfig.from(ConfigLoader.fromEnvironment(environment), MainVerticle.FAMILIES,
+        ConfigLoader.variables(environment)))
+        .hasMessageContaining("HTTP_PORT: must be a whole number from 0 to 65535, got \"eighty\" "
+            + "(the environment variable for http.port)")
+        .hasMessageContaining("AUTH_MODE: must be one of [none, writeKey, jwt], got \"JWT\"");
+    // The same value in the file is named by its key.
+    assertThatThrownBy(() -> app(new JsonObject().put("http", new JsonObject().put("port", "eighty"))))
         .hasMessageContaining("http.port: must be a whole number from 0 to 65535, got \"eighty\"");
+  }
+
+  @Test
+  void aCountThatIsAutoByDefaultSaysSoWhenWrong() {
+    assertThatThrownBy(() -> app(new JsonObject().put("state", new JsonObject().put("maxUsers", "many"))))
+        .hasMessageContaining("state.maxUsers: must be \"auto\" or a whole number from 1 to 100000000, got \"many\"");
+  }
+
+  @Test
+  void anAdminApiOffLoopbackNeedsAToken() {
+    assertThatThrownBy(() -> app(new JsonObject().put("admin", new JsonObject().put("host", "0.0.0.0"))))
+        .hasMessageContaining("admin.host: is not a loopback address, so admin.token must be set");
+    Map<String, String> environment = Map.of("ADMIN_HOST", "10.1.2.3");
+    assertThatThrownBy(() -> ServiceConfig.from(ConfigLoader.fromEnvironment(environment), MainVerticle.FAMILIES,
+        ConfigLoader.variables(environment)))
+        .hasMessageContaining("ADMIN_HOST: is not a loopback address, so admin.token must be set");
+    assertThat(app(new JsonObject().put("admin", new JsonObject().put("host", "0.0.0.0")
+        .put("token", "an-admin-token"))).admin().host()).isEqualTo("0.0.0.0");
+    assertThat(app(new JsonObject().put("admin", new JsonObject().put("host", "0.0.0.0")
+        .put("enabled", false))).admin().enabled()).isFalse();
+    for (String loopback : java.util.List.of("127.0.0.1", "127.0.0.2", "::1", "localhost")) {
+      assertThat(app(new JsonObject().put("admin", new JsonObject().put("host", loopback))).admin().host())
+          .isEqualTo(loopback);
+    }
+  }
+
+  @Test
+  void trustedProxiesAreAListOfAddressesOrCidrBlocksAndAWrongOneIsNamed() {
+    assertThat(app(new JsonObject().put("http", new JsonObject()
+        .put("trustedProxies", new io.vertx.core.json.JsonArray().add("10.0.0.0/8").add("::1")))).http().trustedProxies())
+        .containsExactly("10.0.0.0/8", "::1");
+    // As an environment variable would give it.
+    assertThat(app(new JsonObject().put("http", new JsonObject().put("trustedProxies", "10.0.0.0/8, 192.168.0.1")))
+        .http().trustedProxies()).containsExactly("10.0.0.0/8", "192.168.0.1");
+    assertThatThrownBy(() -> app(new JsonObject().put("http", new JsonObject()
+        .put("trustedProxies", new io.vertx.core.json.JsonArray().add("lb.internal")))))
+        .hasMessageContaining("http.trustedProxies: must be addresses or CIDR blocks: \"lb.internal\" is not an address or a CIDR block");
+    assertThatThrownBy(() -> app(new JsonObject().put("http", new JsonObject().put("trustedProxies", 7))))
+        .hasMessageContaining("http.trustedProxies: must be a list of strings, got 7");
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.eventsprocessor.FakeNotificationService.Received;
 import io.eventsprocessor.rules.RuleFamily;
+import io.eventsprocessor.state.Journal;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,6 +29,8 @@ public final class TestService {
   private final VirtualTime time;
   private final List<RuleFamily<?>> families;
   private String deploymentId;
+  /** How the journal opens its segments (a test may make them fail, as a full disk would). */
+  Journal.SegmentOpener segments = Journal.SegmentOpener.FILES;
   public MainVerticle main;
   /** The public API's client: every response it receives is held to the OpenAPI contract. */
   public HttpClient http;
@@ -74,7 +77,8 @@ public final class TestService {
   }
 
   Future<String> deploy(JsonObject overrides) {
-    MainVerticle deployed = new MainVerticle(time == null ? Clock.systemUTC() : time, time, Map.of(), families);
+    MainVerticle deployed = new MainVerticle(time == null ? Clock.systemUTC() : time, time, Map.of(), families,
+        segments, false, null);
     return vertx.deployVerticle(deployed, new DeploymentOptions().setConfig(config(overrides))).map(id -> {
       deploymentId = id;
       main = deployed;

@@ -2,6 +2,7 @@ package io.eventsprocessor.config;
 
 import io.eventsprocessor.admin.AdminVerticle;
 import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.ClientAddresses;
 import io.eventsprocessor.ingest.RateLimits;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.RateLimiter;
@@ -15,6 +16,7 @@ import java.security.KeyFactory;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The service's own configuration, typed and checked: everything but the rule families' sections under
@@ -40,12 +42,17 @@ public record AppConfig(
    * @param futureMargin        how far past its receipt an event may be stamped before it is clamped to the receipt
    * @param duplicateWindow     how long an accepted event is remembered, to answer a resend "duplicate"
    * @param duplicateMaxEntries how many accepted events are remembered at most
+   * @param cloudEventsTypePrefix taken off CloudEvents' types that start with it, e.g. {@code com.example.fitness.};
+   *                            empty for none
    */
-  public record Ingest(Duration futureMargin, Duration duplicateWindow, int duplicateMaxEntries) {}
+  public record Ingest(Duration futureMargin, Duration duplicateWindow, int duplicateMaxEntries,
+      String cloudEventsTypePrefix) {}
 
   /** RFC 7518: an HS256 key is at least as long as the hash, 256 bits. */
   static final int MIN_HS256_SECRET = 32;
   static final int MIN_WRITE_KEY = 16;
+  /** A reverse-DNS prefix of a CloudEvents type: as long as an id. */
+  static final int MAX_TYPE_PREFIX = 128;
 
   /** Reads the service's sections of the root; the problems go to the root, reported by its {@code finish}. */
   public static AppConfig read(ConfigReader root) {
@@ -56,19 +63,40 @@ public record AppConfig(
   public static AppConfig read(ConfigReader root, MemoryBudget budget) {
 
     ConfigReader http = root.object("http");
+    int bodyLimit = http.integer("bodyLimit", 64 * 1024, 256, 16 * 1024 * 1024);
+    int batchBodyLimit = http.integer("batchBodyLimit", 512 * 1024, 256, 64 * 1024 * 1024);
+    int largestBody = Math.max(bodyLimit, batchBodyLimit);
     IngestVerticle.Settings ingest = new IngestVerticle.Settings(
         http.string("host", "0.0.0.0"),
         http.integer("port", 8080, 0, 65535),
-        http.integer("bodyLimit", 64 * 1024, 256, 16 * 1024 * 1024),
-        http.integer("batchBodyLimit", 512 * 1024, 256, 64 * 1024 * 1024),
-        http.integer("batchMaxEvents", 500, 1, 10_000));
+        bodyLimit,
+        batchBodyLimit,
+        http.integer("batchMaxEvents", 500, 1, 10_000),
+        trustedProxies(http),
+        http.duration("idleTimeout", Duration.ofSeconds(75), Duration.ofMillis(10)),
+        http.duration("headersTimeout", Duration.ofSeconds(10), Duration.ofMillis(10)),
+        http.duration("bodyTimeout", Duration.ofSeconds(30), Duration.ofMillis(10)),
+        http.countOrAuto("maxConnections", budget.connections(), 1, 1_000_000),
+        http.countOrAuto("bodyBytesInFlight", budget.bodyBytes(largestBody), 256, Integer.MAX_VALUE),
+        http.duration("drainTimeout", Duration.ofSeconds(15), Duration.ZERO));
+    if (ingest.bodyBytesInFlight() < largestBody) {
+      http.problem("bodyBytesInFlight", "must be at least http.bodyLimit and http.batchBodyLimit (" + largestBody
+          + "), or the largest body could never be read", ingest.bodyBytesInFlight());
+    }
     http.done();
 
     ConfigReader ingestJson = root.object("ingest");
+    ConfigReader cloudEvents = ingestJson.object("cloudEvents");
     Ingest ingestSettings = new Ingest(
         ingestJson.duration("futureMargin", Duration.ofMinutes(5), Duration.ZERO),
         ingestJson.duration("duplicateWindow", Duration.ofHours(24), Duration.ofSeconds(1)),
-        ingestJson.countOrAuto("duplicateMaxEntries", budget.duplicates(), 1, 100_000_000));
+        ingestJson.countOrAuto("duplicateMaxEntries", budget.duplicates(), 1, 100_000_000),
+        cloudEvents.optionalString("typePrefix"));
+    if (ingestSettings.cloudEventsTypePrefix().length() > MAX_TYPE_PREFIX) {
+      cloudEvents.problem("typePrefix", "must be at most " + MAX_TYPE_PREFIX + " characters",
+          ingestSettings.cloudEventsTypePrefix());
+    }
+    cloudEvents.done();
     ingestJson.done();
 
     Authenticator.Settings auth = auth(root.object("auth"));
@@ -81,8 +109,8 @@ public record AppConfig(
         limits.integer("maxKeys", 100_000, 1, 100_000_000),
         new RateLimiter.Settings(perUser.integer("eventsPerSecond", 10, 1, 1_000_000),
             perUser.integer("burst", 500, 1, 1_000_000)),
-        new RateLimiter.Settings(perAddress.integer("requestsPerSecond", 50, 1, 1_000_000),
-            perAddress.integer("burst", 200, 1, 1_000_000)));
+        new RateLimiter.Settings(perAddress.integer("requestsPerSecond", 100, 1, 1_000_000),
+            perAddress.integer("burst", 1000, 1, 1_000_000)));
     perUser.done();
     perAddress.done();
     limits.done();
@@ -121,6 +149,11 @@ public record AppConfig(
         adminJson.string("host", "127.0.0.1"),
         adminJson.integer("port", 8082, 0, 65535),
         adminJson.optionalString("token"));
+    if (admin.enabled() && admin.token().isEmpty() && !isLoopback(admin.host())) {
+      // The admin API re-sends dead letters and shows users' notifications: open only where nobody else can reach.
+      adminJson.problem("host", "is not a loopback address, so admin.token must be set (or admin.enabled false, or "
+          + "admin.host 127.0.0.1): anyone who reaches it could use the admin API", admin.host());
+    }
     adminJson.done();
 
     ConfigReader sinkJson = root.object("notifySink");
@@ -134,6 +167,13 @@ public record AppConfig(
 
     return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, ingestSettings, auth, rateLimit,
         cluster);
+  }
+
+  private static List<String> trustedProxies(ConfigReader http) {
+    List<String> proxies = http.strings("trustedProxies");
+    proxies.stream().map(ClientAddresses::problem).filter(java.util.Objects::nonNull)
+        .forEach(problem -> http.problem("trustedProxies", "must be addresses or CIDR blocks: " + problem));
+    return proxies;
   }
 
   /** The mode, and the credentials it needs, checked together: a mode without its key would let nobody in. */
@@ -158,6 +198,19 @@ public record AppConfig(
     jwt.done();
     auth.done();
     return new Authenticator.Settings(mode, writeKey, secret, publicKey);
+  }
+
+  /** A loopback literal or {@code localhost}; names are not resolved (a name could resolve elsewhere later). */
+  static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    byte[] address = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+    try {
+      return address != null && java.net.InetAddress.getByAddress(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   static boolean isRsaPublicKey(String pem) {

@@ -49,6 +49,17 @@ public final class ConfigLoader {
     return retriever.getConfig().eventually(retriever::close);
   }
 
+  /** Full key to the variable that sets it, for the variables set: config errors name the variable. */
+  public static Map<String, String> variables(Map<String, String> environment) {
+    Map<String, String> variables = new LinkedHashMap<>();
+    ENVIRONMENT.forEach((variable, key) -> {
+      if (environment.get(variable) != null) {
+        variables.put(key, variable);
+      }
+    });
+    return variables;
+  }
+
   /** The nested JSON that the set environment variables stand for. */
   public static JsonObject fromEnvironment(Map<String, String> environment) {
     JsonObject json = new JsonObject();

@@ -8,6 +8,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,17 +21,25 @@ public final class ConfigReader {
   private final JsonObject json;
   private final String path;
   private final List<String> problems;
+  /** Full key to the environment variable that set it: a problem is named as the operator spelled it. */
+  private final Map<String, String> variables;
   private final Set<String> read = new HashSet<>();
 
   /** A reader of the whole config. */
   public static ConfigReader root(JsonObject json) {
-    return new ConfigReader(json, "", new ArrayList<>());
+    return root(json, Map.of());
   }
 
-  private ConfigReader(JsonObject json, String path, List<String> problems) {
+  /** @param variables full key to the environment variable that set it (see {@link ConfigLoader#variables}) */
+  public static ConfigReader root(JsonObject json, Map<String, String> variables) {
+    return new ConfigReader(json, "", new ArrayList<>(), variables);
+  }
+
+  private ConfigReader(JsonObject json, String path, List<String> problems, Map<String, String> variables) {
     this.json = json;
     this.path = path;
     this.problems = problems;
+    this.variables = variables;
   }
 
   public ConfigReader object(String key) {
@@ -39,7 +48,7 @@ public final class ConfigReader {
     if (value != null && !(value instanceof JsonObject)) {
       problem(key, "must be an object", value);
     }
-    return new ConfigReader(value instanceof JsonObject o ? o : new JsonObject(), path + key + ".", problems);
+    return new ConfigReader(value instanceof JsonObject o ? o : new JsonObject(), path + key + ".", problems, variables);
   }
 
   public String string(String key, String defaultValue) {
@@ -61,6 +70,26 @@ public final class ConfigReader {
       return "";
     }
     return s.trim();
+  }
+
+  /**
+   * A list of strings: a JSON array of strings, or one string of comma-separated items (as an environment variable
+   * gives it); empty by default.
+   */
+  public List<String> strings(String key) {
+    read.add(key);
+    Object value = json.getValue(key);
+    if (value == null) {
+      return List.of();
+    }
+    if (value instanceof String s) {
+      return java.util.Arrays.stream(s.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
+    }
+    if (value instanceof io.vertx.core.json.JsonArray array && array.stream().allMatch(item -> item instanceof String)) {
+      return array.stream().map(item -> ((String) item).trim()).toList();
+    }
+    problem(key, "must be a list of strings", value);
+    return List.of();
   }
 
   /** One of an enum's constants, spelled as in the enum. */
@@ -100,12 +129,27 @@ public final class ConfigReader {
    * or a whole number from {@code min} to {@code max}.
    */
   public int countOrAuto(String key, int auto, int min, int max) {
+    return (int) amountOrAuto(key, auto, min, max);
+  }
+
+  /** As {@link #countOrAuto}, for amounts beyond an int's range (bytes). */
+  public long amountOrAuto(String key, long auto, long min, long max) {
+    read.add(key);
     Object value = json.getValue(key);
     if (value == null || "auto".equals(value)) {
-      read.add(key);
       return auto;
     }
-    return integer(key, auto, min, max);
+    try {
+      long n = value instanceof Number number && !(value instanceof Double || value instanceof Float)
+          ? number.longValue() : Long.parseLong(String.valueOf(value).trim());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(key, "must be \"auto\" or a whole number from " + min + " to " + max, value);
+    return auto;
   }
 
   public boolean bool(String key, boolean defaultValue) {
@@ -190,10 +234,17 @@ public final class ConfigReader {
 
   /** A problem whose value is not shown (a secret). */
   public void problem(String key, String message) {
-    problems.add(path + key + ": " + message);
+    problems.add(named(key, message));
   }
 
   public void problem(String key, String message, Object value) {
-    problems.add(path + key + ": " + message + ", got " + (value instanceof String ? "\"" + value + "\"" : value));
+    problems.add(named(key, message + ", got " + (value instanceof String ? "\"" + value + "\"" : value)));
+  }
+
+  /** {@code http.port: …}, or {@code HTTP_PORT: … (the environment variable for http.port)} when that set it. */
+  private String named(String key, String message) {
+    String variable = variables.get(path + key);
+    return variable == null ? path + key + ": " + message
+        : variable + ": " + message + " (the environment variable for " + path + key + ")";
   }
 }

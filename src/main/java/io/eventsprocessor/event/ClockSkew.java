@@ -12,8 +12,22 @@ import java.time.Instant;
  */
 public record ClockSkew(Duration futureMargin) {
 
+  /** The range of four-digit years that every time the rules see lies in (the README's limits). */
+  static final Instant FIRST = Instant.parse("0000-01-01T00:00:00Z");
+  static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
   /** The time to judge the event by, and whether it had to be clamped. */
-  public record Corrected(Instant occurredAt, boolean clamped) {}
+  public record Corrected(Instant occurredAt, boolean clamped) {
+
+    /**
+     * Whether the time lies in the years 0000-9999 in UTC. A correction by {@code sentAt} can move a time out of
+     * them (a device that claims to send in year 9999), and so can an offset in the first or last hours of the
+     * range: such a time is refused, not clamped, since no time in the range would be the right one.
+     */
+    public boolean withinYears() {
+      return !occurredAt.isBefore(FIRST) && !occurredAt.isAfter(LAST);
+    }
+  }
 
   /**
    * Times are bounded (years 0 to 9999, see {@link FieldReader}) so that the arithmetic cannot overflow.

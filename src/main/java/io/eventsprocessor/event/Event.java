@@ -11,6 +11,8 @@ import java.util.Objects;
  *
  * @param id               unique per event: sent by the app, or derived from a legacy event's content
  * @param type             a plain identifier such as {@code training_program_started}
+ * @param deviceId         the device that sent it; null for a CloudEvent that names none (its notifications then
+ *                         name no device either)
  * @param occurredAt       when it happened: the device's time, corrected for the device's clock skew when the
  *                         app sent {@code sentAt}, and never later than the receive time plus the allowed margin;
  *                         the time the rules judge by
@@ -34,7 +36,6 @@ public record Event(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(userId, "userId");
-    Objects.requireNonNull(deviceId, "deviceId");
     Objects.requireNonNull(occurredAt, "occurredAt");
     Objects.requireNonNull(receivedAt, "receivedAt");
     data = data == null ? Map.of() : withoutNulls(data);

@@ -34,8 +34,14 @@ public final class EventDecoder {
 
   /** @param futureMargin how far after its receipt an event may be stamped before it is clamped to the receipt */
   public EventDecoder(Collection<EventSchema> schemas, Duration futureMargin) {
+    this(schemas, futureMargin, "");
+  }
+
+  /** @param cloudEventsTypePrefix taken off CloudEvents' types that start with it (empty for none) */
+  public EventDecoder(Collection<EventSchema> schemas, Duration futureMargin, String cloudEventsTypePrefix) {
     this.vocabulary = new Vocabulary(schemas);
-    this.formats = List.of(new CloudEventsFormat(vocabulary), new LegacyFormat(vocabulary), new ImprovedFormat(vocabulary));
+    this.formats = List.of(new CloudEventsFormat(vocabulary, cloudEventsTypePrefix), new LegacyFormat(vocabulary),
+        new ImprovedFormat(vocabulary));
     this.skew = new ClockSkew(futureMargin);
   }
 
@@ -69,7 +75,7 @@ public final class EventDecoder {
     Event event = format.read(json, reader, receivedAt);
     if (event != null && !TYPE_NAME.matcher(event.type()).matches()) {
       reader.error("type",
-          "must be a lower-case identifier of letters, digits and underscores, e.g. app_launch");
+          "must be a lower-case identifier of letters, digits and underscores, " + format.typeExample());
     }
     EventSchema schema = event == null ? null : vocabulary.schema(event.type());
     if (schema != null) {
@@ -83,6 +89,15 @@ public final class EventDecoder {
       return new Decoded.Invalid(reader.errors());
     }
     ClockSkew.Corrected corrected = skew.correct(event.occurredAt(), event.sentAt(), receivedAt);
+    if (!corrected.withinYears()) {
+      if (event.sentAt() != null) {
+        reader.error(format.sentAtField(), "is too far from the server's clock: " + format.timeField()
+            + " corrected by it would fall outside the years 0000-9999");
+      } else {
+        reader.error(format.timeField(), "must fall within the years 0000-9999 in UTC");
+      }
+      return new Decoded.Invalid(reader.errors());
+    }
     return new Decoded.Valid(event.correctedTo(corrected.occurredAt()), schema != null, corrected.clamped());
   }
 }

@@ -29,4 +29,17 @@ interface EventFormat {
 
   /** How a client of this format spells the given {@code data} field of a type, for error messages. */
   String dataFieldName(String type, String dataKey);
+
+  /** How a type name is written in this format, for the error on a type that is not one: e.g. app_launch. */
+  default String typeExample() {
+    return "e.g. app_launch";
+  }
+
+  /** How a client of this format spells the time the event occurred, for error messages. */
+  String timeField();
+
+  /** How a client of this format spells the device's clock at sending, for error messages. */
+  default String sentAtField() {
+    return "sentAt";
+  }
 }

@@ -45,6 +45,11 @@ final class ImprovedFormat implements EventFormat {
   }
 
   @Override
+  public String timeField() {
+    return "occurredAt";
+  }
+
+  @Override
   public String dataFieldName(String type, String dataKey) {
     return "data." + dataKey;
   }

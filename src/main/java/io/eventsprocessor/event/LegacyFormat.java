@@ -61,6 +61,11 @@ final class LegacyFormat implements EventFormat {
   }
 
   @Override
+  public String timeField() {
+    return "time_stamp";
+  }
+
+  @Override
   public String dataFieldName(String type, String dataKey) {
     return vocabulary.legacyName(type, dataKey);
   }

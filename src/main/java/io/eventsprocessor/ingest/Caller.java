@@ -3,7 +3,7 @@ package io.eventsprocessor.ingest;
 /**
  * Who sent a request, as far as the credentials tell.
  *
- * @param authenticated false only when authentication is off: such traffic is rate-limited per client address
+ * @param authenticated false only when authentication is off
  * @param subject       the user the credentials belong to (a JWT's {@code sub}), or null when they name none
  *                      (no authentication, or the app's shared write key)
  */

@@ -1,18 +1,15 @@
 package io.eventsprocessor.ingest;
 
 /**
- * What is checked before a request's body is read, so that an unknown or flooding caller costs no parsing: who the
- * caller is, the client address's rate (when authentication is off), and whether the service can take events now.
- * One instance serves every HTTP edge of the process.
+ * What is checked before a request's body is read, so that an unknown or flooding caller costs no parsing: the
+ * client address's rate, who the caller is, and whether the service can take events now; and what every edge may
+ * hold at once. One instance serves every HTTP edge of the process.
  *
- * @param backpressure why events cannot be taken now (the outbox is full, …), or null when they can: the whole
- *                     request is then answered 503, before its body is read
+ * @param clients    which address a request comes from (the peer, or what a trusted proxy forwarded)
+ * @param perAddress the rate per client address, in every authentication mode
+ * @param readiness  whether events can be taken now: while a part that refuses requests is down, the whole request
+ *                   is answered 503, before its body is read
+ * @param capacity   the connections and the bytes of request bodies all edges may hold at once
  */
-public record Gate(Authenticator authenticator, RateLimiter perAddress, Backpressure backpressure, IngestStats stats) {
-
-  /** Whether the service can take events now. */
-  public interface Backpressure {
-    /** Null when events can be taken; otherwise why not, for the 503's detail. */
-    String refusal();
-  }
-}
+public record Gate(Authenticator authenticator, ClientAddresses clients, RateLimiter perAddress, Readiness readiness,
+    Capacity capacity, IngestStats stats) {}

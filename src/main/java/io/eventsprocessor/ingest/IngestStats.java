@@ -14,6 +14,9 @@ public final class IngestStats {
   final LongAdder unauthorized = new LongAdder();
   final LongAdder forbidden = new LongAdder();
   final LongAdder unavailable = new LongAdder();
+  final LongAdder connectionsRefused = new LongAdder();
+  final LongAdder timedOut = new LongAdder();
+  final LongAdder overBudget = new LongAdder();
 
   /** Events handed to the rules. */
   public long accepted() {
@@ -65,11 +68,27 @@ public final class IngestStats {
     return forbidden.sum();
   }
 
+  /** Connections closed at once: as many were open as {@code http.maxConnections}. */
+  public long connectionsRefused() {
+    return connectionsRefused.sum();
+  }
+
+  /** Connections closed because a request's headers or body did not arrive in time. */
+  public long timedOut() {
+    return timedOut.sum();
+  }
+
+  /** Requests answered 503 because the bodies in flight filled {@code http.bodyBytesInFlight}. */
+  public long overBudget() {
+    return overBudget.sum();
+  }
+
   @Override
   public String toString() {
     return "accepted " + accepted() + ", unsupported " + unsupported() + ", duplicates " + duplicates()
         + ", rejected " + rejected() + ", rate-limited " + rateLimited() + ", clamped " + clamped()
         + ", late " + late() + ", unauthorized " + unauthorized() + ", forbidden " + forbidden()
-        + ", unavailable " + unavailable();
+        + ", unavailable " + unavailable() + ", connections refused " + connectionsRefused()
+        + ", connections timed out " + timedOut() + ", bodies over budget " + overBudget();
   }
 }

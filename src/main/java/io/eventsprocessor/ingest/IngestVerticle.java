@@ -14,18 +14,18 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,8 +56,17 @@ public final class IngestVerticle extends VerticleBase {
    * @param bodyLimit      the largest single-event body, in bytes
    * @param batchBodyLimit the largest batch body, in bytes
    * @param batchMaxEvents the most events in one batch
+   * @param trustedProxies the proxies whose forwarded address is the client's (see {@link ClientAddresses})
+   * @param idleTimeout    a connection with nothing read or written this long is closed
+   * @param headersTimeout how long a connection may take to deliver a request's headers (see {@link ConnectionGuard})
+   * @param bodyTimeout    how long a request may take to deliver its body, from its headers
+   * @param maxConnections connections open at once, over every edge
+   * @param bodyBytesInFlight bytes of request bodies held at once, from their arrival to their answer, over every edge
+   * @param drainTimeout   at a stop, how long the requests in flight may take to finish
    */
-  public record Settings(String host, int port, long bodyLimit, long batchBodyLimit, int batchMaxEvents) {}
+  public record Settings(String host, int port, long bodyLimit, long batchBodyLimit, int batchMaxEvents,
+      List<String> trustedProxies, Duration idleTimeout, Duration headersTimeout, Duration bodyTimeout,
+      int maxConnections, long bodyBytesInFlight, Duration drainTimeout) {}
 
   private final Settings settings;
   private final EventDecoder decoder;
@@ -76,28 +85,34 @@ public final class IngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ConnectionGuard guard = new ConnectionGuard(vertx, gate.capacity(), gate.stats(), settings.idleTimeout(),
+        settings.headersTimeout(), settings.bodyTimeout());
     Router router = Router.router(vertx);
-    // Who may post, and how often, is decided before the body is read: an unknown or flooding caller costs no
-    // parsing. Vert.x Web wants a route's body handler before its other handlers, hence two routes per path.
+    // First for every request: its headers are in, the time its body may take starts.
+    router.route().handler(guard::requestBegins);
+    // How often, and who may post, is decided before the body is read: a flooding or unknown caller costs no
+    // parsing, and a flood of wrong credentials no checking of them. Vert.x Web wants a route's body handler before
+    // its other handlers, hence two routes per path.
     for (String path : List.of(SINGLE, BATCH)) {
-      router.post(path).handler(this::authenticate).handler(this::limitAddress).handler(this::refuseWhileBusy);
+      router.post(path).handler(this::limitAddress).handler(this::authenticate).handler(this::refuseWhileBusy);
     }
     Route single = router.post(SINGLE).consumes(EventDecoder.JSON);
     decoder.ownMediaTypes().forEach(single::consumes);
-    single.handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit())).handler(this::ingestOne);
+    single.handler(new BodyReader(settings.bodyLimit(), gate.capacity(), guard, gate.stats())).handler(this::ingestOne);
     router.post(BATCH).consumes(EventDecoder.JSON).consumes(CloudEventsHttp.BATCH_MEDIA_TYPE)
-        .handler(BodyHandler.create(false).setBodyLimit(settings.batchBodyLimit()))
+        .handler(new BodyReader(settings.batchBodyLimit(), gate.capacity(), guard, gate.stats()))
         .handler(this::ingestBatch);
-    // Up when the service takes events: what refuses them with 503 makes it down too.
-    router.get("/health").handler(ctx -> {
-      String refusal = gate.backpressure().refusal();
-      if (refusal == null) {
-        ctx.json(new JsonObject().put("status", "UP"));
-      } else {
-        ctx.response().setStatusCode(503);
-        ctx.json(new JsonObject().put("status", "DOWN").put("reason", refusal));
-      }
-    });
+    // Readiness is down exactly while a part of the service refuses events (Readiness, the gate's source too); /health
+    // is its first name. Liveness says the process answers: a process that cannot is restarted by the probe's timeout.
+    for (String path : List.of("/health", "/health/ready")) {
+      readOnly(router, path).handler(ctx -> {
+        JsonObject health = gate.readiness().health();
+        ctx.response().setStatusCode("UP".equals(health.getString("status")) ? 200 : 503);
+        ctx.json(health);
+      });
+    }
+    readOnly(router, "/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")
+        .put("checks", new JsonObject().put("http", new JsonObject().put("status", "UP")))));
     // The OpenAPI contract: kept as YAML for people (src/main/resources/openapi.yaml), served as JSON for tools.
     // Converted once, here; a document that cannot be read fails the start.
     Buffer openApi;
@@ -106,16 +121,22 @@ public final class IngestVerticle extends VerticleBase {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    router.get("/openapi.json").handler(ctx ->
+    readOnly(router, "/openapi.json").handler(ctx ->
         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, EventDecoder.JSON).end(openApi));
     router.errorHandler(400, ctx -> Problem.send(ctx, 400, "The request could not be read."));
     router.errorHandler(404, ctx -> Problem.send(ctx, 404,
         "No such endpoint: events go to POST " + SINGLE + ", batches to POST " + BATCH + "."));
-    router.errorHandler(405, ctx -> Problem.send(ctx, 405,
-        "Method not allowed: events go to POST " + SINGLE + ", batches to POST " + BATCH + "."));
+    router.errorHandler(405, ctx -> {
+      // Vert.x Web answers 405 only for a path some route has, so the path is one of ours.
+      boolean events = ctx.request().path().equals(SINGLE) || isBatch(ctx);
+      ctx.response().putHeader(HttpHeaders.ALLOW, events ? "POST" : "GET, HEAD");
+      Problem.send(ctx, 405, "Method not allowed: " + ctx.request().path() + " takes " + (events ? "POST" : "GET or HEAD")
+          + "; events go to POST " + SINGLE + ", batches to POST " + BATCH + ".");
+    });
     router.errorHandler(413, ctx -> Problem.send(ctx, 413, isBatch(ctx)
         ? "The body is larger than the limit of " + settings.batchBodyLimit() + " bytes: split the batch."
         : "The body is larger than the limit of " + settings.bodyLimit() + " bytes."));
+    router.errorHandler(417, ctx -> Problem.send(ctx, 417, "Only the expectation 100-continue is understood."));
     router.errorHandler(415, ctx -> Problem.send(ctx, 415, isBatch(ctx)
         ? "Batches must be sent with Content-Type: application/json or " + CloudEventsHttp.BATCH_MEDIA_TYPE + "."
         : "Events must be sent with Content-Type: application/json or " + CloudEventsHttp.MEDIA_TYPE + "."));
@@ -123,7 +144,14 @@ public final class IngestVerticle extends VerticleBase {
       LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
       Problem.send(ctx, 500, "An unexpected error occurred; the events were not accepted.");
     });
-    return vertx.createHttpServer()
+    // HTTP/1.1 only: with cleartext HTTP/2 on, Vert.x makes a connection (and calls the guard) only once its first
+    // bytes arrive, and a client that sends none would never be counted nor timed.
+    HttpServerOptions options = new HttpServerOptions()
+        .setHttp2ClearTextEnabled(false)
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return vertx.createHttpServer(options)
+        .connectionHandler(guard::connected)
         .invalidRequestHandler(IngestVerticle::invalidRequest)
         .requestHandler(router)
         .listen(settings.port(), settings.host())
@@ -131,6 +159,11 @@ public final class IngestVerticle extends VerticleBase {
           server = s;
           LOG.info("accepting events on http://{}:{}{} and {}", settings.host(), s.actualPort(), SINGLE, BATCH);
         });
+  }
+
+  /** A route for GET and HEAD (which Vert.x answers with the headers alone). */
+  private static Route readOnly(Router router, String path) {
+    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
   }
 
   /** Requests the HTTP decoder refused (headers or request line too long, not HTTP): a problem body too. */
@@ -185,7 +218,7 @@ public final class IngestVerticle extends VerticleBase {
    * read: better than accepting events whose effects could not be kept. The client sends it again later.
    */
   private void refuseWhileBusy(RoutingContext ctx) {
-    String refusal = gate.backpressure().refusal();
+    String refusal = gate.readiness().refusal();
     if (refusal == null) {
       ctx.next();
       return;
@@ -194,13 +227,11 @@ public final class IngestVerticle extends VerticleBase {
     Problem.send(ctx, 503, refusal + "; nothing was accepted. Retry after " + BUSY_RETRY_AFTER_SECONDS + " seconds.");
   }
 
-  /** Unauthenticated traffic is limited per client address, before its body is read. */
+  /**
+   * Every request is limited per client address, before its credentials are checked or its body read: with a write
+   * key that every copy of the app holds, or tokens to try, credentials alone do not stop a flood.
+   */
   private void limitAddress(RoutingContext ctx) {
-    Caller caller = ctx.get(CALLER);
-    if (caller.authenticated()) {
-      ctx.next();
-      return;
-    }
     long wait = gate.perAddress().tryTake(address(ctx.request()));
     if (wait == 0) {
       ctx.next();
@@ -316,7 +347,7 @@ public final class IngestVerticle extends VerticleBase {
    * @param whenEmpty what the 400 says of an empty body; null when an empty body is fine (then null is returned)
    */
   private Object readBody(RoutingContext ctx, String whenEmpty) {
-    Buffer body = ctx.body().buffer();
+    Buffer body = ctx.get(BodyReader.BODY);
     if (body == null || body.length() == 0) {
       if (whenEmpty == null) {
         return null;
@@ -365,7 +396,7 @@ public final class IngestVerticle extends VerticleBase {
         : "The event is invalid: see errors for each field.", List.of(error));
   }
 
-  private static void logRejections(RoutingContext ctx, List<Item> items) {
+  private void logRejections(RoutingContext ctx, List<Item> items) {
     List<Item> rejected = items.stream().filter(item -> item.status() == Status.REJECTED).toList();
     if (rejected.isEmpty() || !LOG.isInfoEnabled()) {
       return;
@@ -388,9 +419,9 @@ public final class IngestVerticle extends VerticleBase {
     return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
   }
 
-  private static String address(HttpServerRequest request) {
-    SocketAddress address = request.remoteAddress();
-    return address == null || address.hostAddress() == null ? "unknown" : address.hostAddress();
+  /** The client's address (see {@link ClientAddresses}), for the per-address rate and the logs. */
+  private String address(HttpServerRequest request) {
+    return gate.clients().of(request);
   }
 
   /** Whole seconds, rounded up, at least 1: a client that waits that long gets through. */
@@ -398,9 +429,17 @@ public final class IngestVerticle extends VerticleBase {
     return Math.max(1, (nanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
   }
 
+  /**
+   * A graceful stop (SIGTERM, undeploy): no new connection is taken, idle ones are closed, and the requests in
+   * flight are read to the end and answered (the rules, stopped after the edge, still apply their events), for at
+   * most {@code drainTimeout}; what is still open then is closed.
+   */
   @Override
   public Future<?> stop() {
-    return server.close().onSuccess(v -> LOG.info("no longer accepting events"));
+    gate.readiness().stopping();
+    LOG.info("draining: no new connections; requests in flight have {} to finish", settings.drainTimeout());
+    return server.shutdown(settings.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .onSuccess(v -> LOG.info("no longer accepting events"));
   }
 
   public int actualPort() {

@@ -13,6 +13,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -44,14 +50,39 @@ final class JsonBody {
 
   /** A JsonObject, JsonArray, String, Number, Boolean, or null. */
   static Object parse(Buffer body) throws InvalidJson {
+    byte[] bytes = body.getBytes();
+    requireUtf8(bytes);
     try {
-      return wrap(MAPPER.readValue(body.getBytes(), Object.class));
+      return wrap(MAPPER.readValue(bytes, Object.class));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
       throw new InvalidJson("is not valid JSON: " + firstLine(e.getOriginalMessage()) + where);
     } catch (IOException e) {
       throw new InvalidJson("is not valid JSON");
+    }
+  }
+
+  /**
+   * JSON is UTF-8 (RFC 8259), and Jackson does not check it all: it decodes overlong forms such as {@code C0 AF}
+   * (a "/" in disguise) and encoded surrogates. The JDK's decoder refuses every malformed sequence.
+   */
+  private static void requireUtf8(byte[] bytes) throws InvalidJson {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    // Decoded into a small window and thrown away: only whether it decodes matters.
+    CharBuffer window = CharBuffer.allocate(4096);
+    while (true) {
+      CoderResult result = decoder.decode(in, window, true);
+      if (result.isError()) {
+        throw new InvalidJson("is not valid UTF-8 (at byte " + (in.position() + 1) + ")");
+      }
+      if (result.isUnderflow()) {
+        return;
+      }
+      window.clear();
     }
   }
 

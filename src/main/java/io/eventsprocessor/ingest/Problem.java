@@ -2,6 +2,7 @@ package io.eventsprocessor.ingest;
 
 import io.eventsprocessor.event.FieldError;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,15 +16,17 @@ public final class Problem {
   private Problem() {}
 
   /** @param extensions members added to the problem (e.g. a batch's {@code results}); may be empty */
-  public static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors, JsonObject extensions) {
-    send(ctx.response(), ctx.request().path(), status, detail, errors, extensions);
+  /** @return when the answer is written (or at once, when the request was answered already) */
+  public static Future<Void> send(RoutingContext ctx, int status, String detail, List<FieldError> errors,
+      JsonObject extensions) {
+    return send(ctx.response(), ctx.request().path(), status, detail, errors, extensions);
   }
 
   /** For answers given outside the router, such as to requests that are not valid HTTP. */
-  static void send(HttpServerResponse response, String instance, int status, String detail, List<FieldError> errors,
-      JsonObject extensions) {
-    if (response.ended()) {
-      return;
+  static Future<Void> send(HttpServerResponse response, String instance, int status, String detail,
+      List<FieldError> errors, JsonObject extensions) {
+    if (response.ended() || response.closed()) {
+      return Future.succeededFuture();
     }
     JsonObject body = new JsonObject()
         .put("type", "about:blank")
@@ -37,15 +40,15 @@ public final class Problem {
       body.put("errors", toJson(errors));
     }
     body.mergeIn(extensions);
-    response.setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+    return response.setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
   }
 
-  public static void send(RoutingContext ctx, int status, String detail, List<FieldError> errors) {
-    send(ctx, status, detail, errors, new JsonObject());
+  public static Future<Void> send(RoutingContext ctx, int status, String detail, List<FieldError> errors) {
+    return send(ctx, status, detail, errors, new JsonObject());
   }
 
-  public static void send(RoutingContext ctx, int status, String detail) {
-    send(ctx, status, detail, List.of());
+  public static Future<Void> send(RoutingContext ctx, int status, String detail) {
+    return send(ctx, status, detail, List.of());
   }
 
   static JsonArray toJson(List<FieldError> errors) {

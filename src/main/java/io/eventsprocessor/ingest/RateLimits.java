@@ -8,7 +8,7 @@ import java.time.Clock;
  * @param enabled    false turns rate limiting off
  * @param maxKeys    how many users, and how many addresses, have a bucket at most
  * @param perUser    events per user (every mode)
- * @param perAddress requests per client address, when authentication is off
+ * @param perAddress requests per client address, in every authentication mode
  */
 public record RateLimits(boolean enabled, int maxKeys, RateLimiter.Settings perUser, RateLimiter.Settings perAddress) {
 

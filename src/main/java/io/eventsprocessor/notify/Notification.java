@@ -10,6 +10,8 @@ import java.util.UUID;
  *
  * @param id          stable: derived from the kind, the user and the triggering event, so the same cause always
  *                    gives the same id (the receiver and our own retries deduplicate on it)
+ * @param deviceId    the device of the event that caused it; null when that event named none (a CloudEvent
+ *                    without {@code deviceid}), and then absent from the body
  * @param triggeredBy the id of the event that caused it
  */
 public record Notification(
@@ -27,11 +29,14 @@ public record Notification(
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("id", id)
         .put("kind", kind)
-        .put("userId", userId)
-        .put("deviceId", deviceId)
+        .put("userId", userId);
+    if (deviceId != null) {
+      json.put("deviceId", deviceId);
+    }
+    return json
         .put("message", message)
         .put("data", new JsonObject(data))
         .put("triggeredBy", triggeredBy);

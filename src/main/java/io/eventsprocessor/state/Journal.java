@@ -379,6 +379,9 @@ public final class Journal implements AutoCloseable {
             last[0] = seq;
           }
         });
+      } catch (IOException e) {
+        // The JDK's message may name no file ("Is a directory"): the start's error must say which one.
+        throw new IOException("cannot read the journal segment " + file.toAbsolutePath() + ": " + e.getMessage(), e);
       }
       if (!whole) {
         LOG.warn("journal segment {} ends with a torn or damaged record: what follows it was never durable", file);

@@ -361,8 +361,11 @@ class OpenApiContractTest {
     String notFound = problem(404, "Not Found");
     String notAllowed = problem(405, "Method Not Allowed");
     assertThat(CONTRACT.check("GET", "/v1/nothing", 404, PROBLEM, notFound).violations()).isEmpty();
-    assertThat(CONTRACT.check("GET", "/v1/event", 405, PROBLEM, notAllowed).violations()).isEmpty();
-    assertThat(CONTRACT.check("DELETE", "/health?x=1", 405, PROBLEM, notAllowed).violations()).isEmpty();
+    assertThat(CONTRACT.check("GET", "/v1/event", 405, with(PROBLEM, "Allow", "POST"), notAllowed).violations()).isEmpty();
+    assertThat(CONTRACT.check("DELETE", "/health?x=1", 405, with(PROBLEM, "Allow", "GET, HEAD"), notAllowed).violations())
+        .isEmpty();
+    assertThat(CONTRACT.check("GET", "/v1/event", 405, PROBLEM, notAllowed).violations())
+        .containsExactly("header Allow is required");
     assertThat(CONTRACT.check("GET", "/v1/nothing", 200, JSON, "{}").violations()).isNotEmpty();
     assertThat(CONTRACT.check("GET", "/v1/event", 404, PROBLEM, notFound).violations()).isNotEmpty();
     assertThat(CONTRACT.check("GET", "/v1/nothing", 405, PROBLEM, notAllowed).violations()).isNotEmpty();

@@ -226,6 +226,29 @@ class EventDecoderTest {
     assertThat(errors(json.replace('\'', '"'))).extracting(FieldError::field).containsExactly(field);
   }
 
+  @Test
+  void aSentAtCorrectionThatWouldMoveTheTimeOutOfFourDigitYearsIsRejectedNamingSentAt() {
+    // A device that claims to have sent it in year 9999: its event of year 1 would move to before year 0000.
+    assertThat(errors("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "0001-01-01T00:00:00Z",
+         "sentAt": "9999-01-01T00:00:00Z"}""")).containsExactly(new FieldError("sentAt",
+        "is too far from the server's clock: occurredAt corrected by it would fall outside the years 0000-9999"));
+    assertThat(errors(new JsonObject(CLOUD_EVENT).put("time", "0001-01-01T00:00:00Z")
+        .put("sentat", "9999-01-01T00:00:00Z").encode())).containsExactly(new FieldError("sentat",
+        "is too far from the server's clock: time corrected by it would fall outside the years 0000-9999"));
+    // An offset can move the first minutes of year 0000 before it.
+    assertThat(errors("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "0000-01-01T00:30:00+01:00"}"""))
+        .containsExactly(new FieldError("occurredAt", "must fall within the years 0000-9999 in UTC"));
+    // The first instant of the range is taken, and so is a correction that stays in it.
+    assertThat(valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "0000-01-01T00:00:00Z"}""").occurredAt())
+        .isEqualTo(Instant.parse("0000-01-01T00:00:00Z"));
+    assertThat(valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "0001-01-01T00:00:00Z",
+         "sentAt": "2026-11-25T10:00:00Z"}""").occurredAt()).isEqualTo(Instant.parse("0001-01-01T00:00:00Z"));
+  }
+
 
 
   // Limits
@@ -293,7 +316,7 @@ class EventDecoderTest {
         {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43Z"}"""),
         "application/cloudevents+json", NOW);
     assertThat(decoded).isInstanceOfSatisfying(Decoded.Invalid.class, invalid -> assertThat(invalid.errors())
-        .extracting(FieldError::field).containsExactlyInAnyOrder("specversion", "id", "source", "subject", "deviceid", "time"));
+        .extracting(FieldError::field).containsExactlyInAnyOrder("specversion", "id", "source", "subject", "time"));
   }
 
   @ParameterizedTest
@@ -315,5 +338,51 @@ class EventDecoderTest {
     Event event = valid(new JsonObject(CLOUD_EVENT).put("time", "2026-11-25T07:59:00Z")
         .put("sentat", "2026-11-25T08:00:00Z").encode());
     assertThat(event.occurredAt()).isEqualTo(Instant.parse("2026-11-25T09:59:00Z"));
+  }
+
+  @Test
+  void aCloudEventWithoutDeviceidIsAnEventOfNoDevice() {
+    JsonObject event = new JsonObject(CLOUD_EVENT);
+    event.remove("deviceid");
+    assertThat(valid(event.encode()).deviceId()).isNull();
+    // The other formats still require theirs.
+    assertThat(errors("""
+        {"type": "app_launch", "userId": "u", "occurredAt": "2021-02-28T16:59:43Z"}"""))
+        .containsExactly(new FieldError("deviceId", "is required"));
+  }
+
+  static final EventDecoder WITH_PREFIX = new EventDecoder(List.of(EventSchema.of("app_launch")),
+      EventDecoder.DEFAULT_FUTURE_MARGIN, "com.example.fitness.");
+
+  static String cloudEventOfType(String type) {
+    return """
+        {"specversion": "1.0", "id": "p-1", "source": "/apps/ios", "type": "%s", "time": "2021-02-28T16:59:43Z",
+         "subject": "foo1"}""".formatted(type);
+  }
+
+  @Test
+  void theConfiguredTypePrefixIsTakenOffCloudEventsTypes() {
+    Decoded prefixed = WITH_PREFIX.decode(Json.decodeValue(cloudEventOfType("com.example.fitness.app_launch")), NOW);
+    assertThat(prefixed).isInstanceOfSatisfying(Decoded.Valid.class, v -> {
+      assertThat(v.event().type()).isEqualTo("app_launch");
+      assertThat(v.supported()).isTrue();
+    });
+    // Without the prefix, the type is taken as it is.
+    Decoded bare = WITH_PREFIX.decode(Json.decodeValue(cloudEventOfType("app_launch")), NOW);
+    assertThat(bare).isInstanceOfSatisfying(Decoded.Valid.class, v -> assertThat(v.event().type()).isEqualTo("app_launch"));
+    // Another organisation's reverse-DNS name is not one of ours; the error says what is.
+    assertThat(WITH_PREFIX.decode(Json.decodeValue(cloudEventOfType("org.other.app_launch")), NOW))
+        .isEqualTo(new Decoded.Invalid(List.of(new FieldError("type", "must be a lower-case identifier of letters, "
+            + "digits and underscores, with or without the prefix com.example.fitness., e.g. "
+            + "com.example.fitness.app_launch"))));
+    // The prefix is not taken off the other formats' types, nor off a CloudEvent when none is configured.
+    assertThat(WITH_PREFIX.decode(Json.decodeValue("""
+        {"type": "com.example.fitness.app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43Z"}"""),
+        NOW)).isInstanceOf(Decoded.Invalid.class);
+    assertThat(DECODER.decode(Json.decodeValue(cloudEventOfType("com.example.fitness.app_launch")), NOW))
+        .isInstanceOf(Decoded.Invalid.class);
+    // The type's own limit applies after the prefix.
+    assertThat(WITH_PREFIX.decode(Json.decodeValue(cloudEventOfType("com.example.fitness." + "t".repeat(65))), NOW))
+        .isEqualTo(new Decoded.Invalid(List.of(new FieldError("type", "must be at most 64 characters after the prefix"))));
   }
 }

@@ -1,0 +1,130 @@
+package io.eventsprocessor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.eventsprocessor.HttpClient.Response;
+import io.eventsprocessor.state.Journal;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Liveness and readiness as a load balancer or an orchestrator sees them: readiness is down exactly while events are
+ * refused, naming the part that refuses them; liveness stays up.
+ */
+class HealthEndToEndTest extends EndToEnd {
+
+  static String launch(String userId) {
+    return """
+        {"type": "app_launch", "userId": "%s", "deviceId": "d", "occurredAt": "2026-01-01T10:00:00Z"}""".formatted(userId);
+  }
+
+  static JsonObject up() {
+    return new JsonObject().put("status", "UP");
+  }
+
+  @Test
+  void liveAndReadyAnswerUpNamingEachCheckAndHeadAnswersTheSameWithoutABody() throws Exception {
+    startService();
+    Response live = http.get("/health/live");
+    assertThat(live.status()).isEqualTo(200);
+    assertThat(live.contentType()).isEqualTo("application/json");
+    assertThat(live.json()).isEqualTo(new JsonObject().put("status", "UP")
+        .put("checks", new JsonObject().put("http", up())));
+
+    Response ready = http.get("/health/ready");
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json()).isEqualTo(new JsonObject().put("status", "UP").put("checks", new JsonObject()
+        .put("outbox", up()).put("state", up()).put("users", up()).put("shutdown", up())));
+    // /health is readiness under its first name.
+    assertThat(http.get("/health").json()).isEqualTo(ready.json());
+
+    for (String path : List.of("/health", "/health/live", "/health/ready")) {
+      Response head = http.request(HttpMethod.HEAD, path);
+      assertThat(head.status()).as(path).isEqualTo(200);
+      assertThat(head.contentType()).as(path).isEqualTo("application/json");
+      assertThat(head.body()).as(path).isNullOrEmpty();
+    }
+  }
+
+  @Test
+  void readinessIsDownWhileTheOutboxIsFullAndUpAgainOnceItDrains() throws Exception {
+    startService(new JsonObject().put("notify", new JsonObject().put("outboxCapacity", 1).put("maxAttempts", 1000)));
+    notifications.stop().await(5, TimeUnit.SECONDS);
+    // Forty minutes of training: one congratulation, which cannot be delivered, fills the outbox.
+    assertThat(http.postBatch(batch("""
+        {"type": "training_program_started", "userId": "t", "deviceId": "d", "occurredAt": "2026-01-01T10:00:00Z",
+         "data": {"programId": "p"}}""", """
+        {"type": "training_program_finished", "userId": "t", "deviceId": "d", "occurredAt": "2026-01-01T10:40:00Z",
+         "data": {"programId": "p"}}""")).statuses()).containsExactly("accepted", "accepted");
+    await().atMost(Duration.ofSeconds(10)).until(() -> http.postEvent(launch("refused")).status() == 503);
+
+    for (String path : List.of("/health/ready", "/health")) {
+      Response ready = http.get(path);
+      assertThat(ready.status()).as(path).isEqualTo(503);
+      JsonObject outbox = ready.json().getJsonObject("checks").getJsonObject("outbox");
+      assertThat(outbox.getString("status")).isEqualTo("DOWN");
+      assertThat(outbox.getString("reason")).isEqualTo("The notification outbox is full (1 waiting)");
+      assertThat(ready.json().getString("reason")).isEqualTo(outbox.getString("reason"));
+      assertThat(ready.json().getJsonObject("checks").getJsonObject("state")).isEqualTo(up());
+      assertThat(http.request(HttpMethod.HEAD, path).status()).as(path).isEqualTo(503);
+    }
+    assertThat(http.get("/health/live").status()).isEqualTo(200);
+
+    notifications.start().await(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(15)).until(() -> http.get("/health/ready").status() == 200);
+    assertThat(http.postEvent(launch("taken")).status()).isEqualTo(202);
+  }
+
+  @Test
+  void readinessIsDownOnceTheCapOnUsersIsReachedWhileKnownUsersAreStillTaken() throws Exception {
+    startService(new JsonObject().put("state", new JsonObject().put("maxUsers", 1)));
+    assertThat(http.postEvent(launch("first")).status()).isEqualTo(202);
+
+    Response ready = http.get("/health/ready");
+    assertThat(ready.status()).isEqualTo(503);
+    assertThat(ready.json().getJsonObject("checks").getJsonObject("users")).isEqualTo(new JsonObject()
+        .put("status", "DOWN")
+        .put("reason", "The service keeps the state of its most users (1): events of new users are refused"));
+    // Not ready for traffic in general, yet the user it has goes on, and only a new one is refused.
+    assertThat(http.postEvent(launch("first").replace("10:00:00", "10:01:00")).status()).isEqualTo(202);
+    assertThat(http.postEvent(launch("second")).status()).isEqualTo(503);
+    assertThat(http.get("/health/live").status()).isEqualTo(200);
+  }
+
+  @Test
+  void readinessIsDownWhileTheStateCannotBeWritten() throws Exception {
+    AtomicBoolean diskFull = new AtomicBoolean();
+    // Segments opened while the disk is "full" are /dev/full, where every write fails with ENOSPC.
+    service.segments = path -> diskFull.get()
+        ? FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)
+        : Journal.SegmentOpener.FILES.open(path);
+    // Frequent snapshots: each starts a new segment of the journal, which the "full disk" then refuses.
+    startService(new JsonObject().put("state", new JsonObject().put("snapshotInterval", "PT0.05S")));
+    diskFull.set(true);
+    AtomicReference<Response> down = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(15)).until(() -> {
+      http.postEvent(launch("u" + System.nanoTime()));
+      Response ready = http.get("/health/ready");
+      down.set(ready);
+      return ready.status() == 503;
+    });
+    JsonObject state = down.get().json().getJsonObject("checks").getJsonObject("state");
+    assertThat(state.getString("status")).isEqualTo("DOWN");
+    assertThat(state.getString("reason")).startsWith("The service cannot keep events now: the state cannot be written");
+    assertThat(http.get("/health/live").status()).isEqualTo(200);
+
+    diskFull.set(false);
+    await().atMost(Duration.ofSeconds(15)).until(() -> http.get("/health/ready").status() == 200);
+    assertThat(http.postEvent(launch("after")).status()).isEqualTo(202);
+  }
+}

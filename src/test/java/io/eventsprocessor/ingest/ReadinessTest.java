@@ -1,0 +1,54 @@
+package io.eventsprocessor.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The health answer and the gate's refusal, from the same checks. */
+class ReadinessTest {
+  final AtomicReference<String> outbox = new AtomicReference<>();
+  final AtomicReference<String> users = new AtomicReference<>();
+  final Readiness readiness = new Readiness(List.of(
+      new Readiness.Check("outbox", outbox::get, true),
+      new Readiness.Check("users", users::get, false)));
+
+  static JsonObject part(String status) {
+    return new JsonObject().put("status", status);
+  }
+
+  @Test
+  void upWhileEveryPartIsNamingEachOne() {
+    assertThat(readiness.health()).isEqualTo(new JsonObject().put("status", "UP").put("checks", new JsonObject()
+        .put("outbox", part("UP")).put("users", part("UP")).put("shutdown", part("UP"))));
+    assertThat(readiness.refusal()).isNull();
+  }
+
+  @Test
+  void aPartThatRefusesRequestsMakesTheGateRefuseThemAndTheServiceNotReady() {
+    outbox.set("The notification outbox is full (3 waiting)");
+    assertThat(readiness.refusal()).isEqualTo("The notification outbox is full (3 waiting)");
+    JsonObject health = readiness.health();
+    assertThat(health.getString("status")).isEqualTo("DOWN");
+    assertThat(health.getString("reason")).isEqualTo("The notification outbox is full (3 waiting)");
+    assertThat(health.getJsonObject("checks").getJsonObject("outbox"))
+        .isEqualTo(part("DOWN").put("reason", "The notification outbox is full (3 waiting)"));
+  }
+
+  @Test
+  void theCapOnUsersOrAStopMakeTheServiceNotReadyWithoutRefusingRequests() {
+    users.set("The service keeps the state of its most users (1): events of new users are refused");
+    assertThat(readiness.refusal()).isNull();
+    assertThat(readiness.health().getString("status")).isEqualTo("DOWN");
+    users.set(null);
+
+    readiness.stopping();
+    assertThat(readiness.refusal()).isNull();
+    assertThat(readiness.health()).isEqualTo(new JsonObject().put("status", "DOWN")
+        .put("reason", "The service is stopping").put("checks", new JsonObject()
+            .put("outbox", part("UP")).put("users", part("UP"))
+            .put("shutdown", part("DOWN").put("reason", "The service is stopping"))));
+  }
+}
