@@ -2,16 +2,23 @@ package io.eventsprocessor;
 
 import io.eventsprocessor.cluster.ClusterSetup;
 import io.eventsprocessor.config.ClusterSettings;
+import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.state.StateDir;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.ExitCodes;
+import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The jar's entry point: Vert.x's own launcher ({@code -conf}, {@code -instances}, {@code -cluster}, …), with what
@@ -19,12 +26,20 @@ import java.util.List;
  * {@code cluster} section and the {@code CLUSTER_*} environment variables (see {@link ClusterSetup}).
  */
 public class Launcher extends VertxApplication implements VertxApplicationHooks {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+  /** The launcher's code for a failed deployment, which the README promises for a wrong config or state. */
+  static final int EXIT_CANNOT_START = ExitCodes.VERTX_DEPLOYMENT;
   private static volatile HazelcastClusterManager clusterManager;
 
   private final boolean clustered;
   private JsonObject config = new JsonObject();
 
   public static void main(String[] args) {
+    String confProblem = ConfigLoader.confProblem(List.of(args));
+    if (confProblem != null) {
+      LOG.error("cannot start: {}", confProblem);
+      System.exit(EXIT_CANNOT_START);
+    }
     new Launcher(args).launch();
   }
 
@@ -57,5 +72,24 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
     options.getEventBusOptions().setHost(settings.host());
     clusterManager = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(settings));
     return Vertx.builder().with(options).withClusterManager(clusterManager);
+  }
+
+  /**
+   * A wrong config or an unusable state directory is the operator's to fix: one line that says what, rather than
+   * the launcher's stack trace, which says nothing more. Anything else keeps the launcher's report.
+   */
+  @Override
+  public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
+    if (!(failure instanceof ConfigException || failure instanceof StateDir.StateDirException)) {
+      VertxApplicationHooks.super.afterFailureToDeployVerticle(context, failure);
+      return;
+    }
+    LOG.error("cannot start: {}", failure.getMessage());
+    try {
+      context.vertx().close().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    System.exit(EXIT_CANNOT_START);
   }
 }

@@ -114,7 +114,7 @@ public class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return ConfigLoader.load(vertx, config(), environment)
-        .map(json -> ServiceConfig.from(json, families))
+        .map(json -> ServiceConfig.from(json, families, ConfigLoader.variablesByKey(environment)))
         .compose(this::deploy);
   }
 

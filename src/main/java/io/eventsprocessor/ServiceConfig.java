@@ -7,6 +7,7 @@ import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.UserRules;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole configuration, checked at once: the service's own settings, and each registered family's section
@@ -17,7 +18,16 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
 
   /** @throws io.eventsprocessor.config.ConfigException naming every key that is wrong or unknown */
   public static ServiceConfig from(JsonObject json, List<RuleFamily<?>> families) {
-    ConfigReader root = ConfigReader.root(json);
+    return from(json, families, Map.of());
+  }
+
+  /**
+   * @param variables the environment variable each key's value came from, by full key: a wrong value is reported by
+   *                  the variable's name
+   * @throws io.eventsprocessor.config.ConfigException naming every key (or variable) that is wrong or unknown
+   */
+  public static ServiceConfig from(JsonObject json, List<RuleFamily<?>> families, Map<String, String> variables) {
+    ConfigReader root = ConfigReader.root(json, variables);
     AppConfig app = AppConfig.read(root);
     ConfigReader rules = root.object("rules");
     List<Configured<?>> configured = families.stream().<Configured<?>>map(f -> configure(f, rules)).toList();

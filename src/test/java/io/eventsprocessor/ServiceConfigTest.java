@@ -60,7 +60,7 @@ class ServiceConfigTest {
         .put("jwt", new JsonObject().put("rs256PublicKey", "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----")))))
         .hasMessageContaining("auth.jwt.rs256PublicKey: must be an RSA public key in PEM");
     assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", "password"))))
-        .hasMessageContaining("auth.mode: must be one of [none, writeKey, jwt], got \"password\"");
+        .hasMessageContaining("auth.mode: must be one of none, writeKey, jwt, got \"password\"");
     assertThat(app(auth(new JsonObject().put("mode", "writeKey").put("writeKey", "0123456789abcdef")))
         .auth().toString()).doesNotContain("0123456789abcdef");
   }
@@ -162,8 +162,42 @@ class ServiceConfigTest {
   }
 
   @Test
-  void aBadEnvironmentValueIsNamedByItsKey() {
-    assertThatThrownBy(() -> app(ConfigLoader.fromEnvironment(Map.of("HTTP_PORT", "eighty"))))
+  void aBadEnvironmentValueIsNamedByItsVariableNotByTheKey() {
+    Map<String, String> environment = Map.of("HTTP_PORT", "eighty");
+    assertThatThrownBy(() -> ServiceConfig.from(ConfigLoader.fromEnvironment(environment), MainVerticle.FAMILIES,
+        ConfigLoader.variablesByKey(environment)))
+        .hasMessageContaining("HTTP_PORT: must be a whole number from 0 to 65535, got \"eighty\"")
+        .hasMessageNotContaining("http.port");
+    // The same value in the file is named by its key.
+    assertThatThrownBy(() -> app(new JsonObject().put("http", new JsonObject().put("port", "eighty"))))
         .hasMessageContaining("http.port: must be a whole number from 0 to 65535, got \"eighty\"");
+  }
+
+  @Test
+  void aChoiceSaysWhatItAccepts() {
+    assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", "JWT"))))
+        .hasMessageContaining("auth.mode: must be one of none, writeKey, jwt, got \"JWT\"");
+    assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", 3))))
+        .hasMessageContaining("auth.mode: must be one of none, writeKey, jwt, got 3");
+    assertThatThrownBy(() -> app(new JsonObject().put("state", new JsonObject().put("sync", "always"))))
+        .hasMessageContaining("state.sync: must be one of fsync, write, got \"always\"");
+  }
+
+  @Test
+  void anAdminApiOffLoopbackNeedsAToken() {
+    assertThatThrownBy(() -> app(admin(new JsonObject().put("host", "0.0.0.0"))))
+        .hasMessageContaining("admin.token: must be set when admin.host is not a loopback address (\"0.0.0.0\")");
+    assertThatThrownBy(() -> app(admin(new JsonObject().put("host", "10.1.2.3"))))
+        .hasMessageContaining("admin.token: must be set");
+    for (String loopback : new String[] {"127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"}) {
+      assertThat(app(admin(new JsonObject().put("host", loopback))).admin().host()).isEqualTo(loopback);
+    }
+    assertThat(app(admin(new JsonObject().put("host", "0.0.0.0").put("token", "an-operator-token"))).admin().token())
+        .isEqualTo("an-operator-token");
+    assertThat(app(admin(new JsonObject().put("host", "0.0.0.0").put("enabled", false))).admin().enabled()).isFalse();
+  }
+
+  static JsonObject admin(JsonObject admin) {
+    return new JsonObject().put("admin", admin);
   }
 }

@@ -121,6 +121,11 @@ public record AppConfig(
         adminJson.string("host", "127.0.0.1"),
         adminJson.integer("port", 8082, 0, 65535),
         adminJson.optionalString("token"));
+    if (admin.enabled() && admin.token().isEmpty() && !Hosts.isLoopback(admin.host())) {
+      // The admin API re-sends notifications and shows users' ids: off this machine, only with a token.
+      adminJson.problem("token", "must be set when admin.host is not a loopback address (\"" + admin.host()
+          + "\"): anyone who can reach the admin API could read dead letters and send notifications again");
+    }
     adminJson.done();
 
     ConfigReader sinkJson = root.object("notifySink");

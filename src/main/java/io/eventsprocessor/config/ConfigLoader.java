@@ -5,8 +5,17 @@ import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -47,6 +56,73 @@ public final class ConfigLoader {
         .addStore(new ConfigStoreOptions().setType("json").setConfig(fromEnvironment(environment)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig().eventually(retriever::close);
+  }
+
+  /**
+   * What is wrong with the launcher's {@code -conf} (a file, or a JSON object as a string), or null when nothing is
+   * or it is not given. Checked before Vert.x starts: the launcher itself would take a file it cannot read for a
+   * JSON string, fail to parse that, log a warning and start on the defaults, which is never what was meant.
+   */
+  public static String confProblem(List<String> args) {
+    for (int i = 0; i < args.size(); i++) {
+      // The launcher reads its options case-insensitively, as -conf VALUE or -conf=VALUE.
+      String arg = args.get(i).toLowerCase(Locale.ROOT);
+      if ((arg.equals("-conf") || arg.equals("--conf")) && i + 1 < args.size()) {
+        return confProblem(args.get(i + 1));
+      }
+      if (arg.startsWith("-conf=") || arg.startsWith("--conf=")) {
+        return confProblem(args.get(i).substring(args.get(i).indexOf('=') + 1));
+      }
+    }
+    return null;
+  }
+
+  private static String confProblem(String value) {
+    Path file;
+    try {
+      file = Path.of(value);
+    } catch (InvalidPathException e) {
+      file = null;
+    }
+    if (file == null || !Files.exists(file)) {
+      if (!value.trim().startsWith("{")) {
+        return "the config file " + value + " (-conf) does not exist";
+      }
+      try {
+        new JsonObject(value);
+        return null;
+      } catch (DecodeException e) {
+        return "the -conf value is neither a file nor a JSON object: " + e.getMessage();
+      }
+    }
+    String named = "the config file " + value + " (-conf) ";
+    if (Files.isDirectory(file)) {
+      return named + "is a directory";
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException | SecurityException e) {
+      return named + "cannot be read: " + e;
+    }
+    Object json;
+    try {
+      json = Json.decodeValue(Buffer.buffer(bytes));
+    } catch (DecodeException e) {
+      return named + "is not valid JSON: " + e.getMessage();
+    }
+    return json instanceof JsonObject ? null : named + "is not a JSON object";
+  }
+
+  /** The set environment variables by the key each stands for, so that a wrong value is reported by its variable. */
+  public static Map<String, String> variablesByKey(Map<String, String> environment) {
+    Map<String, String> byKey = new LinkedHashMap<>();
+    ENVIRONMENT.forEach((variable, key) -> {
+      if (environment.get(variable) != null) {
+        byKey.put(key, variable);
+      }
+    });
+    return byKey;
   }
 
   /** The nested JSON that the set environment variables stand for. */

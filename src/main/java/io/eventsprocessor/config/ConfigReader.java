@@ -8,29 +8,41 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Reads one object of the config with defaults, checks each value, and reports every problem by its full key
  * (e.g. {@code rules.reminder.delay}), including keys nobody reads: a typo must not be silently ignored.
  * Numbers and booleans may also be strings, as environment variables give them. Each part of the service (and
- * each rule family) reads its own object; {@link #finish} on the root then reports everything at once.
+ * each rule family) reads its own object; {@link #finish} on the root then reports everything at once. A value
+ * that came from an environment variable is reported by the variable's name: that is what the operator set.
  */
 public final class ConfigReader {
   private final JsonObject json;
   private final String path;
   private final List<String> problems;
+  private final Map<String, String> variables;
   private final Set<String> read = new HashSet<>();
 
   /** A reader of the whole config. */
   public static ConfigReader root(JsonObject json) {
-    return new ConfigReader(json, "", new ArrayList<>());
+    return root(json, Map.of());
   }
 
-  private ConfigReader(JsonObject json, String path, List<String> problems) {
+  /**
+   * @param variables the environment variable each key's value came from, by full key (see
+   *                  {@link ConfigLoader#variablesByKey}); a problem with such a value names the variable
+   */
+  public static ConfigReader root(JsonObject json, Map<String, String> variables) {
+    return new ConfigReader(json, "", new ArrayList<>(), variables);
+  }
+
+  private ConfigReader(JsonObject json, String path, List<String> problems, Map<String, String> variables) {
     this.json = json;
     this.path = path;
     this.problems = problems;
+    this.variables = variables;
   }
 
   public ConfigReader object(String key) {
@@ -39,7 +51,8 @@ public final class ConfigReader {
     if (value != null && !(value instanceof JsonObject)) {
       problem(key, "must be an object", value);
     }
-    return new ConfigReader(value instanceof JsonObject o ? o : new JsonObject(), path + key + ".", problems);
+    return new ConfigReader(value instanceof JsonObject o ? o : new JsonObject(), path + key + ".", problems,
+        variables);
   }
 
   public String string(String key, String defaultValue) {
@@ -63,15 +76,18 @@ public final class ConfigReader {
     return s.trim();
   }
 
-  /** One of an enum's constants, spelled as in the enum. */
+  /** One of an enum's constants, spelled as in the enum; anything else is reported with the accepted values. */
   public <E extends Enum<E>> E choice(String key, E defaultValue) {
-    String text = string(key, defaultValue.name());
-    for (E constant : defaultValue.getDeclaringClass().getEnumConstants()) {
-      if (constant.name().equals(text)) {
+    read.add(key);
+    Object value = json.getValue(key, defaultValue.name());
+    E[] constants = defaultValue.getDeclaringClass().getEnumConstants();
+    for (E constant : constants) {
+      if (constant.name().equals(value)) {
         return constant;
       }
     }
-    problem(key, "must be one of " + java.util.Arrays.toString(defaultValue.getDeclaringClass().getEnumConstants()), text);
+    problem(key, "must be one of " + String.join(", ", java.util.Arrays.stream(constants).map(Enum::name).toList()),
+        value);
     return defaultValue;
   }
 
@@ -190,10 +206,16 @@ public final class ConfigReader {
 
   /** A problem whose value is not shown (a secret). */
   public void problem(String key, String message) {
-    problems.add(path + key + ": " + message);
+    problems.add(source(key) + ": " + message);
   }
 
   public void problem(String key, String message, Object value) {
-    problems.add(path + key + ": " + message + ", got " + (value instanceof String ? "\"" + value + "\"" : value));
+    problems.add(source(key) + ": " + message + ", got " + (value instanceof String ? "\"" + value + "\"" : value));
+  }
+
+  /** The key's full name, or the environment variable its value came from. */
+  private String source(String key) {
+    String name = path + key;
+    return variables.getOrDefault(name, name);
   }
 }

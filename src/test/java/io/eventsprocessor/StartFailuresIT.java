@@ -1,0 +1,83 @@
+package io.eventsprocessor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar refuses to start on a config it cannot use, with exit code 15 and one line that names the file,
+ * the environment variable or the key, as the README promises; never on the defaults instead.
+ */
+class StartFailuresIT {
+  @TempDir Path dir;
+
+  /** Runs the jar until it exits by itself; its output. */
+  private JarNode run(Map<String, String> environment, String... args) throws Exception {
+    java.util.HashMap<String, String> env = new java.util.HashMap<>(environment);
+    env.putIfAbsent("STATE_DIR", dir.resolve("state").toString());
+    env.putIfAbsent("NOTIFY_SINK_ENABLED", "false");
+    JarNode node = new JarNode("failing", List.of(), env, args).start();
+    int code = node.awaitExit(Duration.ofSeconds(60));
+    assertThat(code).as("exit code; output: %s", node.output()).isEqualTo(15);
+    return node;
+  }
+
+  private static void assertOneLineNaming(JarNode node, String... parts) throws InterruptedException {
+    List<String> output = node.awaitOutputEnd();
+    assertThat(output).as("output").anySatisfy(line -> {
+      assertThat(line).contains("cannot start");
+      for (String part : parts) {
+        assertThat(line).contains(part);
+      }
+    });
+    assertThat(output).as("no stack trace for an operator's mistake").noneMatch(line -> line.startsWith("\tat "));
+    assertThat(output).as("nothing started").noneMatch(line -> line.contains("accepting events"));
+  }
+
+  @Test
+  void aConfigFileThatDoesNotExistStopsTheStartNamingIt() throws Exception {
+    String missing = dir.resolve("conf/confg.json").toString();
+    assertOneLineNaming(run(Map.of(), "-conf", missing), missing, "does not exist");
+  }
+
+  @Test
+  void aConfigFileThatIsADirectoryStopsTheStartNamingIt() throws Exception {
+    assertOneLineNaming(run(Map.of(), "-conf", dir.toString()), dir.toString(), "is a directory");
+  }
+
+  @Test
+  void aConfigFileThatIsNotAJsonObjectStopsTheStartNamingIt() throws Exception {
+    Path array = Files.writeString(dir.resolve("config.json"), "[{\"http\": {\"port\": 8080}}]");
+    assertOneLineNaming(run(Map.of(), "-conf", array.toString()), array.toString(), "is not a JSON object");
+    Path broken = Files.writeString(dir.resolve("broken.json"), "{\"http\": {\"port\": 8080}");
+    assertOneLineNaming(run(Map.of(), "-conf", broken.toString()), broken.toString(), "is not valid JSON");
+  }
+
+  @Test
+  void aWrongEnvironmentVariableIsNamedByItsNameAndAChoiceSaysWhatItAccepts() throws Exception {
+    JarNode node = run(Map.of("AUTH_MODE", "password"), "-conf", "conf/config.json");
+    assertOneLineNaming(node);
+    assertThat(node.awaitOutputEnd()).anySatisfy(line ->
+        assertThat(line).contains("AUTH_MODE: must be one of none, writeKey, jwt, got \"password\""));
+  }
+
+  @Test
+  void anAdminApiOffLoopbackWithoutATokenRefusesToStart() throws Exception {
+    JarNode node = run(Map.of("ADMIN_HOST", "0.0.0.0"), "-conf", "conf/config.json");
+    assertOneLineNaming(node);
+    assertThat(node.awaitOutputEnd()).anySatisfy(line ->
+        assertThat(line).contains("admin.token: must be set when admin.host is not a loopback address (\"0.0.0.0\")"));
+  }
+
+  @Test
+  void aStateDirectoryThatIsAFileStopsTheStartNamingIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+    assertOneLineNaming(run(Map.of("STATE_DIR", file.toString()), "-conf", "conf/config.json"), file.toString());
+  }
+}
