@@ -5,6 +5,7 @@ import io.eventsprocessor.ingest.Authenticator;
 import io.eventsprocessor.ingest.RateLimits;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.RateLimiter;
+import io.eventsprocessor.metrics.MetricsVerticle;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.state.Journal;
@@ -28,6 +29,7 @@ public record AppConfig(
     Sink notifySink,
     StateSettings state,
     AdminVerticle.Settings admin,
+    MetricsVerticle.Settings metrics,
     Ingest ingest,
     Authenticator.Settings auth,
     RateLimits rateLimit,
@@ -128,6 +130,13 @@ public record AppConfig(
     }
     adminJson.done();
 
+    ConfigReader metricsJson = root.object("metrics");
+    MetricsVerticle.Settings metrics = new MetricsVerticle.Settings(
+        metricsJson.choice("server", MetricsVerticle.Server.admin),
+        metricsJson.string("host", "0.0.0.0"),
+        metricsJson.integer("port", 8083, 0, 65535));
+    metricsJson.done();
+
     ConfigReader sinkJson = root.object("notifySink");
     Sink sink = new Sink(
         sinkJson.bool("enabled", true),
@@ -137,8 +146,8 @@ public record AppConfig(
 
     ClusterSettings cluster = ClusterSettings.read(root.object("cluster"));
 
-    return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, ingestSettings, auth, rateLimit,
-        cluster);
+    return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, metrics, ingestSettings, auth,
+        rateLimit, cluster);
   }
 
   /** The mode, and the credentials it needs, checked together: a mode without its key would let nobody in. */
