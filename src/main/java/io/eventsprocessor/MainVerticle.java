@@ -18,6 +18,7 @@ import io.eventsprocessor.ingest.Gate;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.LateEvents;
+import io.eventsprocessor.logging.LogFormatEncoder;
 import io.eventsprocessor.metrics.MetricsSetup;
 import io.eventsprocessor.metrics.MetricsVerticle;
 import io.eventsprocessor.metrics.ServiceMeters;
@@ -132,6 +133,7 @@ public class MainVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     AppConfig config = service.app();
+    LogFormatEncoder.use(config.logFormat());
     EventCodec.register(vertx.eventBus());
     RuleSet rules = new RuleSet(service.families());
     duplicates = new DuplicateFilter(config.ingest().duplicateWindow(), config.ingest().duplicateMaxEntries(), clock);

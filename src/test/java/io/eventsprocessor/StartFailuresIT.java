@@ -68,6 +68,14 @@ class StartFailuresIT {
   }
 
   @Test
+  void anUnknownLogFormatIsNamedByItsVariable() throws Exception {
+    JarNode node = run(Map.of("LOG_FORMAT", "xml"), "-conf", "conf/config.json");
+    assertOneLineNaming(node);
+    assertThat(node.awaitOutputEnd()).anySatisfy(line ->
+        assertThat(line).contains("LOG_FORMAT: must be one of text, json, got \"xml\""));
+  }
+
+  @Test
   void anAdminApiOffLoopbackWithoutATokenRefusesToStart() throws Exception {
     JarNode node = run(Map.of("ADMIN_HOST", "0.0.0.0"), "-conf", "conf/config.json");
     assertOneLineNaming(node);

@@ -166,7 +166,8 @@ public final class ClusterRulesVerticle extends VerticleBase {
         applied.increment();
         request.reply(result.result());
       } else {
-        LOG.warn("rules: event {} of user {} could not be applied by the cluster: {}", event.id(), userId,
+        LOG.atWarn().addKeyValue("eventId", event.id()).addKeyValue("userId", userId).log(
+            "rules: event {} of user {} could not be applied by the cluster: {}", event.id(), userId,
             result.cause().toString());
         request.fail(RulesVerticle.UNAVAILABLE, "the cluster could not keep the event (" + result.cause().getMessage() + ")");
       }

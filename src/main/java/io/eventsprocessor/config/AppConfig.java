@@ -5,6 +5,7 @@ import io.eventsprocessor.ingest.Authenticator;
 import io.eventsprocessor.ingest.RateLimits;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.RateLimiter;
+import io.eventsprocessor.logging.LogFormat;
 import io.eventsprocessor.metrics.MetricsVerticle;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxVerticle;
@@ -33,7 +34,8 @@ public record AppConfig(
     Ingest ingest,
     Authenticator.Settings auth,
     RateLimits rateLimit,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    LogFormat logFormat) {
 
   /** The local stand-in for the notification service. */
   public record Sink(boolean enabled, String host, int port) {}
@@ -146,8 +148,12 @@ public record AppConfig(
 
     ClusterSettings cluster = ClusterSettings.read(root.object("cluster"));
 
+    ConfigReader log = root.object("log");
+    LogFormat logFormat = log.choice("format", LogFormat.text);
+    log.done();
+
     return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, metrics, ingestSettings, auth,
-        rateLimit, cluster);
+        rateLimit, cluster, logFormat);
   }
 
   /** The mode, and the credentials it needs, checked together: a mode without its key would let nobody in. */

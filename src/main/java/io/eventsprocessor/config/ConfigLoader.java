@@ -47,7 +47,8 @@ public final class ConfigLoader {
       "CLUSTER_MEMBERS", "cluster.members",
       "CLUSTER_QUORUM", "cluster.quorum",
       "CLUSTER_KUBERNETES_SERVICE", "cluster.kubernetesService",
-      "CLUSTER_KUBERNETES_NAMESPACE", "cluster.kubernetesNamespace");
+      "CLUSTER_KUBERNETES_NAMESPACE", "cluster.kubernetesNamespace",
+      "LOG_FORMAT", "log.format");
 
   private ConfigLoader() {}
 

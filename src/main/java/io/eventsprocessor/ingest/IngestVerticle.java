@@ -346,8 +346,8 @@ public final class IngestVerticle extends VerticleBase {
       if (done.failed()) {
         ctx.fail(done.cause());
       } else if (done.result() instanceof Forbidden forbidden) {
-        LOG.info("403 to {}: user {} posted an event of user {}", address(ctx.request()), forbidden.subject(),
-            forbidden.userId());
+        LOG.atInfo().addKeyValue("userId", forbidden.userId()).log("403 to {}: user {} posted an event of user {}",
+            address(ctx.request()), forbidden.subject(), forbidden.userId());
         Problem.send(ctx, 403, "The credentials do not allow posting events of this user.");
       } else {
         List<Item> items = ((Admitted) done.result()).items();

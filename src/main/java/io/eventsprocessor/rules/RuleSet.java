@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * The registered rule families, as configured, and one user's step through them: an event applied to the families
@@ -154,13 +156,14 @@ public final class RuleSet {
       Family<?> family = families.get(i);
       try {
         Outcome<?> outcome = family.apply(states[i], event);
-        log(family, userId, "event " + event.id() + " (" + event.type() + ")", outcome);
+        log(family, userId, event.id(), "event " + event.id() + " (" + event.type() + ")", outcome);
         states[i] = outcome.state();
         sent.addAll(outcome.notifications());
       } catch (RuntimeException e) {
         family.failed.increment();
-        LOG.error("{}: user {}, event {} ({}): the rule failed, the user's state in this family is kept as it was",
-            family.name(), userId, event.id(), event.type(), e);
+        LOG.atError().addKeyValue("userId", userId).addKeyValue("eventId", event.id()).log("{}: user {}, event {} "
+            + "({}): the rule failed, the user's state in this family is kept as it was", family.name(), userId,
+            event.id(), event.type(), e);
       }
     }
     return new Step(pending(clock, states), sent);
@@ -179,13 +182,13 @@ public final class RuleSet {
           continue;
         }
         Outcome<?> outcome = family.tick(userId, state, now);
-        log(family, userId, "clock " + now, outcome);
+        log(family, userId, null, "clock " + now, outcome);
         states[family.index] = outcome.state();
         sent.addAll(outcome.notifications());
       } catch (RuntimeException e) {
         family.failed.increment();
-        LOG.error("{}: user {}, clock {}: the rule failed, the user's state in this family is kept as it was",
-            family.name(), userId, now, e);
+        LOG.atError().addKeyValue("userId", userId).log("{}: user {}, clock {}: the rule failed, the user's state "
+            + "in this family is kept as it was", family.name(), userId, now, e);
       }
     }
     return new Step(pending(before.clock(), states), sent);
@@ -240,12 +243,22 @@ public final class RuleSet {
     }
   }
 
-  private static void log(Family<?> family, String userId, String cause, Outcome<?> outcome) {
-    if (outcome.notable()) {
-      LOG.info("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
-    } else if (LOG.isDebugEnabled()) {
-      LOG.debug("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
+  /** @param eventId the event that caused the step, or null for a wake-up: with the user and the notifications
+   *                 decided, fields of their own in JSON logs */
+  private static void log(Family<?> family, String userId, String eventId, String cause, Outcome<?> outcome) {
+    LoggingEventBuilder line = outcome.notable() ? LOG.atInfo() : LOG.atDebug();
+    if (line instanceof NOPLoggingEventBuilder) {
+      return;
     }
+    line = line.addKeyValue("userId", userId);
+    if (eventId != null) {
+      line = line.addKeyValue("eventId", eventId);
+    }
+    if (!outcome.notifications().isEmpty()) {
+      line = line.addKeyValue("notificationId",
+          String.join(",", outcome.notifications().stream().map(Notification::id).toList()));
+    }
+    line.log("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
   }
 
   // A user's state in records (snapshots, the cluster's map): its clock, then each family's state by the family's

@@ -1,0 +1,112 @@
+package io.eventsprocessor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar's log as an operator gets it: text with the date by default, or with {@code LOG_FORMAT=json} (or
+ * the config's {@code log.format}) one JSON object per line, every line, with the ids of what it tells about as
+ * fields of their own.
+ */
+class LogFormatIT {
+  @TempDir Path stateDir;
+  JarNode node;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (node != null) {
+      node.destroy();
+    }
+  }
+
+  /** Runs the task's five events through the jar and stops it; its whole output. */
+  private List<String> runTheTasksEvents(Map<String, String> environment, String... args) throws Exception {
+    int sinkPort = JarNode.freePort();
+    Map<String, String> env = new java.util.HashMap<>(environment);
+    env.putAll(Map.of("STATE_DIR", stateDir.toString(), "HTTP_HOST", "127.0.0.1",
+        "NOTIFY_SINK_PORT", String.valueOf(sinkPort), "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify"));
+    node = new JarNode("logs", List.of(), env, args).start().awaitReady(Duration.ofSeconds(60));
+    HttpClient client = HttpClient.newHttpClient();
+    for (String event : ServiceEndToEndTest.TASK_EVENTS) {
+      String body = Files.readString(Path.of("src/test/resources/examples/legacy", event + ".json"));
+      assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/v1/event"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+    }
+    await().atMost(Duration.ofSeconds(15)).until(() -> node.linesContaining("delivered on attempt") == 2);
+    node.sigterm();
+    assertThat(node.awaitExit(Duration.ofSeconds(30))).isEqualTo(143);
+    return node.awaitOutputEnd();
+  }
+
+  @Test
+  void jsonLogsAreOneObjectPerLineWithTheIdsAsFields() throws Exception {
+    List<String> lines = runTheTasksEvents(Map.of("LOG_FORMAT", "json"), "-conf", "conf/config.json");
+    assertThat(lines).hasSizeGreaterThan(10);
+    List<JsonObject> json = lines.stream().map(line -> {
+      assertThat(line).as("a JSON object per line").startsWith("{").endsWith("}");
+      return new JsonObject(line);
+    }).toList();
+    for (JsonObject line : json) {
+      assertThat(OffsetDateTime.parse(line.getString("@timestamp"))).as("ISO-8601 time").isNotNull();
+      assertThat(line.getString("level")).isIn("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+      assertThat(line.getString("logger_name")).isNotBlank();
+      assertThat(line.getString("thread_name")).isNotBlank();
+      assertThat(line.getString("message")).isNotNull();
+    }
+
+    // The reminder decided for foo2 when its start shows the 10 minutes had passed: the user, the event, the
+    // notification.
+    assertThat(json).filteredOn(l -> l.getString("message").contains("reminder 472fa796")).singleElement()
+        .satisfies(l -> {
+          assertThat(l.getString("userId")).isEqualTo("foo2");
+          assertThat(l.getString("eventId")).isEqualTo("cb83420d-94f7-330b-b750-214e8edeff3d");
+          assertThat(l.getString("notificationId")).isEqualTo("472fa796-1c1e-3e06-8371-71bd79ec0481");
+        });
+    // Its delivery, by the outbox, and its receipt, by the local sink.
+    assertThat(json).filteredOn(l -> l.getString("logger_name").endsWith("OutboxVerticle")
+        && l.getString("message").contains("delivered")).hasSize(2).allSatisfy(l -> {
+          assertThat(l.getString("notificationId")).isIn("472fa796-1c1e-3e06-8371-71bd79ec0481",
+              "c62fc593-3ec9-327b-89cb-bb52d8ed7fa2");
+          assertThat(l.getString("userId")).isIn("foo1", "foo2");
+          assertThat(l.getString("eventId")).isNotBlank();
+        });
+    assertThat(json).filteredOn(l -> l.getString("message").startsWith("NOTIFY training_congratulation"))
+        .singleElement().satisfies(l -> {
+          assertThat(l.getString("userId")).isEqualTo("foo1");
+          assertThat(l.getString("notificationId")).isEqualTo("c62fc593-3ec9-327b-89cb-bb52d8ed7fa2");
+        });
+  }
+
+  @Test
+  void theConfigCanAskForJsonToo() throws Exception {
+    List<String> lines = runTheTasksEvents(Map.of(), "-conf", "{\"log\": {\"format\": \"json\"}}");
+    // From the moment the config is read, which is before anything is started.
+    assertThat(lines.stream().dropWhile(line -> !line.startsWith("{")).toList())
+        .hasSizeGreaterThan(10).allSatisfy(line -> assertThat(new JsonObject(line).getString("message")).isNotNull());
+    assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"eventId\":\"e7c8bbf7-655b-3a84-9bf5-f76f61b1b761\""));
+  }
+
+  @Test
+  void textLogsCarryTheDate() throws Exception {
+    List<String> lines = runTheTasksEvents(Map.of(), "-conf", "conf/config.json");
+    assertThat(lines).filteredOn(line -> line.contains("NOTIFY ")).hasSize(2)
+        .allSatisfy(line -> assertThat(line).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} INFO  "
+            + "NotifySinkVerticle - NOTIFY .*"));
+  }
+}
