@@ -184,9 +184,6 @@ public class MainVerticle extends VerticleBase {
   }
 
   private Future<?> deployParts(AppConfig config, RuleSet rules, Parts parts) {
-    LOG.info("memory budgets for a heap of at most {} MB: {} users with state, {} events remembered for duplicates, "
-        + "{} notifications queued", Runtime.getRuntime().maxMemory() >> 20, config.state().maxUsers(),
-        config.ingest().duplicateMaxEntries(), config.outboxCapacity());
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
         config.ingest().futureMargin());
     // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
@@ -222,7 +219,10 @@ public class MainVerticle extends VerticleBase {
       edges.add(edge);
       return edge;
     }, context.getInstanceCount()))
-        .onSuccess(v -> logCountsEveryMinute());
+        .onSuccess(v -> {
+          logSummary(config);
+          logCountsEveryMinute();
+        });
   }
 
   /**
@@ -266,6 +266,17 @@ public class MainVerticle extends VerticleBase {
     }
     String unavailable = singleNodeRules != null ? singleNodeRules.unavailable() : clusterRules.unavailable();
     return unavailable == null ? null : "The service cannot keep events now: " + unavailable;
+  }
+
+  /** What an operator reads after a start (see {@link StartupSummary}), and a warning when events are unprotected. */
+  private void logSummary(AppConfig config) {
+    StartupSummary.Ports ports = new StartupSummary.Ports(httpPort(), admin == null ? -1 : admin.actualPort(),
+        metricsServer == null ? -1 : metricsServer.actualPort());
+    LOG.info(StartupSummary.text(config, ports, vertx.isClustered(), edges.size(), Runtime.getRuntime().maxMemory()));
+    String warning = StartupSummary.warning(config);
+    if (warning != null) {
+      LOG.warn(warning);
+    }
   }
 
   /** The ingestion counters, for operators: a line a minute while anything changes. */
