@@ -4,16 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +53,12 @@ class LogFormatIT {
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
     }
+    // And one the service rejects: it has no user.
+    assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/v1/event"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"device_id\": \"bar9\", \"type\": \"app_launch\", "
+            + "\"time_stamp\": \"2021-02-28 16:22:52\"}")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
     await().atMost(Duration.ofSeconds(15)).until(() -> node.linesContaining("delivered on attempt") == 2);
     node.sigterm();
     assertThat(node.awaitExit(Duration.ofSeconds(30))).isEqualTo(143);
@@ -58,6 +69,7 @@ class LogFormatIT {
   void jsonLogsAreOneObjectPerLineWithTheIdsAsFields() throws Exception {
     List<String> lines = runTheTasksEvents(Map.of("LOG_FORMAT", "json"), "-conf", "conf/config.json");
     assertThat(lines).hasSizeGreaterThan(10);
+    assertPythonReadsEachLineAsJson(lines);
     List<JsonObject> json = lines.stream().map(line -> {
       assertThat(line).as("a JSON object per line").startsWith("{").endsWith("}");
       return new JsonObject(line);
@@ -91,6 +103,29 @@ class LogFormatIT {
           assertThat(l.getString("userId")).isEqualTo("foo1");
           assertThat(l.getString("notificationId")).isEqualTo("c62fc593-3ec9-327b-89cb-bb52d8ed7fa2");
         });
+    // A rejected event has no id: the client's address is its field.
+    assertThat(json).filteredOn(l -> l.getString("message").contains("rejected from"))
+        .singleElement().satisfies(l -> {
+          assertThat(l.getString("message")).contains("user_id is required");
+          assertThat(l.getString("clientAddress")).isEqualTo("127.0.0.1");
+        });
+  }
+
+  /** What a log pipeline's reader would say, checked with another parser than the encoder's when there is one. */
+  private static void assertPythonReadsEachLineAsJson(List<String> lines) throws Exception {
+    Process python;
+    try {
+      python = new ProcessBuilder("python3", "-c", "import json,sys; [json.loads(l) for l in sys.stdin]")
+          .redirectErrorStream(true).start();
+    } catch (IOException noPython) {
+      return;
+    }
+    try (var stdin = python.getOutputStream()) {
+      stdin.write(String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8));
+    }
+    String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(python.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(python.exitValue()).as("python3's json.loads on every line: %s", output).isZero();
   }
 
   @Test
@@ -103,10 +138,16 @@ class LogFormatIT {
   }
 
   @Test
-  void textLogsCarryTheDate() throws Exception {
-    List<String> lines = runTheTasksEvents(Map.of(), "-conf", "conf/config.json");
-    assertThat(lines).filteredOn(line -> line.contains("NOTIFY ")).hasSize(2)
-        .allSatisfy(line -> assertThat(line).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} INFO  "
-            + "NotifySinkVerticle - NOTIFY .*"));
+  void textLogsCarryTheDateAndTheZone() throws Exception {
+    // A machine in a zone with a half-hour offset: the lines say which, and so when, whatever the reader's zone.
+    List<String> lines = runTheTasksEvents(Map.of("TZ", "Asia/Kolkata"), "-conf", "conf/config.json");
+    Instant stopped = Instant.now();
+    assertThat(lines).filteredOn(line -> line.contains("NOTIFY ")).hasSize(2).allSatisfy(line -> {
+      assertThat(line).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} \\+05:30 INFO  "
+          + "NotifySinkVerticle - NOTIFY .*");
+      OffsetDateTime logged = OffsetDateTime.parse(line.substring(0, 30),
+          DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS xxx"));
+      assertThat(Duration.between(logged.toInstant(), stopped)).isBetween(Duration.ZERO, Duration.ofMinutes(2));
+    });
   }
 }

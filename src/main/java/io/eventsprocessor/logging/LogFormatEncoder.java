@@ -22,7 +22,7 @@ public final class LogFormatEncoder extends EncoderBase<ILoggingEvent> {
   private static final Set<LogFormatEncoder> STARTED = new CopyOnWriteArraySet<>();
 
   private String format = LogFormat.text.name();
-  private String pattern = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
+  private String pattern = "%d{yyyy-MM-dd HH:mm:ss.SSS xxx} %-5level %logger{0} - %msg%n";
   private volatile LogFormat current;
   private volatile Encoder<ILoggingEvent> delegate;
 
