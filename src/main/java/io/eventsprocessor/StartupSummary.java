@@ -4,6 +4,7 @@ import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.Hosts;
 import io.eventsprocessor.ingest.Authenticator;
 import io.eventsprocessor.metrics.MetricsVerticle;
+import java.net.URI;
 
 /**
  * The few lines an operator reads after a start: single node or cluster, where the APIs listen and how they are
@@ -44,7 +45,7 @@ final class StartupSummary {
       text.append(config.admin().enabled() ? "on the admin API, /metrics" : "not served (the admin API is off)");
     }
 
-    text.append("\n  notify    ").append(config.notifier().url()).append("; local sink ")
+    text.append("\n  notify    ").append(withoutSecrets(config.notifier().url())).append("; local sink ")
         .append(config.notifySink().enabled()
             ? "on " + url(config.notifySink().host(), config.notifySink().port()) + "/v1/notify" : "off");
 
@@ -77,6 +78,19 @@ final class StartupSummary {
           + "post events of any user; set auth.mode to writeKey or jwt (see README, Authentication)";
     }
     return null;
+  }
+
+  /**
+   * The URL without the parts that may hold a secret: user information ({@code https://user:password@host}) and the
+   * query (a token, for services that take one there). The config has checked it is an absolute http(s) URL.
+   */
+  static String withoutSecrets(String url) {
+    URI uri = URI.create(url);
+    if (uri.getRawUserInfo() == null && uri.getRawQuery() == null) {
+      return url;
+    }
+    return uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : "***@") + uri.getHost()
+        + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?***");
   }
 
   private static String url(String host, int port) {

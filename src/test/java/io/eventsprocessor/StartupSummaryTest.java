@@ -55,6 +55,15 @@ class StartupSummaryTest {
   }
 
   @Test
+  void credentialsInTheNotificationUrlAreNotShown() {
+    String summary = StartupSummary.text(config(new JsonObject().put("notify", new JsonObject()
+            .put("url", "https://events:s3cr3t-pa55@notify.internal:8443/v1/notify?apiKey=k3y-0f-th3-s3rv1c3"))),
+        new StartupSummary.Ports(8080, 8082, -1), false, 1, HEAP_160_MB);
+    assertThat(summary).contains("notify    https://***@notify.internal:8443/v1/notify?***; local sink on")
+        .doesNotContain("s3cr3t").doesNotContain("events:").doesNotContain("k3y-0f-th3-s3rv1c3");
+  }
+
+  @Test
   void noAuthenticationOnAnInterfaceOthersCanReachIsWarnedAbout() {
     assertThat(StartupSummary.warning(config(new JsonObject())))
         .isEqualTo("auth.mode is none and the HTTP API listens on 0.0.0.0: anyone who reaches it can post events "
