@@ -3,6 +3,7 @@ package io.eventsprocessor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -42,9 +43,9 @@ class LogFormatIT {
   /** Runs the task's five events through the jar and stops it; its whole output. */
   private List<String> runTheTasksEvents(Map<String, String> environment, String... args) throws Exception {
     int sinkPort = JarNode.freePort();
-    Map<String, String> env = new java.util.HashMap<>(environment);
-    env.putAll(Map.of("STATE_DIR", stateDir.toString(), "HTTP_HOST", "127.0.0.1",
+    Map<String, String> env = new java.util.HashMap<>(Map.of("STATE_DIR", stateDir.toString(), "HTTP_HOST", "127.0.0.1",
         "NOTIFY_SINK_PORT", String.valueOf(sinkPort), "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify"));
+    env.putAll(environment);
     node = new JarNode("logs", List.of(), env, args).start().awaitReady(Duration.ofSeconds(60));
     HttpClient client = HttpClient.newHttpClient();
     for (String event : ServiceEndToEndTest.TASK_EVENTS) {
@@ -109,6 +110,28 @@ class LogFormatIT {
           assertThat(l.getString("message")).contains("user_id is required");
           assertThat(l.getString("clientAddress")).isEqualTo("127.0.0.1");
         });
+  }
+
+  @Test
+  void aRetriedDeliveryIsLoggedWithItsIds() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      FakeNotificationService receiver = new FakeNotificationService(vertx).start().await(10, TimeUnit.SECONDS);
+      receiver.answerNext(503);
+      List<JsonObject> json = runTheTasksEvents(Map.of("LOG_FORMAT", "json", "NOTIFY_URL", receiver.url(),
+          "NOTIFY_SINK_ENABLED", "false"), "-conf", "conf/config.json").stream().map(JsonObject::new).toList();
+
+      // The reminder, decided first, is refused once, then delivered: both lines name it, its user and its cause.
+      JsonObject retried = json.stream().filter(l -> l.getString("message").contains("attempt 1 failed (status 503)"))
+          .findFirst().orElseThrow();
+      assertThat(retried.getString("level")).isEqualTo("WARN");
+      assertThat(retried.getString("notificationId")).isEqualTo("472fa796-1c1e-3e06-8371-71bd79ec0481");
+      assertThat(retried.getString("userId")).isEqualTo("foo2");
+      assertThat(json).filteredOn(l -> l.getString("message").contains("delivered on attempt 2")).singleElement()
+          .satisfies(l -> assertThat(l.getString("eventId")).isNotBlank().isEqualTo(retried.getString("eventId")));
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   /** What a log pipeline's reader would say, checked with another parser than the encoder's when there is one. */

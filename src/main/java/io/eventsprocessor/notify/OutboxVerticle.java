@@ -262,6 +262,7 @@ public final class OutboxVerticle extends VerticleBase {
               p.notification().kind(), p.userId(), p.attempts(), p.lastError(), p.notification().toJson().encode());
     } else {
       LOG.atWarn().addKeyValue("notificationId", p.id()).addKeyValue("userId", p.userId())
+          .addKeyValue("eventId", p.notification().triggeredBy())
           .log("notification {} attempt {} failed ({}); next attempt in {} ms",
               p.id(), p.attempts(), p.lastError(), verdict.retryAt() - clock.millis());
     }
