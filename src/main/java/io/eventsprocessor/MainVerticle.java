@@ -9,6 +9,7 @@ import io.eventsprocessor.cluster.ClusterState;
 import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.congratulation.CongratulationFamily;
+import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.LocalCodec;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.ingest.Admission;
@@ -20,6 +21,10 @@ import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.LateEvents;
 import io.eventsprocessor.ingest.Readiness;
+import io.eventsprocessor.logging.LogFormatEncoder;
+import io.eventsprocessor.metrics.MetricsSetup;
+import io.eventsprocessor.metrics.MetricsVerticle;
+import io.eventsprocessor.metrics.ServiceMeters;
 import io.eventsprocessor.notify.DeliveryRecords;
 import io.eventsprocessor.notify.NotifySinkVerticle;
 import io.eventsprocessor.notify.Outbox;
@@ -76,6 +81,9 @@ public class MainVerticle extends VerticleBase {
   private final List<IngestVerticle> edges = new CopyOnWriteArrayList<>();
   private final IngestStats stats = new IngestStats();
   private AdminVerticle admin;
+  private MetricsVerticle metricsServer;
+  private PrometheusMeterRegistry registry;
+  private AutoCloseable jvmMetrics;
   private RuleEngine engine;
   private DuplicateFilter duplicates;
   private Outbox outboxContents;
@@ -129,6 +137,7 @@ public class MainVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     AppConfig config = service.app();
+    LogFormatEncoder.use(config.logFormat());
     LocalCodec.register(vertx.eventBus());
     RuleSet rules = new RuleSet(service.families());
     duplicates = new DuplicateFilter(config.ingest().duplicateWindow(), config.ingest().duplicateMaxEntries(), clock);
@@ -190,10 +199,6 @@ public class MainVerticle extends VerticleBase {
   }
 
   private Future<?> deployParts(AppConfig config, RuleSet rules, Parts parts) {
-    LOG.info("memory budgets for a heap of at most {} MB: {} users with state, {} events remembered for duplicates, "
-        + "{} notifications queued, {} connections, {} KB of request bodies in flight",
-        Runtime.getRuntime().maxMemory() >> 20, config.state().maxUsers(), config.ingest().duplicateMaxEntries(),
-        config.outboxCapacity(), config.http().maxConnections(), config.http().bodyBytesInFlight() >> 10);
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
         config.ingest().futureMargin(), config.ingest().cloudEventsTypePrefix());
     // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
@@ -206,8 +211,12 @@ public class MainVerticle extends VerticleBase {
     Gate gate = new Gate(Authenticator.create(vertx, config.auth()),
         ClientAddresses.trusting(config.http().trustedProxies()), config.rateLimit().perAddress(clock), readiness,
         new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
+    ServiceMeters meters = metrics(rules, parts);
+    if (singleNodeRules != null) {
+      singleNodeRules.onDecided(meters::decided);
+    }
     Admission admission = new Admission(config.rateLimit().perUser(clock), duplicates, new LateEvents(clock), stats,
-        Admission.Publisher.onBus(vertx.eventBus()), clock);
+        measured(Admission.Publisher.onBus(vertx.eventBus()), meters), clock);
 
     // Started in this order, stopped in the reverse one (see Layer).
     List<VerticleBase> layers = new ArrayList<>();
@@ -217,10 +226,12 @@ public class MainVerticle extends VerticleBase {
     layers.add(new OutboxVerticle(config.notifier(), outboxContents, outbox, parts.deliveries(),
         parts.ownDeadLetters(), clock, timers));
     if (config.admin().enabled()) {
-      PrometheusMeterRegistry registry = Metrics.create(stats, outbox, rules.families());
-      parts.metrics().accept(registry);
       admin = new AdminVerticle(config.admin(), registry);
       layers.add(admin);
+    }
+    if (config.metrics().server() == MetricsVerticle.Server.own) {
+      metricsServer = new MetricsVerticle(config.metrics(), registry);
+      layers.add(metricsServer);
     }
     layers.add(new UnsupportedEventVerticle());
     layers.add(parts.rules());
@@ -229,7 +240,44 @@ public class MainVerticle extends VerticleBase {
       edges.add(edge);
       return edge;
     }, context.getInstanceCount()))
-        .onSuccess(v -> logCountsEveryMinute());
+        .onSuccess(v -> {
+          logSummary(config);
+          logCountsEveryMinute();
+        });
+  }
+
+  /**
+   * The process's registry (Vert.x's own when the Launcher built Vert.x with metrics), with the JVM's meters, the
+   * counts the parts keep, and the histograms the parts feed.
+   */
+  private ServiceMeters metrics(RuleSet rules, Parts parts) {
+    registry = MetricsSetup.of(vertx);
+    jvmMetrics = MetricsSetup.bindJvmAndProcess(registry);
+    Metrics.register(registry, stats, outbox, rules.families());
+    parts.metrics().accept(registry);
+    ServiceMeters meters = new ServiceMeters(registry);
+    outbox.observe(meters);
+    return meters;
+  }
+
+  /** The events the rules accept are measured on their way back: the admission itself is not touched. */
+  private static Admission.Publisher measured(Admission.Publisher publisher, ServiceMeters meters) {
+    return new Admission.Publisher() {
+      @Override
+      public Future<Admission.Status> accepted(Event event) {
+        return publisher.accepted(event).map(status -> {
+          if (status == Admission.Status.ACCEPTED) {
+            meters.accepted(event);
+          }
+          return status;
+        });
+      }
+
+      @Override
+      public void unsupported(Event event) {
+        publisher.unsupported(event);
+      }
+    };
   }
 
   /** Why events cannot be taken now, or null when they can: answered 503 before a request's body is read. */
@@ -239,6 +287,17 @@ public class MainVerticle extends VerticleBase {
 
   private static String cannotKeep(String unavailable) {
     return unavailable == null ? null : "The service cannot keep events now: " + unavailable;
+  }
+
+  /** What an operator reads after a start (see {@link StartupSummary}), and a warning when events are unprotected. */
+  private void logSummary(AppConfig config) {
+    StartupSummary.Ports ports = new StartupSummary.Ports(httpPort(), admin == null ? -1 : admin.actualPort(),
+        metricsServer == null ? -1 : metricsServer.actualPort());
+    LOG.info(StartupSummary.text(config, ports, vertx.isClustered(), edges.size(), Runtime.getRuntime().maxMemory()));
+    String warning = StartupSummary.warning(config);
+    if (warning != null) {
+      LOG.warn(warning);
+    }
   }
 
   /** The ingestion counters, for operators: a line a minute while anything changes. */
@@ -295,6 +354,7 @@ public class MainVerticle extends VerticleBase {
   }
 
   private void closeState() {
+    closeMetrics();
     if (state != null) {
       state.journal().close();
       state.dir().close();
@@ -304,6 +364,26 @@ public class MainVerticle extends VerticleBase {
       clusterDir.close();
       clusterDir = null;
     }
+  }
+
+  /**
+   * The service's meters leave the registry with it: a registry Vert.x keeps (the Launcher's) outlives a deployment,
+   * and a later one would otherwise find meters that read this one's counters.
+   */
+  private void closeMetrics() {
+    if (registry == null) {
+      return;
+    }
+    try {
+      jvmMetrics.close();
+    } catch (Exception e) {
+      LOG.debug("the JVM's collection metrics did not close: {}", e.toString());
+    }
+    if (MetricsSetup.isVertxs(vertx, registry)) {
+      List.copyOf(registry.getMeters()).stream().filter(m -> m.getId().getName().startsWith("events.processor."))
+          .forEach(registry::remove);
+    }
+    registry = null;
   }
 
   /** Ends the process with this code, once the log is written out: the launcher would exit with 143 (SIGTERM). */
@@ -343,5 +423,10 @@ public class MainVerticle extends VerticleBase {
   /** The port of the admin API, when it is enabled. */
   public int adminPort() {
     return admin.actualPort();
+  }
+
+  /** The port of the metrics' own server, when {@code metrics.server} is {@code own}. */
+  public int metricsPort() {
+    return metricsServer.actualPort();
   }
 }

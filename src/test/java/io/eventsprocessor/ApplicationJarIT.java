@@ -106,6 +106,18 @@ class ApplicationJarIT {
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> linesContaining("NOTIFY ") == 2);
     assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_congratulation to user foo1").contains("36 minutes"));
     assertThat(output).anySatisfy(line -> assertThat(line).contains("NOTIFY training_reminder to user foo2"));
+
+    // The start-up summary, and the warning that conf/config.json takes events from anyone on every interface.
+    assertThat(output).anySatisfy(line -> assertThat(line).contains("INFO  MainVerticle - started: single node, 2 HTTP edges"));
+    assertThat(output).anySatisfy(line -> assertThat(line).isEqualTo("  HTTP API  http://0.0.0.0:" + port + " (auth none)"));
+    assertThat(output).anySatisfy(line -> assertThat(line).startsWith("  admin API http://127.0.0.1:").endsWith("/v1/admin/ (no token)"));
+    assertThat(output).anySatisfy(line -> assertThat(line).isEqualTo("  notify    http://127.0.0.1:" + sinkPort
+        + "/v1/notify; local sink on http://127.0.0.1:" + sinkPort + "/v1/notify"));
+    assertThat(output).anySatisfy(line -> assertThat(line).isEqualTo("  state     " + stateDir + " (sync: fsync)"));
+    assertThat(output).anySatisfy(line -> assertThat(line).startsWith("  limits    heap at most ")
+        .contains("users with state").contains("notifications queued"));
+    assertThat(output).anySatisfy(line -> assertThat(line).contains("WARN  MainVerticle - auth.mode is none and the "
+        + "HTTP API listens on 0.0.0.0"));
   }
 
   static void post(int port, String event) throws Exception {

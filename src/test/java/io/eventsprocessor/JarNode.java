@@ -36,6 +36,7 @@ public final class JarNode {
   private final Map<String, String> environment;
   private final List<String> output = new CopyOnWriteArrayList<>();
   private Process process;
+  private Thread reader;
 
   JarNode(String name, List<String> jvmOptions, Map<String, String> environment, String... args) throws IOException {
     this.name = name;
@@ -63,7 +64,7 @@ public final class JarNode {
     builder.environment().putAll(environment);
     process = builder.start();
     Process started = process;
-    Thread reader = new Thread(() -> {
+    reader = new Thread(() -> {
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
         lines.lines().forEach(output::add);
       } catch (IOException e) {
@@ -112,6 +113,12 @@ public final class JarNode {
 
   List<String> output() {
     return List.copyOf(output);
+  }
+
+  /** The whole output of a process that has exited, once its last line is read. */
+  List<String> awaitOutputEnd() throws InterruptedException {
+    reader.join(Duration.ofSeconds(10).toMillis());
+    return output();
   }
 
   /** GET on the admin API; null when it does not answer. */

@@ -60,7 +60,7 @@ class ServiceConfigTest {
         .put("jwt", new JsonObject().put("rs256PublicKey", "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----")))))
         .hasMessageContaining("auth.jwt.rs256PublicKey: must be an RSA public key in PEM");
     assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", "password"))))
-        .hasMessageContaining("auth.mode: must be one of [none, writeKey, jwt], got \"password\"");
+        .hasMessageContaining("auth.mode: must be one of none, writeKey, jwt, got \"password\"");
     assertThat(app(auth(new JsonObject().put("mode", "writeKey").put("writeKey", "0123456789abcdef")))
         .auth().toString()).doesNotContain("0123456789abcdef");
   }
@@ -168,7 +168,7 @@ class ServiceConfigTest {
         ConfigLoader.variables(environment)))
         .hasMessageContaining("HTTP_PORT: must be a whole number from 0 to 65535, got \"eighty\" "
             + "(the environment variable for http.port)")
-        .hasMessageContaining("AUTH_MODE: must be one of [none, writeKey, jwt], got \"JWT\"");
+        .hasMessageContaining("AUTH_MODE: must be one of none, writeKey, jwt, got \"JWT\"");
     // The same value in the file is named by its key.
     assertThatThrownBy(() -> app(new JsonObject().put("http", new JsonObject().put("port", "eighty"))))
         .hasMessageContaining("http.port: must be a whole number from 0 to 65535, got \"eighty\"");
@@ -178,6 +178,16 @@ class ServiceConfigTest {
   void aCountThatIsAutoByDefaultSaysSoWhenWrong() {
     assertThatThrownBy(() -> app(new JsonObject().put("state", new JsonObject().put("maxUsers", "many"))))
         .hasMessageContaining("state.maxUsers: must be \"auto\" or a whole number from 1 to 100000000, got \"many\"");
+  }
+
+  @Test
+  void aChoiceSaysWhatItAccepts() {
+    assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", "JWT"))))
+        .hasMessageContaining("auth.mode: must be one of none, writeKey, jwt, got \"JWT\"");
+    assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", 3))))
+        .hasMessageContaining("auth.mode: must be one of none, writeKey, jwt, got 3");
+    assertThatThrownBy(() -> app(new JsonObject().put("state", new JsonObject().put("sync", "always"))))
+        .hasMessageContaining("state.sync: must be one of fsync, write, got \"always\"");
   }
 
   @Test

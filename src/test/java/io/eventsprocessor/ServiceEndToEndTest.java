@@ -49,6 +49,13 @@ class ServiceEndToEndTest extends EndToEnd {
         .contains("events_processor_outbox_queued 0.0")
         .contains("events_processor_users{family=\"congratulation\"} 0.0")
         .contains("events_processor_users{family=\"reminder\"} 0.0");
+    // The histograms along the way, and the JVM's meters, without Vert.x's (on when the Launcher builds Vert.x).
+    assertThat(MetricsIT.value(metrics.body(), "events_processor_event_age_seconds_count")).isEqualTo(5);
+    assertThat(MetricsIT.value(metrics.body(), "events_processor_decision_latency_seconds_count")).isEqualTo(2);
+    assertThat(MetricsIT.value(metrics.body(), "events_processor_delivery_latency_seconds_count")).isEqualTo(2);
+    assertThat(MetricsIT.value(metrics.body(),
+        "events_processor_notification_attempts_bucket{outcome=\"delivered\",le=\"1.0\"}")).isEqualTo(2);
+    assertThat(metrics.body()).contains("jvm_memory_used_bytes{").contains("process_cpu_usage");
   }
 
   @Test

@@ -8,8 +8,7 @@ import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -21,8 +20,8 @@ public final class Metrics {
   private Metrics() {}
 
   /** The counts of every node: ingestion, delivery, the rule families. */
-  public static PrometheusMeterRegistry create(IngestStats ingest, OutboxStats outbox, List<RuleSet.Family<?>> families) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  public static void register(MeterRegistry registry, IngestStats ingest, OutboxStats outbox,
+      List<RuleSet.Family<?>> families) {
     events(registry, ingest, "accepted", IngestStats::accepted);
     events(registry, ingest, "unsupported", IngestStats::unsupported);
     events(registry, ingest, "duplicate", IngestStats::duplicates);
@@ -52,11 +51,10 @@ public final class Metrics {
           .tag("family", family.name()).description("Events and wake-ups whose rule threw (the user's state in that family kept)")
           .register(registry);
     }
-    return registry;
   }
 
   /** A single node's: the cap on users. */
-  public static void singleNode(PrometheusMeterRegistry registry, RulesVerticle rules) {
+  public static void singleNode(MeterRegistry registry, RulesVerticle rules) {
     Gauge.builder("events.processor.users.max", rules, RulesVerticle::maxUsers)
         .description("Users with state at most (state.maxUsers); beyond, new users are refused").register(registry);
     FunctionCounter.builder("events.processor.users.refused", rules, RulesVerticle::refusedNewUsers)
@@ -64,7 +62,7 @@ public final class Metrics {
   }
 
   /** A cluster node's: the members it sees, the users it owns, whether every partition has its backup. */
-  public static void cluster(PrometheusMeterRegistry registry, HazelcastInstance hazelcast, ClusterRulesVerticle rules) {
+  public static void cluster(MeterRegistry registry, HazelcastInstance hazelcast, ClusterRulesVerticle rules) {
     Gauge.builder("events.processor.cluster.members", hazelcast, h -> h.getCluster().getMembers().size())
         .description("Members of the cluster this node sees").register(registry);
     Gauge.builder("events.processor.cluster.users.owned", rules, ClusterRulesVerticle::ownedUsers)
@@ -73,13 +71,13 @@ public final class Metrics {
         .description("1 when every partition has its backup in sync (no migration under way)").register(registry);
   }
 
-  private static void events(PrometheusMeterRegistry registry, IngestStats ingest, String outcome,
+  private static void events(MeterRegistry registry, IngestStats ingest, String outcome,
       ToDoubleFunction<IngestStats> count) {
     FunctionCounter.builder("events.processor.events", ingest, count).tag("outcome", outcome)
         .description("Events received, by what became of them").register(registry);
   }
 
-  private static void notifications(PrometheusMeterRegistry registry, OutboxStats outbox, String outcome,
+  private static void notifications(MeterRegistry registry, OutboxStats outbox, String outcome,
       ToDoubleFunction<OutboxStats> count) {
     FunctionCounter.builder("events.processor.notifications", outbox, count).tag("outcome", outcome)
         .description("Delivery attempts and their outcome").register(registry);

@@ -188,8 +188,10 @@ public final class ClusterRulesVerticle extends VerticleBase {
               requests.get(i).reply(answers[i]);
             }
           } else {
-            LOG.warn("rules: {} event(s) of user {} could not be applied by the cluster: {}", requests.size(), userId,
-                result.cause().toString());
+            LOG.atWarn().addKeyValue("userId", userId)
+                .addKeyValue("eventId", String.join(",", events.stream().map(Event::id).toList()))
+                .log("rules: {} event(s) of user {} could not be applied by the cluster: {}", requests.size(), userId,
+                    result.cause().toString());
             requests.forEach(request -> request.fail(RulesVerticle.UNAVAILABLE,
                 "the cluster could not keep the event (" + result.cause().getMessage() + ")"));
           }

@@ -6,6 +6,8 @@ import io.eventsprocessor.ingest.ClientAddresses;
 import io.eventsprocessor.ingest.RateLimits;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.RateLimiter;
+import io.eventsprocessor.logging.LogFormat;
+import io.eventsprocessor.metrics.MetricsVerticle;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.state.Journal;
@@ -30,10 +32,12 @@ public record AppConfig(
     Sink notifySink,
     StateSettings state,
     AdminVerticle.Settings admin,
+    MetricsVerticle.Settings metrics,
     Ingest ingest,
     Authenticator.Settings auth,
     RateLimits rateLimit,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    LogFormat logFormat) {
 
   /** The local stand-in for the notification service. */
   public record Sink(boolean enabled, String host, int port) {}
@@ -149,12 +153,19 @@ public record AppConfig(
         adminJson.string("host", "127.0.0.1"),
         adminJson.integer("port", 8082, 0, 65535),
         adminJson.optionalString("token"));
-    if (admin.enabled() && admin.token().isEmpty() && !isLoopback(admin.host())) {
+    if (admin.enabled() && admin.token().isEmpty() && !Hosts.isLoopback(admin.host())) {
       // The admin API re-sends dead letters and shows users' notifications: open only where nobody else can reach.
       adminJson.problem("host", "is not a loopback address, so admin.token must be set (or admin.enabled false, or "
           + "admin.host 127.0.0.1): anyone who reaches it could use the admin API", admin.host());
     }
     adminJson.done();
+
+    ConfigReader metricsJson = root.object("metrics");
+    MetricsVerticle.Settings metrics = new MetricsVerticle.Settings(
+        metricsJson.choice("server", MetricsVerticle.Server.admin),
+        metricsJson.string("host", "0.0.0.0"),
+        metricsJson.integer("port", 8083, 0, 65535));
+    metricsJson.done();
 
     ConfigReader sinkJson = root.object("notifySink");
     Sink sink = new Sink(
@@ -165,8 +176,12 @@ public record AppConfig(
 
     ClusterSettings cluster = ClusterSettings.read(root.object("cluster"));
 
-    return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, ingestSettings, auth, rateLimit,
-        cluster);
+    ConfigReader log = root.object("log");
+    LogFormat logFormat = log.choice("format", LogFormat.text);
+    log.done();
+
+    return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, metrics, ingestSettings, auth,
+        rateLimit, cluster, logFormat);
   }
 
   private static List<String> trustedProxies(ConfigReader http) {
@@ -198,19 +213,6 @@ public record AppConfig(
     jwt.done();
     auth.done();
     return new Authenticator.Settings(mode, writeKey, secret, publicKey);
-  }
-
-  /** A loopback literal or {@code localhost}; names are not resolved (a name could resolve elsewhere later). */
-  static boolean isLoopback(String host) {
-    if (host.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    byte[] address = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
-    try {
-      return address != null && java.net.InetAddress.getByAddress(address).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
   }
 
   static boolean isRsaPublicKey(String pem) {

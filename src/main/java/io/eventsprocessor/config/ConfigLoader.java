@@ -5,8 +5,17 @@ import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,6 +34,9 @@ public final class ConfigLoader {
       "ADMIN_HOST", "admin.host",
       "ADMIN_PORT", "admin.port",
       "ADMIN_TOKEN", "admin.token",
+      "METRICS_SERVER", "metrics.server",
+      "METRICS_HOST", "metrics.host",
+      "METRICS_PORT", "metrics.port",
       "AUTH_MODE", "auth.mode",
       "AUTH_WRITE_KEY", "auth.writeKey",
       "AUTH_JWT_SECRET", "auth.jwt.hs256Secret",
@@ -35,7 +47,8 @@ public final class ConfigLoader {
       "CLUSTER_MEMBERS", "cluster.members",
       "CLUSTER_QUORUM", "cluster.quorum",
       "CLUSTER_KUBERNETES_SERVICE", "cluster.kubernetesService",
-      "CLUSTER_KUBERNETES_NAMESPACE", "cluster.kubernetesNamespace");
+      "CLUSTER_KUBERNETES_NAMESPACE", "cluster.kubernetesNamespace",
+      "LOG_FORMAT", "log.format");
 
   private ConfigLoader() {}
 

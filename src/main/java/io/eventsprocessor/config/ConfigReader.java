@@ -15,7 +15,8 @@ import java.util.Set;
  * Reads one object of the config with defaults, checks each value, and reports every problem by its full key
  * (e.g. {@code rules.reminder.delay}), including keys nobody reads: a typo must not be silently ignored.
  * Numbers and booleans may also be strings, as environment variables give them. Each part of the service (and
- * each rule family) reads its own object; {@link #finish} on the root then reports everything at once.
+ * each rule family) reads its own object; {@link #finish} on the root then reports everything at once. A value
+ * that came from an environment variable is reported by the variable's name: that is what the operator set.
  */
 public final class ConfigReader {
   private final JsonObject json;
@@ -92,15 +93,18 @@ public final class ConfigReader {
     return List.of();
   }
 
-  /** One of an enum's constants, spelled as in the enum. */
+  /** One of an enum's constants, spelled as in the enum; anything else is reported with the accepted values. */
   public <E extends Enum<E>> E choice(String key, E defaultValue) {
-    String text = string(key, defaultValue.name());
-    for (E constant : defaultValue.getDeclaringClass().getEnumConstants()) {
-      if (constant.name().equals(text)) {
+    read.add(key);
+    Object value = json.getValue(key, defaultValue.name());
+    E[] constants = defaultValue.getDeclaringClass().getEnumConstants();
+    for (E constant : constants) {
+      if (constant.name().equals(value)) {
         return constant;
       }
     }
-    problem(key, "must be one of " + java.util.Arrays.toString(defaultValue.getDeclaringClass().getEnumConstants()), text);
+    problem(key, "must be one of " + String.join(", ", java.util.Arrays.stream(constants).map(Enum::name).toList()),
+        value);
     return defaultValue;
   }
 

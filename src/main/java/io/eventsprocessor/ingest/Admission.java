@@ -200,7 +200,8 @@ public final class Admission {
     Event event = valid.event();
     if (valid.clamped()) {
       stats.clamped.increment();
-      LOG.info("event {} of user {} stamped {} (sent at {}), received {}: too far in the future, taken as {}",
+      LOG.atInfo().addKeyValue("eventId", event.id()).addKeyValue("userId", event.userId()).log(
+          "event {} of user {} stamped {} (sent at {}), received {}: too far in the future, taken as {}",
           event.id(), event.userId(), event.deviceOccurredAt(), event.sentAt(), event.receivedAt(), event.occurredAt());
     } else if (LOG.isDebugEnabled() && event.sentAt() != null) {
       LOG.debug("event {} of user {} stamped {}, sent at {}, received {}: taken as {}", event.id(), event.userId(),

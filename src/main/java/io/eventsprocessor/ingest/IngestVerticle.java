@@ -207,7 +207,8 @@ public final class IngestVerticle extends VerticleBase {
         return;
       }
       gate.stats().unauthorized.increment();
-      LOG.info("401 to {} on {}: {}", address(request), request.path(), result.cause().getMessage());
+      LOG.atInfo().addKeyValue("clientAddress", address(request))
+          .log("401 to {} on {}: {}", address(request), request.path(), result.cause().getMessage());
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       Problem.send(ctx, 401, "Missing or invalid credentials.");
     });
@@ -377,8 +378,9 @@ public final class IngestVerticle extends VerticleBase {
       if (done.failed()) {
         ctx.fail(done.cause());
       } else if (done.result() instanceof Forbidden forbidden) {
-        LOG.info("403 to {}: user {} posted an event of user {}", address(ctx.request()), forbidden.subject(),
-            forbidden.userId());
+        LOG.atInfo().addKeyValue("userId", forbidden.userId()).addKeyValue("clientAddress", address(ctx.request()))
+            .log("403 to {}: user {} posted an event of user {}", address(ctx.request()), forbidden.subject(),
+                forbidden.userId());
         Problem.send(ctx, 403, "The credentials do not allow posting events of this user.");
       } else {
         List<Item> items = ((Admitted) done.result()).items();
@@ -390,8 +392,10 @@ public final class IngestVerticle extends VerticleBase {
 
   private void rejectRequest(RoutingContext ctx, FieldError error) {
     gate.stats().rejected.increment();
-    LOG.info("request rejected from {} on {}: {} {}", address(ctx.request()), ctx.request().path(), error.field(),
-        error.message());
+    // A rejected event has no id to log: the client's address is what a log pipeline can group rejections by.
+    String client = address(ctx.request());
+    LOG.atInfo().addKeyValue("clientAddress", client).log("request rejected from {} on {}: {} {}", client,
+        ctx.request().path(), error.field(), error.message());
     Problem.send(ctx, 400, isBatch(ctx) ? "The batch could not be read: see errors."
         : "The event is invalid: see errors for each field.", List.of(error));
   }
@@ -405,8 +409,9 @@ public final class IngestVerticle extends VerticleBase {
         .map(item -> (items.size() > 1 ? "[" + item.index() + "] " : "")
             + item.errors().stream().map(e -> e.field() + " " + e.message()).collect(Collectors.joining("; ")))
         .collect(Collectors.joining(" | "));
-    LOG.info("{} of {} event(s) rejected from {}: {}{}", rejected.size(), items.size(), address(ctx.request()), details,
-        rejected.size() > LOGGED_REJECTIONS ? " | …" : "");
+    String client = address(ctx.request());
+    LOG.atInfo().addKeyValue("clientAddress", client).log("{} of {} event(s) rejected from {}: {}{}", rejected.size(),
+        items.size(), client, details, rejected.size() > LOGGED_REJECTIONS ? " | …" : "");
   }
 
   /** The media type without its parameters, lower-cased. */

@@ -43,7 +43,8 @@ public final class NotifySinkVerticle extends VerticleBase {
       ctx.response().setStatusCode(400).end();
       return;
     }
-    LOG.info("NOTIFY {} to user {}: \"{}\" (id {})",
+    LOG.atInfo().addKeyValue("notificationId", body.getString("id")).addKeyValue("userId", body.getString("userId"))
+        .log("NOTIFY {} to user {}: \"{}\" (id {})",
         body.getString("kind"), body.getString("userId"), body.getString("message"), body.getString("id"));
     ctx.response().setStatusCode(204).end();
   }

@@ -14,9 +14,19 @@ public final class OutboxStats {
   final LongAdder delivered = new LongAdder();
   final LongAdder retried = new LongAdder();
   final LongAdder deadLettered = new LongAdder();
+  private volatile DeliveryObserver observer = DeliveryObserver.NONE;
 
   public OutboxStats(int capacity) {
     this.capacity = capacity;
+  }
+
+  /** Who hears of each notification's fate (the metrics); set before the outbox starts. */
+  public void observe(DeliveryObserver observer) {
+    this.observer = observer;
+  }
+
+  DeliveryObserver observer() {
+    return observer;
   }
 
   void set(int size) {

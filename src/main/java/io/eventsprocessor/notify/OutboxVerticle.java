@@ -199,8 +199,11 @@ public final class OutboxVerticle extends VerticleBase {
             outbox.delivered(pending, now);
             records.delivered(n, now);
             stats.delivered.increment();
-            LOG.info("notification {} ({} for user {}) delivered on attempt {}: {}",
-                n.id(), n.kind(), n.userId(), pending.attempts() + 1, n.message());
+            stats.observer().delivered(now - pending.queuedAt(), pending.attempts() + 1);
+            LOG.atInfo().addKeyValue("notificationId", n.id()).addKeyValue("userId", n.userId())
+                .addKeyValue("eventId", n.triggeredBy())
+                .log("notification {} ({} for user {}) delivered on attempt {}: {}",
+                    n.id(), n.kind(), n.userId(), pending.attempts() + 1, n.message());
           } else if (result.failed() && result.cause() instanceof OpenCircuitException) {
             outbox.release(pending, now + PAUSED_RETRY_MS);
           } else {
@@ -251,12 +254,17 @@ public final class OutboxVerticle extends VerticleBase {
     (verdict.deadLettered() ? stats.deadLettered : stats.retried).increment();
     if (verdict.deadLettered()) {
       records.deadLettered(outbox.deadLetter(p.id()));
+      stats.observer().deadLettered(p.attempts());
       // The whole notification goes to the log: even once the bounded dead letters forget it, it can be rebuilt.
-      LOG.error("notification {} ({} for user {}) is a dead letter after {} attempt(s): {}; notification: {}",
-          p.id(), p.notification().kind(), p.userId(), p.attempts(), p.lastError(), p.notification().toJson().encode());
+      LOG.atError().addKeyValue("notificationId", p.id()).addKeyValue("userId", p.userId())
+          .addKeyValue("eventId", p.notification().triggeredBy())
+          .log("notification {} ({} for user {}) is a dead letter after {} attempt(s): {}; notification: {}", p.id(),
+              p.notification().kind(), p.userId(), p.attempts(), p.lastError(), p.notification().toJson().encode());
     } else {
-      LOG.warn("notification {} attempt {} failed ({}); next attempt in {} ms",
-          p.id(), p.attempts(), p.lastError(), verdict.retryAt() - clock.millis());
+      LOG.atWarn().addKeyValue("notificationId", p.id()).addKeyValue("userId", p.userId())
+          .addKeyValue("eventId", p.notification().triggeredBy())
+          .log("notification {} attempt {} failed ({}); next attempt in {} ms",
+              p.id(), p.attempts(), p.lastError(), verdict.retryAt() - clock.millis());
     }
   }
 

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * The registered rule families, as configured, and one user's step through them: an event applied to the families
@@ -159,8 +161,9 @@ public final class RuleSet {
         sent.addAll(outcome.notifications());
       } catch (RuntimeException e) {
         family.failed.increment();
-        LOG.error("{}: user {}, event {} ({}): the rule failed, the user's state in this family is kept as it was",
-            family.name(), userId, event.id(), event.type(), e);
+        LOG.atError().addKeyValue("userId", userId).addKeyValue("eventId", event.id()).log("{}: user {}, event {} "
+            + "({}): the rule failed, the user's state in this family is kept as it was", family.name(), userId,
+            event.id(), event.type(), e);
       }
     }
     return new Step(pending(clock, states), sent);
@@ -184,8 +187,8 @@ public final class RuleSet {
         sent.addAll(outcome.notifications());
       } catch (RuntimeException e) {
         family.failed.increment();
-        LOG.error("{}: user {}, clock {}: the rule failed, the user's state in this family is kept as it was",
-            family.name(), userId, now, e);
+        LOG.atError().addKeyValue("userId", userId).log("{}: user {}, clock {}: the rule failed, the user's state "
+            + "in this family is kept as it was", family.name(), userId, now, e);
       }
     }
     return new Step(pending(before.clock(), states), sent);
@@ -240,16 +243,26 @@ public final class RuleSet {
     }
   }
 
-  /** Logs the decision, at INFO when notable, caused by the event or, when it is null, by the clock at {@code now}. */
+  /**
+   * Logs the decision, at INFO when notable, caused by the event or, when it is null, by the clock at {@code now};
+   * the user, the event and the notifications decided are fields of their own in JSON logs. Nothing is built when
+   * the level is off: this runs for every event.
+   */
   private static void log(Family<?> family, String userId, Event event, Instant now, Outcome<?> outcome) {
-    if (outcome.notable() ? LOG.isInfoEnabled() : LOG.isDebugEnabled()) {
-      String cause = event != null ? "event " + event.id() + " (" + event.type() + ")" : "clock " + now;
-      if (outcome.notable()) {
-        LOG.info("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
-      } else {
-        LOG.debug("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
-      }
+    LoggingEventBuilder line = outcome.notable() ? LOG.atInfo() : LOG.atDebug();
+    if (line instanceof NOPLoggingEventBuilder) {
+      return;
     }
+    line = line.addKeyValue("userId", userId);
+    if (event != null) {
+      line = line.addKeyValue("eventId", event.id());
+    }
+    if (!outcome.notifications().isEmpty()) {
+      line = line.addKeyValue("notificationId",
+          String.join(",", outcome.notifications().stream().map(Notification::id).toList()));
+    }
+    String cause = event != null ? "event " + event.id() + " (" + event.type() + ")" : "clock " + now;
+    line.log("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
   }
 
   // A user's state in records (snapshots, the cluster's map): its clock, then each family's state by the family's

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,6 +108,7 @@ public final class RulesVerticle extends VerticleBase {
   private long refusalsTimer = -1;
   private volatile String unavailable;
   private Promise<Void> drained;
+  private LongConsumer decided = latency -> {};
 
   /** @param timers the timers to wake users with; null for Vert.x's own */
   public RulesVerticle(RuleEngine engine, DuplicateFilter duplicates, Journal journal, Clock clock, Timers timers,
@@ -117,6 +119,14 @@ public final class RulesVerticle extends VerticleBase {
     this.clock = clock;
     this.timers = timers;
     this.settings = settings;
+  }
+
+  /**
+   * Hears, for each notification decided, the milliseconds since its cause: the receipt of the event that decided
+   * it, or the wake-up that fell due (for the metrics).
+   */
+  public void onDecided(LongConsumer latencyMillis) {
+    this.decided = latencyMillis;
   }
 
   /** Why events cannot be taken now (the journal cannot be written), or null when they can. */
@@ -269,12 +279,12 @@ public final class RulesVerticle extends VerticleBase {
     changedSinceSnapshot = true;
     if (p.event == null) {
       wakeUpPending = false;
-      send(engine.wakeUp(p.realNow));
+      send(engine.wakeUp(p.realNow), p.realNow);
       return;
     }
     inFlight.remove(p.key);
     newUsersInFlight.remove(p.event.userId());
-    send(engine.apply(p.event, p.realNow));
+    send(engine.apply(p.event, p.realNow), p.event.receivedAt().toEpochMilli());
     duplicates.remember(p.key, p.realNow);
     p.request.reply(ACCEPTED);
     if (p.resends != null) {
@@ -282,8 +292,11 @@ public final class RulesVerticle extends VerticleBase {
     }
   }
 
-  private void send(List<Notification> notifications) {
+  /** @param causedAt server time of what decided them: the event's receipt, or the wake-up */
+  private void send(List<Notification> notifications, long causedAt) {
+    long latency = notifications.isEmpty() ? 0 : clock.millis() - causedAt;
     for (Notification notification : notifications) {
+      decided.accept(latency);
       vertx.eventBus().send(EventAddresses.NOTIFICATIONS, notification);
     }
   }

@@ -23,6 +23,7 @@ public final class UnsupportedEventVerticle extends VerticleBase {
 
   private void onEvent(Message<Event> message) {
     Event event = message.body();
-    LOG.info("unsupported event type {}: event {} of user {} ignored", event.type(), event.id(), event.userId());
+    LOG.atInfo().addKeyValue("eventId", event.id()).addKeyValue("userId", event.userId())
+        .log("unsupported event type {}: event {} of user {} ignored", event.type(), event.id(), event.userId());
   }
 }

@@ -1,0 +1,65 @@
+package io.eventsprocessor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar refuses to start on a config value or a state directory it cannot use, with exit code 15 and one
+ * line that names the environment variable, the key or the file, without a stack trace (the {@code -conf} file
+ * itself: {@link ConfigIT}).
+ */
+class StartFailuresIT {
+  @TempDir Path dir;
+
+  /** Runs the jar until it exits by itself; its output. */
+  private JarNode run(Map<String, String> environment, String... args) throws Exception {
+    java.util.HashMap<String, String> env = new java.util.HashMap<>(environment);
+    env.putIfAbsent("STATE_DIR", dir.resolve("state").toString());
+    env.putIfAbsent("NOTIFY_SINK_ENABLED", "false");
+    JarNode node = new JarNode("failing", List.of(), env, args).start();
+    int code = node.awaitExit(Duration.ofSeconds(60));
+    assertThat(code).as("exit code; output: %s", node.output()).isEqualTo(15);
+    return node;
+  }
+
+  private static void assertOneLineNaming(JarNode node, String... parts) throws InterruptedException {
+    List<String> output = node.awaitOutputEnd();
+    assertThat(output).as("output").anySatisfy(line -> {
+      assertThat(line).contains("cannot start");
+      for (String part : parts) {
+        assertThat(line).contains(part);
+      }
+    });
+    assertThat(output).as("no stack trace for an operator's mistake").noneMatch(line -> line.startsWith("\tat "));
+    assertThat(output).as("nothing started").noneMatch(line -> line.contains("accepting events"));
+  }
+
+  @Test
+  void aWrongEnvironmentVariableIsNamedByItsNameAndAChoiceSaysWhatItAccepts() throws Exception {
+    JarNode node = run(Map.of("AUTH_MODE", "password"), "-conf", "conf/config.json");
+    assertOneLineNaming(node);
+    assertThat(node.awaitOutputEnd()).anySatisfy(line ->
+        assertThat(line).contains("AUTH_MODE: must be one of none, writeKey, jwt, got \"password\""));
+  }
+
+  @Test
+  void anUnknownLogFormatIsNamedByItsVariable() throws Exception {
+    JarNode node = run(Map.of("LOG_FORMAT", "xml"), "-conf", "conf/config.json");
+    assertOneLineNaming(node);
+    assertThat(node.awaitOutputEnd()).anySatisfy(line ->
+        assertThat(line).contains("LOG_FORMAT: must be one of text, json, got \"xml\""));
+  }
+
+  @Test
+  void aStateDirectoryThatIsAFileStopsTheStartNamingIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+    assertOneLineNaming(run(Map.of("STATE_DIR", file.toString()), "-conf", "conf/config.json"), file.toString());
+  }
+}
