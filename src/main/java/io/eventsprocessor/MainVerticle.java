@@ -194,7 +194,8 @@ public class MainVerticle extends VerticleBase {
       ClusterRulesVerticle rulesVerticle = clusterRules;
       return new Parts(rulesVerticle, rulesVerticle.records(), false,
           registry -> Metrics.cluster(registry, hazelcast, rulesVerticle),
-          List.of(new Readiness.Check("cluster", () -> cannotKeep(rulesVerticle.unavailable()), true)));
+          List.of(new Readiness.Check("cluster", () -> cannotKeep(rulesVerticle.unavailable()), true),
+              new Readiness.Check("backups", rulesVerticle::copying, false)));
     });
   }
 

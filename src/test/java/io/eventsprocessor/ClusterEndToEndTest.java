@@ -146,12 +146,20 @@ class ClusterEndToEndTest {
       assertThat(cluster.get(i % 3).http().postEvent("{\"type\": \"app_launch\", \"userId\": \"u" + i
           + "\", \"deviceId\": \"d\", \"occurredAt\": \"2026-01-01T10:00:00Z\"}").status()).isEqualTo(202);
     }
+    // Ready: joined (its quorum seen) and every user backed up.
+    JsonObject ready = cluster.get(0).http().get("/health/ready").json();
+    assertThat(ready.getString("status")).isEqualTo("UP");
+    assertThat(ready.getJsonObject("checks").fieldNames()).contains("cluster", "backups");
     // As a kill would: no goodbye, the others find out from the missing member.
     cluster.get(2).hazelcast().getLifecycleService().terminate();
 
     List<Received> delivered = deliveredExactly(users);
     assertThat(delivered).extracting(Received::userId).doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(IntStream.range(0, users).mapToObj(i -> "u" + i).toList());
+    // The survivors copy the dead member's backups again, then say they are ready for the next stop.
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.subList(0, 2).stream()
+        .allMatch(n -> n.http().get("/health/ready").json().getJsonObject("checks").getJsonObject("backups")
+            .getString("status").equals("UP")));
   }
 
   @Test

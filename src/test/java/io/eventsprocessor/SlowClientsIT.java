@@ -114,7 +114,8 @@ class SlowClientsIT {
           eventAnswers.stream().filter(s -> s == 202).count());
       assertThat(statuses).isSubsetOf(0, 408, 503).contains(408);
     }
-    assertThat(eventAnswers).isNotEmpty().isSubsetOf(202, 503);
+    // The app posts from the attackers' address: past that address's burst, its rate limit answers 429, at once.
+    assertThat(eventAnswers).contains(202).isSubsetOf(202, 429, 503);
 
     // After the attack: events are taken, nothing ran out of memory, and SIGTERM stops the service.
     await().atMost(Duration.ofSeconds(10)).until(() -> postLaunch("after").statusCode() == 202);

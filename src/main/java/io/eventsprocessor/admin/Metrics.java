@@ -67,7 +67,7 @@ public final class Metrics {
         .description("Members of the cluster this node sees").register(registry);
     Gauge.builder("events.processor.cluster.users.owned", rules, ClusterRulesVerticle::ownedUsers)
         .description("Users whose entry this node owns (their backups elsewhere)").register(registry);
-    Gauge.builder("events.processor.cluster.safe", hazelcast, h -> h.getPartitionService().isClusterSafe() ? 1 : 0)
+    Gauge.builder("events.processor.cluster.safe", rules, r -> r.safe() ? 1 : 0)
         .description("1 when every partition has its backup in sync (no migration under way)").register(registry);
   }
 

@@ -69,6 +69,10 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private IMap<String, ClusterUser> users;
   private IMap<String, String> deadLetters;
   private long pollTimer = -1;
+  private long safetyTimer = -1;
+  private boolean checkingSafety;
+  /** Whether every partition had its backups in sync at the last check (see {@link #copying}). */
+  private volatile boolean safe;
   private java.util.UUID membership;
   private boolean polling;
   private volatile boolean ready;
@@ -93,6 +97,21 @@ public final class ClusterRulesVerticle extends VerticleBase {
         + quorum + " it needs to take events";
   }
 
+  /**
+   * Why no other node should be stopped now, or null: after a member joined or left, Hazelcast copies partitions
+   * and their backups, and until that ends some users have a single copy. Readiness reports it (without refusing
+   * events), so that a rolling deploy waits for it before it stops the next node.
+   */
+  public String copying() {
+    return safe ? null : "the cluster is copying users' entries and their backups after a member joined or left: "
+        + "stop no other node until this is done";
+  }
+
+  /** Whether every partition had its backups in sync at the last check (readable from any thread). */
+  public boolean safe() {
+    return safe;
+  }
+
   @Override
   public Future<?> start() {
     membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
@@ -115,12 +134,14 @@ public final class ClusterRulesVerticle extends VerticleBase {
     consumers.add(vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetry));
     consumers.forEach(c -> registered.add(c.completion()));
     pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
+    safetyTimer = vertx.setPeriodic(1, pollInterval.toMillis(), id -> checkSafety());
     return Future.all(registered);
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(safetyTimer);
     hazelcast.getCluster().removeMembershipListener(membership);
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).compose(v -> {
       if (waiting.isEmpty()) {
@@ -202,6 +223,19 @@ public final class ClusterRulesVerticle extends VerticleBase {
           } else if (drained != null && waiting.isEmpty()) {
             drained.tryComplete();
           }
+        });
+  }
+
+  /** Off the event loop and apart from the poll: the check asks every member and waits for their answers. */
+  private void checkSafety() {
+    if (checkingSafety) {
+      return;
+    }
+    checkingSafety = true;
+    vertx.executeBlocking(() -> hazelcast.getPartitionService().isClusterSafe(), false)
+        .onComplete(ar -> {
+          checkingSafety = false;
+          safe = ar.succeeded() && ar.result();
         });
   }
 

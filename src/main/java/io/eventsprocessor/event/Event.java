@@ -64,6 +64,11 @@ public record Event(
   }
 
   /** The same event at another (corrected) time; the device's own time stays as it was. */
+  /** The event as if received at {@code time}. */
+  Event receivedAt(Instant time) {
+    return new Event(id, type, userId, deviceId, occurredAt, time, data, deviceOccurredAt, sentAt);
+  }
+
   Event correctedTo(Instant time) {
     return new Event(id, type, userId, deviceId, time, receivedAt, data, deviceOccurredAt, sentAt);
   }

@@ -56,8 +56,17 @@ public final class EventDecoder {
   }
 
   /**
+   * A document taken at its own stamp, for a file of events replayed (see the replay tool): a file has no receive
+   * time, so {@code sentAt} corrects nothing, nothing is clamped, and the event's receive time is its stamp.
+   */
+  public Decoded decodeAsStamped(Object document) {
+    return decode(document, JSON, null);
+  }
+
+  /**
    * @param mediaType the media type the document came as (without parameters); a format's own media type selects
    *                  that format whatever the document holds, anything else lets the formats recognise it
+   * @param receivedAt null to take the event at its own stamp (see {@link #decodeAsStamped})
    */
   public Decoded decode(Object document, String mediaType, Instant receivedAt) {
     if (!(document instanceof JsonObject json)) {
@@ -72,7 +81,8 @@ public final class EventDecoder {
         .findFirst()
         .orElseGet(() -> formats.stream().filter(f -> f.claims(json)).findFirst().orElseThrow());
     FieldReader reader = new FieldReader(json);
-    Event event = format.read(json, reader, receivedAt);
+    // Taken at its own stamp, the event's receive time is set to that stamp once read.
+    Event event = format.read(json, reader, receivedAt == null ? Instant.EPOCH : receivedAt);
     if (event != null && !TYPE_NAME.matcher(event.type()).matches()) {
       reader.error("type",
           "must be a lower-case identifier of letters, digits and underscores, " + format.typeExample());
@@ -87,6 +97,9 @@ public final class EventDecoder {
     }
     if (!reader.errors().isEmpty()) {
       return new Decoded.Invalid(reader.errors());
+    }
+    if (receivedAt == null) {
+      return new Decoded.Valid(event.receivedAt(event.occurredAt()), schema != null, false);
     }
     ClockSkew.Corrected corrected = skew.correct(event.occurredAt(), event.sentAt(), receivedAt);
     if (!corrected.withinYears()) {

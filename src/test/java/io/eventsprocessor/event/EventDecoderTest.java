@@ -204,6 +204,19 @@ class EventDecoderTest {
   }
 
   @Test
+  void anEventTakenAtItsOwnStampIsNeitherCorrectedNorClamped() {
+    // A file replayed has no receive times: a stamp far in the future, or a sentAt years away, stays as it is.
+    Decoded decoded = DECODER.decodeAsStamped(new JsonObject("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2031-01-01T07:59:00Z",
+         "sentAt": "2000-01-01T08:00:00Z"}"""));
+    assertThat(decoded).isInstanceOfSatisfying(Decoded.Valid.class, v -> {
+      assertThat(v.clamped()).isFalse();
+      assertThat(v.event().occurredAt()).isEqualTo(Instant.parse("2031-01-01T07:59:00Z"));
+      assertThat(v.event().receivedAt()).isEqualTo(v.event().occurredAt());
+    });
+  }
+
+  @Test
   void aRetryWithAnotherSentAtKeepsItsDerivedId() {
     String first = valid("""
         {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2026-11-25T07:59:00Z",

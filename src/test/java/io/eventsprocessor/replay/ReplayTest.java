@@ -1,0 +1,135 @@
+package io.eventsprocessor.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The rules over a file of events, in event time, with nothing sent and nothing kept. */
+class ReplayTest {
+  static final List<String> TASK_EVENTS = List.of("1-foo2-app-launch", "2-foo1-started", "3-foo2-started",
+      "4-foo2-cancelled", "5-foo1-finished");
+  static final String REMINDER = "2021-02-28T16:32:52Z training_reminder to user foo2: \"Ready when you are: start a "
+      + "training program now, even a short one makes today count!\"";
+  static final String CONGRATULATION = "2021-02-28T16:59:43Z training_congratulation to user foo1: \"Congratulations! "
+      + "You trained for 36 minutes with 7 Minutes of HIIT Training today: that is your daily training dose done.\"";
+
+  @TempDir Path dir;
+
+  record Run(int exitCode, List<String> out, String err) {
+    List<String> notifications() {
+      return out.stream().filter(line -> line.matches("\\d{4}-.*")).toList();
+    }
+  }
+
+  static Run replay(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Replay.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), false);
+    return new Run(code, Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\n")),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** The task's events of one format, byte for byte but each on one line (their trailing commas kept). */
+  static List<String> taskEvents(String format) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (String event : TASK_EVENTS) {
+      lines.add(Files.readString(Path.of("src/test/resources/examples", format, event + ".json")).replace('\n', ' '));
+    }
+    return lines;
+  }
+
+  Path file(String name, List<String> lines) throws IOException {
+    return Files.write(dir.resolve(name), lines);
+  }
+
+  @Test
+  void theTasksFiveExampleEventsGiveExactlyTheTwoNotifications() throws Exception {
+    Run run = replay("--conf", "conf/config.json", file("events.ndjson", taskEvents("legacy")).toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.notifications()).containsExactly(REMINDER, CONGRATULATION);
+    assertThat(run.out()).contains("events read: 5 (accepted 5, duplicates 0, of unsupported types 0, rejected 0)",
+        "notifications: 2 (training_congratulation 1, training_reminder 1)");
+  }
+
+  @Test
+  void anArrayOfEventsInAnyFormatMixedAndOutOfOrderIsReplayedInEventTime() throws Exception {
+    List<String> improved = taskEvents("improved");
+    List<String> legacy = taskEvents("legacy");
+    // Newest first, the formats mixed: the launch as a CloudEvent, the rest legacy and improved.
+    String cloudEventLaunch = "{\"specversion\": \"1.0\", \"id\": \"launch-1\", \"source\": \"/apps/ios\", "
+        + "\"type\": \"app_launch\", \"time\": \"2021-02-28T16:22:52Z\", \"subject\": \"foo2\", \"deviceid\": \"bar2\"}";
+    String array = "[" + String.join(",\n", improved.get(4), legacy.get(3), improved.get(2), legacy.get(1),
+        cloudEventLaunch) + "]";
+    Run run = replay(Files.writeString(dir.resolve("events.json"), array).toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.notifications()).as(String.join("\n", run.out())).containsExactly(REMINDER, CONGRATULATION);
+  }
+
+  @Test
+  void aSettingOverrideChangesTheResult() throws Exception {
+    Path events = file("events.ndjson", taskEvents("legacy"));
+    Run run = replay("--conf", "conf/config.json", "--set", "rules.congratulation.minDuration=PT40M",
+        events.toString());
+    assertThat(run.notifications()).containsExactly(REMINDER);
+
+    run = replay("--set", "rules.reminder.delay=PT30M", "--set", "rules.congratulation.minDuration=PT25M",
+        events.toString());
+    assertThat(run.notifications()).containsExactly(CONGRATULATION);
+  }
+
+  @Test
+  void theSummarySaysWhatWasRejectedAndWhy() throws Exception {
+    List<String> lines = new ArrayList<>(taskEvents("legacy"));
+    lines.add(lines.get(0)); // a resend
+    lines.add("{\"device_id\": \"bar9\", \"type\": \"app_launch\", \"time_stamp\": \"2021-02-28 17:00:00\"}");
+    lines.add("{\"user_id\": \"foo9\", \"device_id\": \"bar9\", \"type\": \"app_launch\", \"time_stamp\": \"yesterday\"}");
+    lines.add("{\"user_id\": \"foo9\", \"device_id\": \"bar9\", \"type\": \"app_launch\", \"time_stamp\": \"tomorrow\"}");
+    lines.add("not json at all");
+    lines.add("");
+    lines.add("{\"userId\": \"foo9\", \"deviceId\": \"bar9\", \"type\": \"profile_viewed\", \"occurredAt\": \"2021-02-28T17:00:00Z\"}");
+    Run run = replay(file("events.ndjson", lines).toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.notifications()).containsExactly(REMINDER, CONGRATULATION);
+    assertThat(run.out()).contains("events read: 11 (accepted 5, duplicates 1, of unsupported types 1, rejected 4)",
+        "  2 × time_stamp: must be a UTC time as \"yyyy-MM-dd HH:mm:ss\", e.g. \"2021-02-28 16:22:52\"",
+        "  1 × user_id: is required",
+        "  1 × $: is not valid JSON")
+        .anySatisfy(line -> assertThat(line).startsWith("  line 7: user_id: is required"));
+  }
+
+  @Test
+  void aWrongSettingStopsWithTheConfigsMessage() throws Exception {
+    Path events = file("events.ndjson", taskEvents("legacy"));
+    Run run = replay("--set", "rules.trainingCongratulation.minDuration=PT25M", events.toString());
+    assertThat(run.exitCode()).isEqualTo(15);
+    assertThat(run.err()).contains("rules.trainingCongratulation: renamed to rules.congratulation");
+
+    run = replay("--set", "rules.congratulation.minDuration=25 minutes", events.toString());
+    assertThat(run.exitCode()).isEqualTo(15);
+    assertThat(run.err()).contains("rules.congratulation.minDuration: must be an ISO-8601 duration");
+  }
+
+  @Test
+  void withoutAFileItSaysHowToUseIt() {
+    Run run = replay();
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("usage: java -cp events-processor.jar io.eventsprocessor.replay.Replay");
+    run = replay(dir.resolve("missing.ndjson").toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains(dir.resolve("missing.ndjson") + ": no such file");
+  }
+}
