@@ -54,6 +54,9 @@ class Case:
         return self.batch or 1
 
 
+# The JVM options of the top-level README's run command: the memory budget it states is measured with them.
+README_JAVA_OPTS = "-Xmx288m -XX:+UseParallelGC -XX:MaxDirectMemorySize=64m"
+
 def cases(batch, baseline_jar=""):
     """Every case there is, in the default order of a round: the baseline next to the service it is compared with."""
     base = Path(baseline_jar).name if baseline_jar else ""
@@ -93,7 +96,8 @@ def settings():
     p.add_argument("--baseline-conf", default=env("BASELINE_CONF", ""),
                    help="the baseline's config (BASELINE_CONF; default: only the keys the runner must set, see "
                         "src/bench/README.md)")
-    p.add_argument("--java-opts", default=env("JAVA_OPTS", ""), help="JVM options of the service, e.g. -Xmx2g (JAVA_OPTS)")
+    p.add_argument("--java-opts", default=env("JAVA_OPTS", README_JAVA_OPTS),
+                   help=f"JVM options of the service (JAVA_OPTS; by default the README's run command's: {README_JAVA_OPTS})")
     p.add_argument("--service-args", default=env("SERVICE_ARGS", ""),
                    help="launcher options after -conf, e.g. '-instances 2' (SERVICE_ARGS)")
     p.add_argument("--connections", type=int, default=int(env("CONNECTIONS", "64")), help="wrk's -c (CONNECTIONS, 64)")
@@ -147,7 +151,7 @@ def free_ports(n):
             s.close()
 
 
-def http_get(url, timeout=5):
+def http_get(url, timeout=15):
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.read().decode()
 

@@ -91,9 +91,13 @@ final class ConnectionGuard {
     long deadline = vertx.setTimer(bodyMillis, id -> bodyLate(ctx));
     ctx.put(BODY_DEADLINE, deadline);
     ctx.addEndHandler(answered -> {
-      // Answered before its body was all in (a 401, a 413): the deadline still closes a body that never ends.
       if (answered.failed() || ctx.request().isEnded()) {
         vertx.cancelTimer(deadline);
+      } else {
+        // Answered before its body was all in (a 401, a 413, a 503): the deadline still closes a body that never
+        // ends, and goes as soon as the body does end. Left to fire, each such deadline kept its request for the
+        // whole bodyTimeout: 30,000 of them under a flood answered 503.
+        ctx.request().endHandler(end -> vertx.cancelTimer(deadline));
       }
       if (watch != null && --watch.requests == 0 && watched.containsKey(connection)) {
         awaitHeaders(connection, watch, nextHeadersMillis);
