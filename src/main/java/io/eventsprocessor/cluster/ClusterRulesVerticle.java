@@ -200,7 +200,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
    */
   private void apply(String userId, List<Message<Event>> requests) {
     List<Event> events = requests.stream().map(Message::body).toList();
-    Future.fromCompletionStage(users.submitToKey(userId, new UserProcessors.ApplyEvents(events, clock.millis())),
+    OnContext.of(users.submitToKey(userId, new UserProcessors.ApplyEvents(events, clock.millis())),
         context).onComplete(result -> {
           if (result.succeeded()) {
             String[] answers = result.result().split(",");
@@ -305,13 +305,13 @@ public final class ClusterRulesVerticle extends VerticleBase {
       return;
     }
     String id = request.body();
-    Future.fromCompletionStage(deadLetters.removeAsync(id), context).compose(json -> {
+    OnContext.of(deadLetters.removeAsync(id), context).compose(json -> {
       if (json == null) {
         return Future.failedFuture(new IllegalArgumentException("no dead letter with id " + id));
       }
       JsonObject dead = new JsonObject(json);
       var notification = io.eventsprocessor.notify.Notification.fromJson(dead.getJsonObject("notification"));
-      return Future.fromCompletionStage(users.submitToKey(notification.userId(),
+      return OnContext.of(users.submitToKey(notification.userId(),
           new UserProcessors.AddNotification(notification, clock.millis())), context);
     }).onComplete(done -> {
       if (done.succeeded()) {
