@@ -294,7 +294,9 @@ public class MainVerticle extends VerticleBase {
   private void logSummary(AppConfig config) {
     StartupSummary.Ports ports = new StartupSummary.Ports(httpPort(), admin == null ? -1 : admin.actualPort(),
         metricsServer == null ? -1 : metricsServer.actualPort());
-    LOG.info(StartupSummary.text(config, ports, vertx.isClustered(), edges.size(), Runtime.getRuntime().maxMemory()));
+    LOG.info(StartupSummary.text(config, ports, vertx.isClustered(), edges.size(), Runtime.getRuntime().maxMemory())
+        + "\n  started   " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+        + " ms after the JVM");
     String warning = StartupSummary.warning(config);
     if (warning != null) {
       LOG.warn(warning);
