@@ -30,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link #afterConfigParsed}: the {@code -conf} file is read strictly (see {@link ConfigFile}); a file that is
  *       missing, unreadable or not a JSON object stops the start with {@link #EXIT_CONFIG};</li>
+ *   <li>{@link #afterVertxOptionsParsed} and {@link #beforeStartingVertx}: Vert.x's own metrics on, on the
+ *       service's Prometheus registry, unless {@code -options} turns them off;</li>
  *   <li>{@link #createVertxBuilder}: with {@code -cluster}, the Hazelcast member is built from the config's
- *       {@code cluster} section and the {@code CLUSTER_*} environment variables (see {@link ClusterSetup}).</li>
+ *       {@code cluster} section and the {@code CLUSTER_*} environment variables (see {@link ClusterSetup});</li>
+ *   <li>{@link #afterFailureToDeployVerticle}: a wrong config value or an unusable state directory is one line and
+ *       {@link #EXIT_CONFIG}, not a stack trace.</li>
  * </ul>
  */
 public class Launcher extends VertxApplication implements VertxApplicationHooks {
