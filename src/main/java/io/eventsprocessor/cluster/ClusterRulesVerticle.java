@@ -52,6 +52,8 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRulesVerticle.class);
   /** How long a notification handed to the outbox is not handed again while it is still waiting. */
   private static final Duration HANDED_OVER = Duration.ofMinutes(5);
+  /** How often readiness learns whether every user has its backup: a probe asks every few seconds. */
+  private static final long SAFETY_CHECK_MILLIS = 1000;
 
   private final HazelcastInstance hazelcast;
   private final RuleSet rules;
@@ -134,7 +136,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
     consumers.add(vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetry));
     consumers.forEach(c -> registered.add(c.completion()));
     pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
-    safetyTimer = vertx.setPeriodic(1, pollInterval.toMillis(), id -> checkSafety());
+    safetyTimer = vertx.setPeriodic(1, SAFETY_CHECK_MILLIS, id -> checkSafety());
     return Future.all(registered);
   }
 
