@@ -172,11 +172,12 @@ public class MainVerticle extends VerticleBase {
           RulesVerticle rulesVerticle = singleNodeRules;
           return new Parts(rulesVerticle, DeliveryRecords.in(state.journal()), true,
               registry -> Metrics.singleNode(registry, rulesVerticle), List.of(
-                  new Readiness.Check("state", () -> cannotKeep(rulesVerticle.unavailable()), true),
+                  new Readiness.Check("state", () -> cannotKeep(rulesVerticle.unavailable()),
+                      Readiness.Effect.REFUSES_REQUESTS),
                   new Readiness.Check("users", () -> rulesVerticle.full()
                       ? "The service keeps the state of its most users (" + rulesVerticle.maxUsers()
                           + "): events of new users are refused"
-                      : null, false)));
+                      : null, Readiness.Effect.REPORTED)));
         });
   }
 
@@ -194,8 +195,9 @@ public class MainVerticle extends VerticleBase {
       ClusterRulesVerticle rulesVerticle = clusterRules;
       return new Parts(rulesVerticle, rulesVerticle.records(), false,
           registry -> Metrics.cluster(registry, hazelcast, rulesVerticle),
-          List.of(new Readiness.Check("cluster", () -> cannotKeep(rulesVerticle.unavailable()), true),
-              new Readiness.Check("backups", rulesVerticle::copying, false)));
+          List.of(new Readiness.Check("cluster", () -> cannotKeep(rulesVerticle.unavailable()),
+              Readiness.Effect.REFUSES_REQUESTS),
+              new Readiness.Check("backups", rulesVerticle::copying, Readiness.Effect.REPORTED)));
     });
   }
 
@@ -206,11 +208,12 @@ public class MainVerticle extends VerticleBase {
     // edge a request reaches.
     List<Readiness.Check> checks = new ArrayList<>();
     checks.add(new Readiness.Check("outbox",
-        () -> outbox.isFull() ? "The notification outbox is full (" + outbox.capacity() + " waiting)" : null, true));
+        () -> outbox.isFull() ? "The notification outbox is full (" + outbox.capacity() + " waiting)" : null,
+        Readiness.Effect.REFUSES_REQUESTS));
     checks.addAll(parts.readiness());
     readiness = new Readiness(checks);
     Gate gate = new Gate(Authenticator.create(vertx, config.auth()),
-        ClientAddresses.trusting(config.http().trustedProxies()), config.rateLimit().perAddress(clock), readiness,
+        ClientAddresses.trusting(config.http().trustedProxies(), config.http().forwardedHeader()), config.rateLimit().perAddress(clock), readiness,
         new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
     ServiceMeters meters = metrics(rules, parts);
     if (singleNodeRules != null) {

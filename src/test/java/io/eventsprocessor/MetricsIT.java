@@ -77,6 +77,10 @@ class MetricsIT {
     // The service's counters, as before, and its histograms.
     assertThat(value(metrics, "events_processor_events_total{outcome=\"accepted\"}")).isEqualTo(6);
     assertThat(value(metrics, "events_processor_events_total{outcome=\"rejected\"}")).isEqualTo(1);
+    // The edge's bounds are counted too (none was hit here).
+    assertThat(value(metrics, "events_processor_connections_refused_total")).isZero();
+    assertThat(value(metrics, "events_processor_connections_timed_out_total")).isZero();
+    assertThat(value(metrics, "events_processor_bodies_over_budget_total")).isZero();
     assertThat(value(metrics, "events_processor_notifications_total{outcome=\"delivered\"}")).isEqualTo(2);
     assertThat(value(metrics, "events_processor_event_age_seconds_count")).isEqualTo(6);
     // The task's events are from 2021: older than a week, above every bucket.

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import io.eventsprocessor.ingest.ClientAddresses;
 import org.junit.jupiter.api.Test;
 
 /** The whole config: the service's own keys and the registered families' sections, checked together. */
@@ -206,6 +207,15 @@ class ServiceConfigTest {
       assertThat(app(new JsonObject().put("admin", new JsonObject().put("host", loopback))).admin().host())
           .isEqualTo(loopback);
     }
+  }
+
+  @Test
+  void theForwardedHeaderIsOneOfTwoSpelledAsTheHeaderIs() {
+    assertThat(app(new JsonObject()).http().forwardedHeader()).isEqualTo(ClientAddresses.Header.X_FORWARDED_FOR);
+    assertThat(app(new JsonObject().put("http", new JsonObject().put("forwardedHeader", "forwarded"))).http()
+        .forwardedHeader()).isEqualTo(ClientAddresses.Header.FORWARDED);
+    assertThatThrownBy(() -> app(new JsonObject().put("http", new JsonObject().put("forwardedHeader", "X-Real-IP"))))
+        .hasMessageContaining("http.forwardedHeader: must be X-Forwarded-For or Forwarded, got \"X-Real-IP\"");
   }
 
   @Test

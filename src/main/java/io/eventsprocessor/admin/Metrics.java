@@ -35,6 +35,14 @@ public final class Metrics {
         .tag("status", "401").description("Requests refused for their credentials").register(registry);
     FunctionCounter.builder("events.processor.requests.refused", ingest, IngestStats::forbidden)
         .tag("status", "403").description("Requests refused for their credentials").register(registry);
+    FunctionCounter.builder("events.processor.connections.refused", ingest, IngestStats::connectionsRefused)
+        .description("Connections closed at once: as many were open as http.maxConnections").register(registry);
+    FunctionCounter.builder("events.processor.connections.timed.out", ingest, IngestStats::timedOut)
+        .description("Connections closed because a request's headers or body did not arrive in time")
+        .register(registry);
+    FunctionCounter.builder("events.processor.bodies.over.budget", ingest, IngestStats::overBudget)
+        .description("Requests answered 503 because the bodies in flight filled http.bodyBytesInFlight")
+        .register(registry);
 
     notifications(registry, outbox, "delivered", OutboxStats::delivered);
     notifications(registry, outbox, "retried", OutboxStats::retried);

@@ -77,6 +77,7 @@ public record AppConfig(
         batchBodyLimit,
         http.integer("batchMaxEvents", 500, 1, 10_000),
         trustedProxies(http),
+        forwardedHeader(http),
         http.duration("idleTimeout", Duration.ofSeconds(75), Duration.ofMillis(10)),
         http.duration("headersTimeout", Duration.ofSeconds(10), Duration.ofMillis(10)),
         http.duration("bodyTimeout", Duration.ofSeconds(30), Duration.ofMillis(10)),
@@ -182,6 +183,18 @@ public record AppConfig(
 
     return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, metrics, ingestSettings, auth,
         rateLimit, cluster, logFormat);
+  }
+
+  /** {@code X-Forwarded-For} or {@code Forwarded}, spelled as the header is (in any case). */
+  private static ClientAddresses.Header forwardedHeader(ConfigReader http) {
+    String value = http.string("forwardedHeader", ClientAddresses.Header.X_FORWARDED_FOR.headerName()).trim();
+    for (ClientAddresses.Header header : ClientAddresses.Header.values()) {
+      if (header.headerName().equalsIgnoreCase(value)) {
+        return header;
+      }
+    }
+    http.problem("forwardedHeader", "must be X-Forwarded-For or Forwarded", value);
+    return ClientAddresses.Header.X_FORWARDED_FOR;
   }
 
   private static List<String> trustedProxies(ConfigReader http) {

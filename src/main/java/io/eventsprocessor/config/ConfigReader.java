@@ -99,7 +99,7 @@ public final class ConfigReader {
     Object value = json.getValue(key, defaultValue.name());
     E[] constants = defaultValue.getDeclaringClass().getEnumConstants();
     for (E constant : constants) {
-      if (constant.name().equals(value)) {
+      if (value instanceof String text && constant.name().equals(text.trim())) {
         return constant;
       }
     }

@@ -53,11 +53,12 @@ final class BodyReader implements Handler<RoutingContext> {
       overBudget(ctx);
       return;
     }
+    // The bytes taken go back whatever happens next.
+    Reading reading = new Reading(ctx, declared);
+    ctx.addEndHandler(done -> capacity.releaseBodyBytes(reading.held));
     if (expect != null && request.version() != HttpVersion.HTTP_1_0) {
       ctx.response().writeContinue();
     }
-    Reading reading = new Reading(ctx, declared);
-    ctx.addEndHandler(done -> capacity.releaseBodyBytes(reading.held));
     if (request.isEnded()) {
       // Nothing more will come (the handlers before this one keep the request paused, so only an empty body can
       // have ended already): Vert.x refuses an end handler on an ended request.
@@ -111,6 +112,10 @@ final class BodyReader implements Handler<RoutingContext> {
       }
       if (body.length() + chunk.length() > limit) {
         refused = true;
+        // The rest is not read: the connection is closed once the answer is sent, so that what was read goes with it
+        // (its bytes leave the budget with the answer; kept open, the client could trickle on and hold them).
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        ctx.addEndHandler(done -> ctx.request().connection().close());
         ctx.fail(413);
         return;
       }

@@ -1,6 +1,7 @@
 package io.eventsprocessor.ingest;
 
 import io.netty.util.NetUtil;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
@@ -12,13 +13,30 @@ import java.util.Locale;
 
 /**
  * Which address a request comes from, for the per-address rate and the logs: the TCP peer, unless the peer is one
- * of the trusted proxies ({@code http.trustedProxies}); then the address it forwarded, in {@code Forwarded}
- * (RFC 7239) or else {@code X-Forwarded-For}. The hops are read from the right (the nearest) and the first one no
- * trusted proxy stands for is the client: what a client writes in these headers itself comes first, and is not
- * believed. Addresses are read as literals only; a name is never looked up.
+ * of the trusted proxies ({@code http.trustedProxies}); then the address it forwarded, in the one header the
+ * proxies write ({@code http.forwardedHeader}: {@code X-Forwarded-For}, or {@code Forwarded} of RFC 7239). Only
+ * that header is read: a proxy passes the other one on as the client wrote it. The hops are read from the right
+ * (the nearest) and the first one no trusted proxy stands for is the client: what a client writes in the header
+ * itself comes first, and is not believed. Addresses are read as literals only; a name is never looked up.
  */
 public final class ClientAddresses {
+  /** The header the trusted proxies write the client's address in, as a config value spells it. */
+  public enum Header {
+    X_FORWARDED_FOR("X-Forwarded-For"), FORWARDED("Forwarded");
+
+    private final String name;
+
+    Header(String name) {
+      this.name = name;
+    }
+
+    public String headerName() {
+      return name;
+    }
+  }
+
   private final List<Block> trusted;
+  private final Header header;
 
   /** An address block: the address's bytes, and how many leading bits count. */
   private record Block(byte[] network, int bits) {
@@ -36,15 +54,17 @@ public final class ClientAddresses {
     }
   }
 
-  private ClientAddresses(List<Block> trusted) {
+  private ClientAddresses(List<Block> trusted, Header header) {
     this.trusted = trusted;
+    this.header = header;
   }
 
   /**
    * @param proxies CIDR blocks ({@code 10.0.0.0/8}, {@code 2001:db8::/32}) or single addresses
+   * @param header  the header they write the client's address in
    * @throws IllegalArgumentException when one is neither (see {@link #problem})
    */
-  public static ClientAddresses trusting(List<String> proxies) {
+  public static ClientAddresses trusting(List<String> proxies, Header header) {
     List<Block> blocks = new ArrayList<>();
     for (String proxy : proxies) {
       Block block = block(proxy);
@@ -53,7 +73,7 @@ public final class ClientAddresses {
       }
       blocks.add(block);
     }
-    return new ClientAddresses(List.copyOf(blocks));
+    return new ClientAddresses(List.copyOf(blocks), header);
   }
 
   /** What is wrong with a trusted proxy's spelling, for the config's error; null when nothing is. */
@@ -90,19 +110,17 @@ public final class ClientAddresses {
       byte[] bytes = literal(peerAddress);
       return bytes == null ? peerAddress : text(bytes);
     }
-    return resolve(peerAddress, request.headers().getAll("Forwarded"), request.headers().getAll("X-Forwarded-For"));
+    return resolve(peerAddress, request.headers());
   }
 
-  /**
-   * @param forwarded     the {@code Forwarded} header's lines, in order
-   * @param xForwardedFor the {@code X-Forwarded-For} header's lines, in order (read when there is no Forwarded)
-   */
-  String resolve(String peer, List<String> forwarded, List<String> xForwardedFor) {
+  /** The client's address of a request from {@code peer} with these headers (only the configured one is read). */
+  String resolve(String peer, MultiMap headers) {
     byte[] hop = literal(peer);
     if (hop == null) {
       return peer;
     }
-    List<String> hops = forwarded.isEmpty() ? xForwardedFor(xForwardedFor) : forwardedFor(forwarded);
+    List<String> lines = headers.getAll(header.name);
+    List<String> hops = header == Header.FORWARDED ? forwardedFor(lines) : xForwardedFor(lines);
     // From the nearest hop back, while each was written by a trusted proxy.
     for (int i = hops.size() - 1; i >= 0 && isTrusted(hop); i--) {
       byte[] previous = literal(node(hops.get(i)));

@@ -56,6 +56,7 @@ public final class IngestVerticle extends VerticleBase {
    * @param batchBodyLimit the largest batch body, in bytes
    * @param batchMaxEvents the most events in one batch
    * @param trustedProxies the proxies whose forwarded address is the client's (see {@link ClientAddresses})
+   * @param forwardedHeader the one header those proxies write the client's address in
    * @param idleTimeout    a connection with nothing read or written this long is closed
    * @param headersTimeout how long a connection may take to deliver a request's headers (see {@link ConnectionGuard})
    * @param bodyTimeout    how long a request may take to deliver its body, from its headers
@@ -64,7 +65,7 @@ public final class IngestVerticle extends VerticleBase {
    * @param drainTimeout   at a stop, how long the requests in flight may take to finish
    */
   public record Settings(String host, int port, long bodyLimit, long batchBodyLimit, int batchMaxEvents,
-      List<String> trustedProxies, Duration idleTimeout, Duration headersTimeout, Duration bodyTimeout,
+      List<String> trustedProxies, ClientAddresses.Header forwardedHeader, Duration idleTimeout, Duration headersTimeout, Duration bodyTimeout,
       int maxConnections, long bodyBytesInFlight, Duration drainTimeout) {}
 
   private final Settings settings;

@@ -12,17 +12,29 @@ import java.util.function.Supplier;
  */
 public final class Readiness {
 
+  /** What a part that is down does to the service. */
+  public enum Effect {
+    /** Every request is refused (503, before its body is read), and the service is not ready. */
+    REFUSES_REQUESTS,
+    /** The service is not ready (a load balancer should send traffic elsewhere), yet requests are still taken. */
+    NOT_READY,
+    /**
+     * Shown in the health answer only: the service stays ready. For what holds on every node at once (the
+     * cluster copying backups: not ready everywhere would be an outage) or where refusing would cut off more than
+     * it protects (the cap on users: only new users are refused, and a single node has no elsewhere).
+     */
+    REPORTED
+  }
+
   /**
    * One part's verdict.
    *
-   * @param name            its name in the health answer's {@code checks}
-   * @param down            why the part cannot take events now, or null when it can; read from any thread
-   * @param refusesRequests whether every request is refused (503, before its body is read) while the part is down.
-   *                        The cap on users refuses only the events of new users: the service is not ready then (a
-   *                        load balancer had better send traffic elsewhere), yet it goes on taking the events of the
-   *                        users it has.
+   * @param name   its name in the health answer's {@code checks}
+   * @param down   why the part cannot take events now (or what it reports), or null when all is well; read from any
+   *               thread
+   * @param effect what the part being down does to the service
    */
-  public record Check(String name, Supplier<String> down, boolean refusesRequests) {}
+  public record Check(String name, Supplier<String> down, Effect effect) {}
 
   private final List<Check> checks;
   private volatile boolean stopping;
@@ -30,7 +42,7 @@ public final class Readiness {
   public Readiness(List<Check> checks) {
     List<Check> all = new ArrayList<>(checks);
     // While the edge drains it takes no new connection; a probe that still gets through learns why.
-    all.add(new Check("shutdown", () -> stopping ? "The service is stopping" : null, false));
+    all.add(new Check("shutdown", () -> stopping ? "The service is stopping" : null, Effect.NOT_READY));
     this.checks = List.copyOf(all);
   }
 
@@ -42,7 +54,7 @@ public final class Readiness {
   /** Why every request is refused now (the first part down that refuses requests), or null when they are taken. */
   public String refusal() {
     for (Check check : checks) {
-      if (check.refusesRequests()) {
+      if (check.effect() == Effect.REFUSES_REQUESTS) {
         String down = check.down().get();
         if (down != null) {
           return down;
@@ -53,8 +65,9 @@ public final class Readiness {
   }
 
   /**
-   * The health answer: {@code status} UP when every part is, each part under {@code checks}, and, when down, the
-   * first part's {@code reason} at the top as well (what {@code /health} answered before it had checks).
+   * The health answer: {@code status} UP when every part that decides it is up (all but the {@link Effect#REPORTED}
+   * ones), each part under {@code checks}, and, when down, the first such part's {@code reason} at the top as well
+   * (what {@code /health} answered before it had checks).
    */
   public JsonObject health() {
     JsonObject parts = new JsonObject();
@@ -64,7 +77,9 @@ public final class Readiness {
       JsonObject part = new JsonObject().put("status", down == null ? "UP" : "DOWN");
       if (down != null) {
         part.put("reason", down);
-        reason = reason == null ? down : reason;
+        if (check.effect() != Effect.REPORTED && reason == null) {
+          reason = down;
+        }
       }
       parts.put(check.name(), part);
     }

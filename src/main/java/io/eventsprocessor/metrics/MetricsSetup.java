@@ -47,6 +47,8 @@ public final class MetricsSetup {
         // Vert.x Web reports every route a request went through, joined by '>': the HTTP API has two routes per
         // path (the gate before the body, then the body), which say the same.
         .meterFilter(MeterFilter.replaceTagValues(Label.HTTP_ROUTE.toString(), MetricsSetup::route))
+        // The method is what the client wrote (Vert.x takes any token for one): each new one would be new meters.
+        .meterFilter(MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(), MetricsSetup::method))
         .meterFilter(buckets("vertx.http.server.response.time", HTTP_SERVER_BUCKETS))
         .meterFilter(buckets("vertx.http.client.response.time", HTTP_CLIENT_BUCKETS));
     return registry;
@@ -54,7 +56,7 @@ public final class MetricsSetup {
 
   /**
    * Vert.x's metrics on the registry of {@link #REGISTRY_NAME}. Labels stay bounded: the route (not the path, which
-   * a client chooses), the status, the method, the event-bus address (ours are a fixed set; replies are not counted).
+   * a client chooses), the status, the method (the standard ones, any other as OTHER), the event-bus address (ours are a fixed set; replies are not counted).
    * The JVM's meters are bound by {@link #bindJvmAndProcess}, the same with or without Vert.x's metrics.
    */
   public static MicrometerMetricsOptions vertxOptions() {
@@ -99,6 +101,14 @@ public final class MetricsSetup {
   }
 
   /** "/v1/event>/v1/event" is "/v1/event"; distinct routes stay joined. */
+  private static final java.util.Set<String> METHODS =
+      java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
+
+  /** A standard method as it is, anything else as {@code OTHER}: the label's values stay a fixed set. */
+  static String method(String method) {
+    return METHODS.contains(method) ? method : "OTHER";
+  }
+
   static String route(String routes) {
     if (routes.indexOf('>') < 0) {
       return routes;

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,23 +29,34 @@ public final class MetricsVerticle extends VerticleBase {
 
   private final Settings settings;
   private final PrometheusMeterRegistry registry;
+  private static final int IDLE_TIMEOUT_SECONDS = 60;
   private int actualPort;
+  /** The scrape under way: requests that come meanwhile share it, so that a flood of them costs one. */
+  private Future<String> scraping;
 
   public MetricsVerticle(Settings settings, PrometheusMeterRegistry registry) {
     this.settings = settings;
     this.registry = registry;
   }
 
+  /** Scraping walks every meter: off the event loop (which serves the scrapes only), one at a time. */
+  private Future<String> scrape() {
+    if (scraping == null || scraping.isComplete()) {
+      scraping = vertx.executeBlocking(registry::scrape, false);
+    }
+    return scraping;
+  }
+
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer()
+    // Open to a scraper on another machine: idle connections are closed, as the public edge closes them.
+    return vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(IDLE_TIMEOUT_SECONDS))
         .requestHandler(request -> {
           if (request.method() != HttpMethod.GET || !request.path().equals("/metrics")) {
             request.response().setStatusCode(404).end();
             return;
           }
-          // Scraping walks every meter: off the event loop, which serves the scrapes only.
-          vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
+          scrape().onComplete(scrape -> {
             if (scrape.succeeded()) {
               request.response().putHeader("Content-Type", CONTENT_TYPE).end(scrape.result());
             } else {

@@ -117,22 +117,32 @@ final class EventsFile {
     }
   }
 
+  /**
+   * A file that starts with an array: that array's elements, then those of any value after it (NDJSON whose lines
+   * are batches, or a second array), so that nothing after the first array is skipped unread.
+   */
   private static void readArray(java.io.Reader text, Reader reader) throws IOException {
     try (JsonParser parser = MAPPER.createParser(text)) {
-      parser.nextToken();
       long line = 1;
       try {
-        for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
-          if (token == null) {
-            reader.notJson(line, "the array does not end");
-            return;
-          }
+        for (JsonToken root = parser.nextToken(); root != null; root = parser.nextToken()) {
           line = parser.currentTokenLocation().getLineNr();
-          reader.document(line, wrap(ELEMENT.readValue(parser)));
+          if (root != JsonToken.START_ARRAY) {
+            reader.document(line, wrap(ELEMENT.readValue(parser)));
+            continue;
+          }
+          for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+            if (token == null) {
+              reader.notJson(line, "the array does not end");
+              return;
+            }
+            line = parser.currentTokenLocation().getLineNr();
+            reader.document(line, wrap(ELEMENT.readValue(parser)));
+          }
         }
       } catch (JsonProcessingException e) {
         JsonLocation at = e.getLocation();
-        reader.notJson(at == null ? line : at.getLineNr(), message(e) + "; the rest of the array is not read");
+        reader.notJson(at == null ? line : at.getLineNr(), message(e) + "; the rest of the file is not read");
       }
     }
   }

@@ -5,6 +5,7 @@ import io.eventsprocessor.MainVerticle;
 import io.eventsprocessor.ServiceConfig;
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigFile;
+import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.event.Decoded;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventDecoder;
@@ -107,7 +108,11 @@ public final class Replay {
 
     ServiceConfig config;
     try {
-      config = ServiceConfig.from(config(conf).mergeIn(settings, true), MainVerticle.FAMILIES);
+      // As the service reads it: the file, then the environment's variables (secrets often come that way), then
+      // the overrides of the command line.
+      Map<String, String> environment = System.getenv();
+      config = ServiceConfig.from(config(conf).mergeIn(ConfigLoader.fromEnvironment(environment), true)
+          .mergeIn(settings, true), MainVerticle.FAMILIES, ConfigLoader.variables(environment));
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return EXIT_CONFIG;

@@ -12,8 +12,8 @@ class ReadinessTest {
   final AtomicReference<String> outbox = new AtomicReference<>();
   final AtomicReference<String> users = new AtomicReference<>();
   final Readiness readiness = new Readiness(List.of(
-      new Readiness.Check("outbox", outbox::get, true),
-      new Readiness.Check("users", users::get, false)));
+      new Readiness.Check("outbox", outbox::get, Readiness.Effect.REFUSES_REQUESTS),
+      new Readiness.Check("users", users::get, Readiness.Effect.REPORTED)));
 
   static JsonObject part(String status) {
     return new JsonObject().put("status", status);
@@ -38,12 +38,18 @@ class ReadinessTest {
   }
 
   @Test
-  void theCapOnUsersOrAStopMakeTheServiceNotReadyWithoutRefusingRequests() {
+  void aReportedPartIsShownWithoutMakingTheServiceNotReady() {
     users.set("The service keeps the state of its most users (1): events of new users are refused");
     assertThat(readiness.refusal()).isNull();
-    assertThat(readiness.health().getString("status")).isEqualTo("DOWN");
-    users.set(null);
+    assertThat(readiness.health()).isEqualTo(new JsonObject().put("status", "UP").put("checks", new JsonObject()
+        .put("outbox", part("UP"))
+        .put("users", part("DOWN").put("reason",
+            "The service keeps the state of its most users (1): events of new users are refused"))
+        .put("shutdown", part("UP"))));
+  }
 
+  @Test
+  void aStopMakesTheServiceNotReadyWithoutRefusingRequests() {
     readiness.stopping();
     assertThat(readiness.refusal()).isNull();
     assertThat(readiness.health()).isEqualTo(new JsonObject().put("status", "DOWN")

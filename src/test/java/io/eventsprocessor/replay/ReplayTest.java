@@ -79,6 +79,18 @@ class ReplayTest {
   }
 
   @Test
+  void ndjsonWhoseFirstLineIsABatchIsReadToTheEnd() throws Exception {
+    List<String> improved = taskEvents("improved");
+    Path events = file("batches.ndjson", List.of("[" + improved.get(0) + ", " + improved.get(1) + "]",
+        "[" + improved.get(2) + "]", improved.get(3), improved.get(4)));
+    Run run = replay(events.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("events read: 5 (accepted 5, duplicates 0, of unsupported types 0, rejected 0)");
+    assertThat(run.notifications()).containsExactly(REMINDER, CONGRATULATION);
+  }
+
+  @Test
   void aSettingOverrideChangesTheResult() throws Exception {
     Path events = file("events.ndjson", taskEvents("legacy"));
     Run run = replay("--conf", "conf/config.json", "--set", "rules.congratulation.minDuration=PT40M",
