@@ -177,7 +177,7 @@ public class MainVerticle extends VerticleBase {
                   new Readiness.Check("users", () -> rulesVerticle.full()
                       ? "The service keeps the state of its most users (" + rulesVerticle.maxUsers()
                           + "): events of new users are refused"
-                      : null, Readiness.Effect.REPORTED)));
+                      : null, Readiness.Effect.NOT_READY)));
         });
   }
 

@@ -86,16 +86,16 @@ class HealthEndToEndTest extends EndToEnd {
   }
 
   @Test
-  void theCapOnUsersReachedIsReportedWhileTheServiceStaysReadyForTheUsersItHas() throws Exception {
+  void readinessIsDownOnceTheCapOnUsersIsReachedWhileKnownUsersAreStillTaken() throws Exception {
     startService(new JsonObject().put("state", new JsonObject().put("maxUsers", 1)));
     assertThat(http.postEvent(launch("first")).status()).isEqualTo(202);
 
     Response ready = http.get("/health/ready");
-    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.status()).isEqualTo(503);
     assertThat(ready.json().getJsonObject("checks").getJsonObject("users")).isEqualTo(new JsonObject()
         .put("status", "DOWN")
         .put("reason", "The service keeps the state of its most users (1): events of new users are refused"));
-    // Ready (the only node of a single-node service has no elsewhere): the user it has goes on, a new one is refused.
+    // Not ready for traffic in general, yet the user it has goes on, and only a new one is refused.
     assertThat(http.postEvent(launch("first").replace("10:00:00", "10:01:00")).status()).isEqualTo(202);
     assertThat(http.postEvent(launch("second")).status()).isEqualTo(503);
     assertThat(http.get("/health/live").status()).isEqualTo(200);

@@ -73,7 +73,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private long pollTimer = -1;
   private long safetyTimer = -1;
   private boolean checkingSafety;
-  /** Whether every partition had its backups in sync at the last check (see {@link #copying}). */
+  /** Whether every partition this node owns had its backup in sync at the last check (see {@link #copying}). */
   private volatile boolean safe;
   private java.util.UUID membership;
   private boolean polling;
@@ -101,15 +101,15 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   /**
    * Why no other node should be stopped now, or null: after a member joined or left, Hazelcast copies partitions
-   * and their backups, and until that ends some users have a single copy. Readiness reports it (without refusing
-   * events), so that a rolling deploy waits for it before it stops the next node.
+   * and their backups, and until that ends some of this node's users have a single copy. Readiness reports it
+   * (without refusing events), so that a rolling deploy can wait for it on every node before it stops the next one.
    */
   public String copying() {
-    return safe ? null : "the cluster is copying users' entries and their backups after a member joined or left: "
-        + "stop no other node until this is done";
+    return safe ? null : "some users this node owns have no backup in sync yet (the cluster is copying entries "
+        + "after a member joined or left): stop no other node until this is done";
   }
 
-  /** Whether every partition had its backups in sync at the last check (readable from any thread). */
+  /** Whether every partition this node owns had its backup in sync at the last check (readable from any thread). */
   public boolean safe() {
     return safe;
   }
@@ -228,13 +228,17 @@ public final class ClusterRulesVerticle extends VerticleBase {
         });
   }
 
-  /** Off the event loop and apart from the poll: the check asks every member and waits for their answers. */
+  /**
+   * Off the event loop and apart from the poll: the check asks the backups of this node's partitions and waits up to
+   * 10 s for them. Not Hazelcast's isClusterSafe, which waits for every member and, with one dead but not yet
+   * removed, for up to 10 minutes, all the while leaving the last answer in place.
+   */
   private void checkSafety() {
     if (checkingSafety) {
       return;
     }
     checkingSafety = true;
-    vertx.executeBlocking(() -> hazelcast.getPartitionService().isClusterSafe(), false)
+    vertx.executeBlocking(() -> hazelcast.getPartitionService().isLocalMemberSafe(), false)
         .onComplete(ar -> {
           checkingSafety = false;
           safe = ar.succeeded() && ar.result();

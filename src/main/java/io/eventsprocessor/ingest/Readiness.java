@@ -16,12 +16,14 @@ public final class Readiness {
   public enum Effect {
     /** Every request is refused (503, before its body is read), and the service is not ready. */
     REFUSES_REQUESTS,
-    /** The service is not ready (a load balancer should send traffic elsewhere), yet requests are still taken. */
+    /**
+     * The service is not ready (a load balancer should send traffic elsewhere), yet requests are still taken: the
+     * cap on users (the users it has go on), a stop under way.
+     */
     NOT_READY,
     /**
-     * Shown in the health answer only: the service stays ready. For what holds on every node at once (the
-     * cluster copying backups: not ready everywhere would be an outage) or where refusing would cut off more than
-     * it protects (the cap on users: only new users are refused, and a single node has no elsewhere).
+     * Shown in the health answer only: the service stays ready. For what holds on every node at once (the cluster
+     * copying backups after a member joined or left): not ready everywhere would be an outage.
      */
     REPORTED
   }

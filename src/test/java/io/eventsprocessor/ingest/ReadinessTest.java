@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Test;
 class ReadinessTest {
   final AtomicReference<String> outbox = new AtomicReference<>();
   final AtomicReference<String> users = new AtomicReference<>();
+  final AtomicReference<String> backups = new AtomicReference<>();
   final Readiness readiness = new Readiness(List.of(
       new Readiness.Check("outbox", outbox::get, Readiness.Effect.REFUSES_REQUESTS),
-      new Readiness.Check("users", users::get, Readiness.Effect.REPORTED)));
+      new Readiness.Check("users", users::get, Readiness.Effect.NOT_READY),
+      new Readiness.Check("backups", backups::get, Readiness.Effect.REPORTED)));
 
   static JsonObject part(String status) {
     return new JsonObject().put("status", status);
@@ -22,7 +24,7 @@ class ReadinessTest {
   @Test
   void upWhileEveryPartIsNamingEachOne() {
     assertThat(readiness.health()).isEqualTo(new JsonObject().put("status", "UP").put("checks", new JsonObject()
-        .put("outbox", part("UP")).put("users", part("UP")).put("shutdown", part("UP"))));
+        .put("outbox", part("UP")).put("users", part("UP")).put("backups", part("UP")).put("shutdown", part("UP"))));
     assertThat(readiness.refusal()).isNull();
   }
 
@@ -39,22 +41,27 @@ class ReadinessTest {
 
   @Test
   void aReportedPartIsShownWithoutMakingTheServiceNotReady() {
-    users.set("The service keeps the state of its most users (1): events of new users are refused");
+    backups.set("the cluster is copying users' entries and their backups");
     assertThat(readiness.refusal()).isNull();
-    assertThat(readiness.health()).isEqualTo(new JsonObject().put("status", "UP").put("checks", new JsonObject()
-        .put("outbox", part("UP"))
-        .put("users", part("DOWN").put("reason",
-            "The service keeps the state of its most users (1): events of new users are refused"))
-        .put("shutdown", part("UP"))));
+    JsonObject health = readiness.health();
+    assertThat(health.getString("status")).isEqualTo("UP");
+    assertThat(health.containsKey("reason")).isFalse();
+    assertThat(health.getJsonObject("checks").getJsonObject("backups"))
+        .isEqualTo(part("DOWN").put("reason", "the cluster is copying users' entries and their backups"));
   }
 
   @Test
-  void aStopMakesTheServiceNotReadyWithoutRefusingRequests() {
+  void theCapOnUsersOrAStopMakeTheServiceNotReadyWithoutRefusingRequests() {
+    users.set("The service keeps the state of its most users (1): events of new users are refused");
+    assertThat(readiness.refusal()).isNull();
+    assertThat(readiness.health().getString("status")).isEqualTo("DOWN");
+    users.set(null);
+
     readiness.stopping();
     assertThat(readiness.refusal()).isNull();
     assertThat(readiness.health()).isEqualTo(new JsonObject().put("status", "DOWN")
         .put("reason", "The service is stopping").put("checks", new JsonObject()
-            .put("outbox", part("UP")).put("users", part("UP"))
+            .put("outbox", part("UP")).put("users", part("UP")).put("backups", part("UP"))
             .put("shutdown", part("DOWN").put("reason", "The service is stopping"))));
   }
 }
