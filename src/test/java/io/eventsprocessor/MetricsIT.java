@@ -93,6 +93,7 @@ class MetricsIT {
 
     // The metrics' port serves the metrics and nothing of the admin API; the admin API still serves them too.
     assertThat(get(metricsPort, "/v1/admin/dead-letters").statusCode()).isEqualTo(404);
+    await().atMost(Duration.ofSeconds(10)).until(() -> node.admin("/metrics") != null);
     assertThat(node.admin("/metrics")).contains("events_processor_event_age_seconds_count");
     assertThat(node.output()).noneMatch(line -> line.contains("WARN") || line.contains("ERROR"));
   }

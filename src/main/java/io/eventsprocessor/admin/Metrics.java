@@ -76,7 +76,7 @@ public final class Metrics {
     Gauge.builder("events.processor.cluster.users.owned", rules, ClusterRulesVerticle::ownedUsers)
         .description("Users whose entry this node owns (their backups elsewhere)").register(registry);
     Gauge.builder("events.processor.cluster.safe", rules, r -> r.safe() ? 1 : 0)
-        .description("1 when every partition this node owns has its backup in sync (checked every second)").register(registry);
+        .description("1 when every partition has its backup in sync (checked every second)").register(registry);
   }
 
   private static void events(MeterRegistry registry, IngestStats ingest, String outcome,

@@ -54,6 +54,8 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private static final Duration HANDED_OVER = Duration.ofMinutes(5);
   /** How often readiness learns whether every user has its backup: a probe asks every few seconds. */
   private static final long SAFETY_CHECK_MILLIS = 1000;
+  /** A safety check that takes longer than this is waiting for a member that does not answer. */
+  private static final long SAFETY_CHECK_STALE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
   private final HazelcastInstance hazelcast;
   private final RuleSet rules;
@@ -72,8 +74,9 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private IMap<String, String> deadLetters;
   private long pollTimer = -1;
   private long safetyTimer = -1;
-  private boolean checkingSafety;
-  /** Whether every partition this node owns had its backup in sync at the last check (see {@link #copying}). */
+  /** When the safety check under way started (System.nanoTime), or 0 when none is. */
+  private volatile long safetyCheckSince;
+  /** Whether every partition had its backup in sync at the last check (see {@link #copying}). */
   private volatile boolean safe;
   private java.util.UUID membership;
   private boolean polling;
@@ -101,17 +104,18 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   /**
    * Why no other node should be stopped now, or null: after a member joined or left, Hazelcast copies partitions
-   * and their backups, and until that ends some of this node's users have a single copy. Readiness reports it
-   * (without refusing events), so that a rolling deploy can wait for it on every node before it stops the next one.
+   * and their backups, and until that ends some users have a single copy. Readiness reports it (without refusing
+   * events), so that a rolling deploy can wait for it before it stops the next node.
    */
   public String copying() {
-    return safe ? null : "some users this node owns have no backup in sync yet (the cluster is copying entries "
-        + "after a member joined or left): stop no other node until this is done";
+    return safe() ? null : "some users have no backup in sync yet (the cluster is copying entries after a member "
+        + "joined or left, or a member stopped answering): stop no other node until this is done";
   }
 
-  /** Whether every partition this node owns had its backup in sync at the last check (readable from any thread). */
+  /** Whether every partition had its backup in sync at the last check, and that check is recent (any thread). */
   public boolean safe() {
-    return safe;
+    long since = safetyCheckSince;
+    return safe && (since == 0 || System.nanoTime() - since < SAFETY_CHECK_STALE_NANOS);
   }
 
   @Override
@@ -229,19 +233,19 @@ public final class ClusterRulesVerticle extends VerticleBase {
   }
 
   /**
-   * Off the event loop and apart from the poll: the check asks the backups of this node's partitions and waits up to
-   * 10 s for them. Not Hazelcast's isClusterSafe, which waits for every member and, with one dead but not yet
-   * removed, for up to 10 minutes, all the while leaving the last answer in place.
+   * Off the event loop and apart from the poll: Hazelcast's isClusterSafe asks every member and waits for their
+   * answers; with a member dead but not yet removed it waits until it is (up to minutes), and meanwhile the last
+   * answer must not stand: a check under way for longer than {@link #SAFETY_CHECK_STALE_NANOS} counts as unsafe.
    */
   private void checkSafety() {
-    if (checkingSafety) {
+    if (safetyCheckSince != 0) {
       return;
     }
-    checkingSafety = true;
-    vertx.executeBlocking(() -> hazelcast.getPartitionService().isLocalMemberSafe(), false)
+    safetyCheckSince = System.nanoTime();
+    vertx.executeBlocking(() -> hazelcast.getPartitionService().isClusterSafe(), false)
         .onComplete(ar -> {
-          checkingSafety = false;
           safe = ar.succeeded() && ar.result();
+          safetyCheckSince = 0;
         });
   }
 
