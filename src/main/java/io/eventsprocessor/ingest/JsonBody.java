@@ -27,7 +27,7 @@ import java.util.Map;
  * trailing garbage, absurd nesting) and lenient where the app in users' hands needs it: a trailing comma before
  * a closing brace, as in the task's example events, is accepted.
  */
-final class JsonBody {
+public final class JsonBody {
   /** Deeper than any event needs; bounds the parser's work and stack. */
   static final int MAX_NESTING_DEPTH = 32;
 
@@ -47,6 +47,11 @@ final class JsonBody {
   }
 
   private JsonBody() {}
+
+  /** The parser as it reads bodies, for what must read events the same way (the replay tool). */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
 
   /** A JsonObject, JsonArray, String, Number, Boolean, or null. */
   static Object parse(Buffer body) throws InvalidJson {
@@ -86,8 +91,9 @@ final class JsonBody {
     }
   }
 
+  /** Jackson's maps and lists as Vert.x's JSON objects and arrays, which the decoder reads. */
   @SuppressWarnings("unchecked")
-  private static Object wrap(Object value) {
+  public static Object wrap(Object value) {
     if (value instanceof Map<?, ?> map) {
       return new JsonObject((Map<String, Object>) map);
     }

@@ -1,18 +1,13 @@
 package io.eventsprocessor.replay;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.vertx.core.json.JsonArray;
+import io.eventsprocessor.ingest.JsonBody;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
@@ -24,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads a file of events: a JSON array of them, or one per line (NDJSON; a line may also hold an array, as a
@@ -48,7 +42,7 @@ final class EventsFile {
   /** A line's documents: an event, or a batch of them (an array). */
   static List<Object> parse(String line) throws JsonProcessingException {
     Object value = MAPPER.readValue(line, Object.class);
-    return value instanceof List<?> batch ? batch.stream().map(EventsFile::wrap).toList() : List.of(wrap(value));
+    return value instanceof List<?> batch ? batch.stream().map(JsonBody::wrap).toList() : List.of(JsonBody.wrap(value));
   }
 
   /** Jackson's first line. */
@@ -58,13 +52,8 @@ final class EventsFile {
     return newline < 0 ? message : message.substring(0, newline);
   }
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build())
-          .build())
-      .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  /** The HTTP edge's parser: a file's events are read as bodies are. */
+  private static final ObjectMapper MAPPER = JsonBody.mapper();
   /** An element of an array: the array's next elements follow it. */
   private static final ObjectReader ELEMENT = MAPPER.readerFor(Object.class)
       .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -128,7 +117,7 @@ final class EventsFile {
         for (JsonToken root = parser.nextToken(); root != null; root = parser.nextToken()) {
           line = parser.currentTokenLocation().getLineNr();
           if (root != JsonToken.START_ARRAY) {
-            reader.document(line, wrap(ELEMENT.readValue(parser)));
+            reader.document(line, JsonBody.wrap(ELEMENT.readValue(parser)));
             continue;
           }
           for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
@@ -137,7 +126,7 @@ final class EventsFile {
               return;
             }
             line = parser.currentTokenLocation().getLineNr();
-            reader.document(line, wrap(ELEMENT.readValue(parser)));
+            reader.document(line, JsonBody.wrap(ELEMENT.readValue(parser)));
           }
         }
       } catch (JsonProcessingException e) {
@@ -145,16 +134,5 @@ final class EventsFile {
         reader.notJson(at == null ? line : at.getLineNr(), message(e) + "; the rest of the file is not read");
       }
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Object wrap(Object value) {
-    if (value instanceof Map<?, ?> map) {
-      return new JsonObject((Map<String, Object>) map);
-    }
-    if (value instanceof List<?> list) {
-      return new JsonArray((List<Object>) list);
-    }
-    return value;
   }
 }
