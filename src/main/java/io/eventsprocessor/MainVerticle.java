@@ -3,14 +3,13 @@ package io.eventsprocessor;
 import io.eventsprocessor.admin.AdminVerticle;
 import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.admin.Metrics;
-import io.eventsprocessor.cluster.ClusterRules;
 import io.eventsprocessor.cluster.ClusterRulesVerticle;
 import io.eventsprocessor.cluster.ClusterState;
 import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.congratulation.CongratulationFamily;
 import io.eventsprocessor.event.Event;
-import io.eventsprocessor.event.LocalCodec;
+import io.eventsprocessor.bus.LocalCodec;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.ingest.Admission;
 import io.eventsprocessor.ingest.Authenticator;
@@ -25,13 +24,14 @@ import io.eventsprocessor.logging.LogFormatEncoder;
 import io.eventsprocessor.metrics.MetricsSetup;
 import io.eventsprocessor.metrics.MetricsVerticle;
 import io.eventsprocessor.metrics.ServiceMeters;
+import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.notify.DeliveryRecords;
+import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.NotifySinkVerticle;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxStats;
 import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.reminder.ReminderFamily;
-import io.eventsprocessor.rules.DuplicateFilter;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.RuleSet;
@@ -85,7 +85,6 @@ public class MainVerticle extends VerticleBase {
   private PrometheusMeterRegistry registry;
   private AutoCloseable jvmMetrics;
   private RuleEngine engine;
-  private DuplicateFilter duplicates;
   private Outbox outboxContents;
   private OutboxStats outbox;
   private Readiness readiness;
@@ -138,9 +137,8 @@ public class MainVerticle extends VerticleBase {
     }
     AppConfig config = service.app();
     LogFormatEncoder.use(config.logFormat());
-    LocalCodec.register(vertx.eventBus());
-    RuleSet rules = new RuleSet(service.families());
-    duplicates = new DuplicateFilter(config.ingest().duplicateWindow(), config.ingest().duplicateMaxEntries(), clock);
+    LocalCodec.register(vertx.eventBus(), Event.class, Notification.class, Reply.class);
+    RuleSet rules = service.ruleSet();
     outboxContents = new Outbox(config.notifier().policy());
     outbox = new OutboxStats(config.outboxCapacity());
     return (vertx.isClustered() ? clustered(config, rules) : singleNode(config, rules))
@@ -163,10 +161,10 @@ public class MainVerticle extends VerticleBase {
   private Future<Parts> singleNode(AppConfig config, RuleSet rules) {
     engine = new RuleEngine(rules);
     return vertx.executeBlocking(() -> Recovery.run(config.state().dir(), config.state().sync(), segments, engine,
-            duplicates, outboxContents, clock.millis()))
+            outboxContents, clock.millis()))
         .map(recovered -> {
           state = recovered;
-          singleNodeRules = new RulesVerticle(engine, duplicates, state.journal(), clock, timers,
+          singleNodeRules = new RulesVerticle(engine, state.journal(), clock, timers,
               new RulesVerticle.Settings(config.state().dir(), config.state().snapshotInterval(),
                   config.state().journalMaxBytes(), config.state().maxUsers()));
           RulesVerticle rulesVerticle = singleNodeRules;
@@ -187,7 +185,6 @@ public class MainVerticle extends VerticleBase {
    */
   private Future<Parts> clustered(AppConfig config, RuleSet rules) {
     HazelcastInstance hazelcast = this.hazelcast.get();
-    ClusterRules.set(rules, config.ingest().duplicateWindow().toMillis());
     return vertx.executeBlocking(() -> StateDir.open(config.state().dir())).map(dir -> {
       clusterDir = dir;
       clusterRules = new ClusterRulesVerticle(hazelcast, rules, clock, config.cluster().pollInterval(),
@@ -219,8 +216,8 @@ public class MainVerticle extends VerticleBase {
     if (singleNodeRules != null) {
       singleNodeRules.onDecided(meters::decided);
     }
-    Admission admission = new Admission(config.rateLimit().perUser(clock), duplicates, new LateEvents(clock), stats,
-        measured(Admission.Publisher.onBus(vertx.eventBus()), meters), clock);
+    Admission admission = new Admission(config.rateLimit().perUser(clock), new LateEvents(clock), stats,
+        measured(Admission.Publisher.onBus(vertx.eventBus()), meters));
 
     // Started in this order, stopped in the reverse one (see Layer).
     List<VerticleBase> layers = new ArrayList<>();
@@ -342,7 +339,7 @@ public class MainVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return vertx.executeBlocking(() -> {
-      Recovery.saveFinal(state.dir().path(), state.journal(), engine, duplicates, outboxContents);
+      Recovery.saveFinal(state.dir().path(), state.journal(), engine, outboxContents);
       return null;
     }).onSuccess(v -> LOG.info("state saved in {}: {} user(s), {} queued notification(s)", state.dir().path(),
         engine.users(), outboxContents.size()))

@@ -2,6 +2,8 @@ package io.eventsprocessor;
 
 import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.rules.RecentEvents;
+import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RuleSet.Configured;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.UserRules;
@@ -37,6 +39,11 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
     rules.done();
     root.finish();
     return new ServiceConfig(app, configured);
+  }
+
+  /** The rules as configured, with the duplicate memory's rule: the one processing core of both modes. */
+  public RuleSet ruleSet() {
+    return new RuleSet(families, new RecentEvents(app.ingest().duplicateWindow(), app.ingest().duplicatesPerUser()));
   }
 
   private static <S> Configured<S> configure(RuleFamily<S> family, ConfigReader rules) {

@@ -53,8 +53,9 @@ final class StartupSummary {
     text.append(clustered ? " (what the cluster's last node saves)" : " (sync: " + config.state().sync() + ")");
 
     text.append("\n  limits    heap at most ").append(maxHeap >> 20).append(" MB: ")
-        .append(clustered ? "" : config.state().maxUsers() + " users with state, ")
-        .append(config.ingest().duplicateMaxEntries()).append(" events remembered for duplicates, ")
+        .append(clustered ? "" : config.state().maxUsers() + " users kept, ")
+        .append(config.ingest().duplicatesPerUser()).append(" latest events a user remembered for ")
+        .append(config.ingest().duplicateWindow()).append(" to tell resends, ")
         .append(config.outboxCapacity()).append(" notifications queued, ").append(config.http().maxConnections())
         .append(" connections, ").append(config.http().bodyBytesInFlight() >> 10)
         .append(" KB of request bodies in flight; bodies of ")

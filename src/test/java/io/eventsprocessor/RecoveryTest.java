@@ -3,7 +3,6 @@ package io.eventsprocessor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventsprocessor.notify.Outbox;
-import io.eventsprocessor.rules.DuplicateFilter;
 import io.eventsprocessor.rules.EventRecords;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RulesVerticle;
@@ -29,28 +28,23 @@ class RecoveryTest {
   }
 
   @Test
-  void anEventAfterTheSnapshotsPositionIsReplayedEvenIfItsDuplicateMemoryAlreadyHasIt() throws Exception {
-    // A snapshot's duplicate memory is read a moment after its users are: it may already hold an event applied
-    // after the position, whose effect is not in the users.
+  void anEventReplayedFromTheJournalIsRememberedSoThatItsResendIsADuplicate() throws Exception {
     var start = new io.eventsprocessor.event.Event("s1", "training_program_started", "u", "d", AT, AT,
         Map.of("programId", "p"));
     long realNow = AT.toEpochMilli();
-    DuplicateFilter remembered = new DuplicateFilter(Duration.ofHours(24), 100, Clock.systemUTC());
-    remembered.remember(DuplicateFilter.key(start), System.currentTimeMillis());
-    RulesVerticle.writeSnapshot(dir, 0, standard().snapshot(), remembered, new Outbox(POLICY).toJson());
+    RulesVerticle.writeSnapshot(dir, 0, standard().snapshot(), new Outbox(POLICY).toJson());
     try (Journal journal = Journal.open(dir, Journal.Sync.fsync, Journal.NOBODY, 1)) {
       journal.append(EventRecords.EVENT, EventRecords.event(start, realNow));
     }
 
     RuleEngine engine = standard();
-    DuplicateFilter duplicates = new DuplicateFilter(Duration.ofHours(24), 100, Clock.systemUTC());
     Recovery.Recovered recovered = Recovery.run(dir, Journal.Sync.fsync, Journal.SegmentOpener.FILES, engine,
-        duplicates, new Outbox(POLICY), realNow);
+        new Outbox(POLICY), realNow);
     recovered.journal().close();
     recovered.dir().close();
 
     assertThat(engine.hasUser("u")).isTrue();
-    assertThat(duplicates.seen(start)).isTrue();
+    assertThat(engine.applied(start, realNow + 1_000)).isTrue();
   }
 
   @Test
@@ -58,8 +52,7 @@ class RecoveryTest {
     // A directory where a segment should be: reading it fails with "Is a directory", which names no file.
     Path segment = java.nio.file.Files.createDirectory(dir.resolve("journal-00000000000000000001.log"));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Recovery.run(dir, Journal.Sync.fsync,
-            Journal.SegmentOpener.FILES, standard(), new DuplicateFilter(Duration.ofHours(24), 100, Clock.systemUTC()),
-            new Outbox(POLICY), AT.toEpochMilli()))
+            Journal.SegmentOpener.FILES, standard(), new Outbox(POLICY), AT.toEpochMilli()))
         .isInstanceOf(java.io.IOException.class)
         .hasMessageContaining("cannot read the journal segment " + segment.toAbsolutePath())
         .hasMessageContaining("Is a directory");

@@ -1,6 +1,6 @@
 package io.eventsprocessor.admin;
 
-import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.ingest.Problem;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;

@@ -1,38 +1,39 @@
 package io.eventsprocessor.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.exception.RetryableHazelcastException;
 import io.eventsprocessor.rules.RuleSet;
 
 /**
- * What the entry processors need on the node that runs them: the rules, as this node's config gave them, and how
- * long an applied event is remembered. Entry processors travel without them (they are the same on every node: the
- * same jar and config), so a node sets them once, when its service starts; until then, a step that reaches it is
- * retried.
+ * How the entry processors reach this member's rules: through the member's own user context, which Hazelcast
+ * gives every {@code HazelcastInstanceAware} object it runs, not through a static. Several members in one JVM (the
+ * tests' clusters) each run their own rules. Entry processors travel without the rules (they are the same on every
+ * node: the same jar and config); a node puts its own in when its service starts.
  */
 public final class ClusterRules {
-  private static volatile RuleSet rules;
-  private static volatile long duplicateWindow;
+  private static final String KEY = "events-processor.rules";
 
   private ClusterRules() {}
 
-  public static void set(RuleSet rules, long duplicateWindowMillis) {
-    ClusterRules.rules = rules;
-    ClusterRules.duplicateWindow = duplicateWindowMillis;
+  /** This member's rules, from now on; blocking nothing. */
+  public static void set(HazelcastInstance member, RuleSet rules) {
+    member.getUserContext().put(KEY, rules);
+  }
+
+  /** The member's service has stopped: a step that reaches it from now on is retried until another owns the user. */
+  public static void clear(HazelcastInstance member, RuleSet rules) {
+    member.getUserContext().remove(KEY, rules);
   }
 
   /**
    * @throws RetryableHazelcastException when this node joined but has not started the service yet (it may own
    *                                     partitions already): Hazelcast then runs the step again a moment later
    */
-  static RuleSet rules() {
-    RuleSet set = rules;
-    if (set == null) {
+  static RuleSet of(HazelcastInstance member) {
+    Object rules = member == null ? null : member.getUserContext().get(KEY);
+    if (rules == null) {
       throw new RetryableHazelcastException("this node has joined but not started the service yet");
     }
-    return set;
-  }
-
-  static long duplicateWindow() {
-    return duplicateWindow;
+    return (RuleSet) rules;
   }
 }

@@ -8,11 +8,11 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.eventsprocessor.event.Event;
-import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
+import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.rules.RuleSet;
-import io.eventsprocessor.rules.RulesVerticle;
 import io.eventsprocessor.time.DueTimer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -120,6 +120,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ClusterRules.set(hazelcast, rules);
     membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -146,6 +147,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    ClusterRules.clear(hazelcast, rules);
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(safetyTimer);
     hazelcast.getCluster().removeMembershipListener(membership);
@@ -186,7 +188,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   private void onEvent(Message<Event> request) {
     if (!ready) {
-      request.fail(RulesVerticle.UNAVAILABLE, unavailable());
+      request.fail(Reply.REFUSED, unavailable());
       return;
     }
     String userId = request.body().userId();
@@ -209,17 +211,17 @@ public final class ClusterRulesVerticle extends VerticleBase {
     OnContext.of(users.submitToKey(userId, new UserProcessors.ApplyEvents(events, clock.millis())),
         context).onComplete(result -> {
           if (result.succeeded()) {
-            String[] answers = result.result().split(",");
+            byte[] replies = result.result();
             for (int i = 0; i < requests.size(); i++) {
               applied.increment();
-              requests.get(i).reply(answers[i]);
+              requests.get(i).reply(Reply.decode(replies[i]));
             }
           } else {
             LOG.atWarn().addKeyValue("userId", userId)
                 .addKeyValue("eventId", String.join(",", events.stream().map(Event::id).toList()))
                 .log("rules: {} event(s) of user {} could not be applied by the cluster: {}", requests.size(), userId,
                     result.cause().toString());
-            requests.forEach(request -> request.fail(RulesVerticle.UNAVAILABLE,
+            requests.forEach(request -> request.fail(Reply.REFUSED,
                 "the cluster could not keep the event (" + result.cause().getMessage() + ")"));
           }
           List<Message<Event>> next = waiting.remove(userId);
@@ -301,9 +303,10 @@ public final class ClusterRulesVerticle extends VerticleBase {
         return;
       }
       JsonArray list = new JsonArray();
-      listed.result().stream().map(JsonObject::new)
-          .sorted((a, b) -> Long.compare(a.getLong("failedAt"), b.getLong("failedAt")))
-          .forEach(list::add);
+      listed.result().stream().map(json -> Outbox.DeadLetter.fromJson(new JsonObject(json)))
+          .sorted(java.util.Comparator.comparingLong(Outbox.DeadLetter::failedAt)
+              .thenComparing(d -> d.notification().id()))
+          .forEach(d -> list.add(d.toJson()));
       request.reply(list);
     });
   }
@@ -345,14 +348,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
       @Override
       public void deadLettered(Outbox.DeadLetter dead) {
-        deadLetters.setAsync(dead.notification().id(), new JsonObject()
-            .put("id", dead.notification().id())
-            .put("notification", dead.notification().toJson())
-            .put("attempts", dead.attempts())
-            .put("lastError", dead.lastError())
-            .put("queuedAt", java.time.Instant.ofEpochMilli(dead.queuedAt()).toString())
-            .put("failedAt", dead.failedAt())
-            .encode());
+        deadLetters.setAsync(dead.notification().id(), dead.toJson().encode());
         users.submitToKey(dead.notification().userId(), new UserProcessors.RemoveNotification(dead.notification().id()));
       }
 

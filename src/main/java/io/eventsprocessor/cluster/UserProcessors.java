@@ -1,12 +1,14 @@
 package io.eventsprocessor.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.notify.Notification;
-import io.eventsprocessor.rules.DuplicateFilter;
 import io.eventsprocessor.rules.EventRecords;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RuleSet.Step;
@@ -16,24 +18,23 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 
 /**
  * What the nodes do to a user's entry, each run by Hazelcast on the node that owns the user, on the partition's
  * thread: one user's changes are applied one at a time, in order. Each takes "now" as an argument, never reads a
  * clock; the owner computes the new entry and its backup takes that result as it is ({@link SetUser}), so the
  * rules run once per step and the copies cannot disagree. If the owner dies before its caller has the answer,
- * Hazelcast runs the step again on the new owner: an event already applied is then recognised by its id, a
- * wake-up finds nothing due, a delivered notification is already gone.
+ * Hazelcast runs the step again on the new owner: an event already applied is then recognised by its id (the
+ * rules' own duplicate memory, in the entry), a wake-up finds nothing due, a delivered notification is already gone.
+ * The rules' steps are the single node's ({@link RuleSet}), reached through the member that runs them (see {@link
+ * ClusterRules}).
  */
 public final class UserProcessors {
-  public static final String ACCEPTED = "accepted";
-  public static final String DUPLICATE = "duplicate";
 
   private UserProcessors() {}
 
   /** Sets on the backup the entry the owner computed: the rules' step is not run twice. */
-  public static final class SetUser implements EntryProcessor<String, ClusterUser, String>, DataSerializable {
+  public static final class SetUser implements EntryProcessor<String, ClusterUser, Object>, DataSerializable {
     private ClusterUser value;
     private boolean changed;
 
@@ -45,7 +46,7 @@ public final class UserProcessors {
     }
 
     @Override
-    public String process(Map.Entry<String, ClusterUser> entry) {
+    public Object process(Map.Entry<String, ClusterUser> entry) {
       if (changed) {
         entry.setValue(value);
       }
@@ -53,7 +54,7 @@ public final class UserProcessors {
     }
 
     @Override
-    public EntryProcessor<String, ClusterUser, String> getBackupProcessor() {
+    public EntryProcessor<String, ClusterUser, Object> getBackupProcessor() {
       return null;
     }
 
@@ -71,9 +72,21 @@ public final class UserProcessors {
   }
 
   /** The base of the changes: the owner's result goes to the backup as it is. */
-  abstract static class Change implements EntryProcessor<String, ClusterUser, String>, DataSerializable {
+  abstract static class Change<R> implements EntryProcessor<String, ClusterUser, R>, DataSerializable,
+      HazelcastInstanceAware {
     private transient ClusterUser result;
     private transient boolean changed;
+    private transient HazelcastInstance member;
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+      this.member = member;
+    }
+
+    /** The rules of the member this runs on. */
+    RuleSet rules() {
+      return ClusterRules.of(member);
+    }
 
     /** Stores the new entry (null removes it) on the owner, and remembers it for the backup. */
     void set(Map.Entry<String, ClusterUser> entry, ClusterUser value) {
@@ -83,17 +96,19 @@ public final class UserProcessors {
     }
 
     @Override
-    public EntryProcessor<String, ClusterUser, String> getBackupProcessor() {
-      return new SetUser(result, changed);
+    @SuppressWarnings("unchecked")
+    public EntryProcessor<String, ClusterUser, R> getBackupProcessor() {
+      return (EntryProcessor<String, ClusterUser, R>) (EntryProcessor<String, ClusterUser, ?>) new SetUser(result,
+          changed);
     }
   }
 
   /**
    * Applies a user's events, in order, in one call (the events that reached this node for the user while its
-   * previous call was under way): the answer has, for each, {@link #ACCEPTED} or {@link #DUPLICATE} when it was
-   * applied already, comma-separated. The entry is set once, so the backup takes one copy for all of them.
+   * previous call was under way): the answer has, for each, its {@link Reply}, as {@link Reply#encode} writes them.
+   * The entry is set once, so the backup takes one copy for all of them.
    */
-  public static final class ApplyEvents extends Change {
+  public static final class ApplyEvents extends Change<byte[]> {
     private byte[][] records;
 
     public ApplyEvents() {}
@@ -107,31 +122,27 @@ public final class UserProcessors {
     }
 
     @Override
-    public String process(Map.Entry<String, ClusterUser> entry) {
-      long window = ClusterRules.duplicateWindow();
-      RuleSet rules = ClusterRules.rules();
-      ClusterUser user = entry.getValue();
-      boolean changed = false;
-      StringJoiner answers = new StringJoiner(",");
-      for (byte[] record : records) {
-        EventRecords.Applied applied = EventRecords.readEvent(Unpooled.wrappedBuffer(record));
+    public byte[] process(Map.Entry<String, ClusterUser> entry) {
+      RuleSet rules = rules();
+      ClusterUser first = entry.getValue();
+      ClusterUser user = first;
+      Reply[] replies = new Reply[records.length];
+      for (int i = 0; i < records.length; i++) {
+        EventRecords.Applied applied = EventRecords.readEvent(Unpooled.wrappedBuffer(records[i]));
         long realNow = applied.realNow();
-        DuplicateFilter.Key key = DuplicateFilter.key(applied.event());
-        if (user != null && user.applied(key, realNow, window)) {
-          answers.add(DUPLICATE);
-          continue;
-        }
         ClusterUser before = user == null ? new ClusterUser() : user;
         Step step = rules.apply(before.state(rules), applied.event(), realNow);
-        long wakeAt = rules.wakeAt(entry.getKey(), step.state(), realNow, false);
-        user = before.after(rules, step.state(), step.notifications(), key, realNow, window, wakeAt);
-        changed = true;
-        answers.add(ACCEPTED);
+        replies[i] = step.reply();
+        if (step.reply() == Reply.ACCEPTED) {
+          long wakeAt = rules.wakeAt(entry.getKey(), step.state(), realNow, false);
+          user = before.after(rules, step.state(), step.notifications(), realNow, wakeAt);
+        }
       }
-      if (changed) {
+      if (user != first) {
+        rules.count(first == null ? null : first.state(rules), user == null ? null : user.state(rules));
         set(entry, user);
       }
-      return answers.toString();
+      return Reply.encode(replies);
     }
 
     @Override
@@ -152,7 +163,7 @@ public final class UserProcessors {
   }
 
   /** Lets time pass for a user found due: its families' due things happen, old event ids are forgotten. */
-  public static final class WakeUp extends Change {
+  public static final class WakeUp extends Change<Object> {
     private long realNow;
 
     public WakeUp() {}
@@ -162,17 +173,18 @@ public final class UserProcessors {
     }
 
     @Override
-    public String process(Map.Entry<String, ClusterUser> entry) {
+    public Object process(Map.Entry<String, ClusterUser> entry) {
       ClusterUser user = entry.getValue();
       if (user == null || user.getWakeAt() > realNow) {
         return null; // done already (by an owner that died before answering), or no longer due
       }
-      RuleSet rules = ClusterRules.rules();
+      RuleSet rules = rules();
       RuleSet.UserState state = user.state(rules);
-      Step step = state == null ? new Step(null, List.of()) : rules.wakeUp(entry.getKey(), state, realNow);
+      Step step = state == null ? new Step(null, null, List.of()) : rules.wakeUp(entry.getKey(), state, realNow);
       long wakeAt = rules.wakeAt(entry.getKey(), step.state(), realNow, true);
-      set(entry, user.after(rules, step.state(), step.notifications(), null, realNow,
-          ClusterRules.duplicateWindow(), wakeAt));
+      ClusterUser after = user.after(rules, step.state(), step.notifications(), realNow, wakeAt);
+      rules.count(state, after == null ? null : after.state(rules));
+      set(entry, after);
       return null;
     }
 
@@ -188,7 +200,7 @@ public final class UserProcessors {
   }
 
   /** A notification left the user's entry: delivered, or a dead letter now (kept in the dead letters' map). */
-  public static final class RemoveNotification extends Change {
+  public static final class RemoveNotification extends Change<Object> {
     private String id;
 
     public RemoveNotification() {}
@@ -198,9 +210,9 @@ public final class UserProcessors {
     }
 
     @Override
-    public String process(Map.Entry<String, ClusterUser> entry) {
+    public Object process(Map.Entry<String, ClusterUser> entry) {
       if (entry.getValue() != null) {
-        set(entry, entry.getValue().without(id, ClusterRules.duplicateWindow()));
+        set(entry, entry.getValue().without(id));
       }
       return null;
     }
@@ -217,7 +229,7 @@ public final class UserProcessors {
   }
 
   /** A dead letter an operator retries: back in the user's entry, for the owner to deliver. */
-  public static final class AddNotification extends Change {
+  public static final class AddNotification extends Change<Object> {
     private String notification;
     private long now;
 
@@ -229,9 +241,9 @@ public final class UserProcessors {
     }
 
     @Override
-    public String process(Map.Entry<String, ClusterUser> entry) {
+    public Object process(Map.Entry<String, ClusterUser> entry) {
       ClusterUser user = entry.getValue() == null ? new ClusterUser() : entry.getValue();
-      set(entry, user.with(Notification.fromJson(new JsonObject(notification)), now, ClusterRules.duplicateWindow()));
+      set(entry, user.with(Notification.fromJson(new JsonObject(notification)), now));
       return null;
     }
 

@@ -45,11 +45,11 @@ public record AppConfig(
   /**
    * @param futureMargin        how far past its receipt an event may be stamped before it is clamped to the receipt
    * @param duplicateWindow     how long an accepted event is remembered, to answer a resend "duplicate"
-   * @param duplicateMaxEntries how many accepted events are remembered at most
+   * @param duplicatesPerUser   how many of a user's latest events are remembered at most
    * @param cloudEventsTypePrefix taken off CloudEvents' types that start with it, e.g. {@code com.example.fitness.};
    *                            empty for none
    */
-  public record Ingest(Duration futureMargin, Duration duplicateWindow, int duplicateMaxEntries,
+  public record Ingest(Duration futureMargin, Duration duplicateWindow, int duplicatesPerUser,
       String cloudEventsTypePrefix) {}
 
   /** RFC 7518: an HS256 key is at least as long as the hash, 256 bits. */
@@ -95,7 +95,7 @@ public record AppConfig(
     Ingest ingestSettings = new Ingest(
         ingestJson.duration("futureMargin", Duration.ofMinutes(5), Duration.ZERO),
         ingestJson.duration("duplicateWindow", Duration.ofHours(24), Duration.ofSeconds(1)),
-        ingestJson.countOrAuto("duplicateMaxEntries", budget.duplicates(), 1, 100_000_000),
+        ingestJson.integer("duplicatesPerUser", 16, 1, 256),
         cloudEvents.optionalString("typePrefix"));
     if (ingestSettings.cloudEventsTypePrefix().length() > MAX_TYPE_PREFIX) {
       cloudEvents.problem("typePrefix", "must be at most " + MAX_TYPE_PREFIX + " characters",

@@ -10,12 +10,9 @@ package io.eventsprocessor.config;
  * @param maxHeap the heap the JVM may grow to, in bytes
  */
 public record MemoryBudget(long maxHeap) {
-  /** Users with state in the rules: entries, clocks, wake-ups, ids. */
-  public static final double USERS_SHARE = 0.30;
+  /** Users kept by the rules: entries, clocks, wake-ups, the ids of their latest events. */
+  public static final double USERS_SHARE = 0.40;
   public static final int BYTES_PER_USER = 420;
-  /** Events remembered to answer resends "duplicate". */
-  public static final double DUPLICATES_SHARE = 0.10;
-  public static final int BYTES_PER_DUPLICATE = 150;
   /** Notifications waiting in the outbox. */
   public static final double OUTBOX_SHARE = 0.10;
   public static final int BYTES_PER_NOTIFICATION = 790;
@@ -39,10 +36,6 @@ public record MemoryBudget(long maxHeap) {
 
   public int users() {
     return count(USERS_SHARE, BYTES_PER_USER, 1_000);
-  }
-
-  public int duplicates() {
-    return count(DUPLICATES_SHARE, BYTES_PER_DUPLICATE, 1_000);
   }
 
   public int outbox() {

@@ -2,15 +2,14 @@ package io.eventsprocessor.ingest;
 
 import io.eventsprocessor.event.Decoded;
 import io.eventsprocessor.event.Event;
-import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.event.FieldError;
-import io.eventsprocessor.rules.DuplicateFilter;
+import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.rules.RulesVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,11 +20,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Admits the decoded events of one request, in order, whatever endpoint they came through: refuses the whole
- * request when the caller may not post one of its users' events, answers a resent event "duplicate", holds back a
+ * request when the caller may not post one of its users' events, holds back a
  * user over their rate (and that user's later events of the request: the rules must see a user's events in
- * order), and hands the rest to the rules, which answer once each event is applied and on disk. Plain Java: one
- * instance serves every HTTP edge of the process (its parts are thread-safe), so a duplicate or a rate is judged
- * the same whichever edge a request reaches.
+ * order), and hands the rest to the rules, which answer once each event is applied and on disk, or that it is a
+ * resend of one they applied. Plain Java: one instance serves every HTTP edge of the process (its parts are
+ * thread-safe), so a rate is judged the same whichever edge a request reaches. Events of a type no rule declares
+ * are passed to the fallback consumer and answered "unsupported" each time: nothing is kept of them, so nothing
+ * remembers them either.
  */
 public final class Admission {
   private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
@@ -56,10 +57,10 @@ public final class Admission {
       return new Publisher() {
         @Override
         public Future<Status> accepted(Event event) {
-          return bus.<String>request(EventAddresses.forType(event.type()), event)
-              .map(reply -> RulesVerticle.DUPLICATE.equals(reply.body()) ? Status.DUPLICATE : Status.ACCEPTED)
+          return bus.<Reply>request(EventAddresses.forType(event.type()), event)
+              .map(reply -> reply.body() == Reply.DUPLICATE ? Status.DUPLICATE : Status.ACCEPTED)
               .recover(e -> Future.failedFuture(new Unavailable(e instanceof ReplyException r
-                  && r.failureCode() == RulesVerticle.UNAVAILABLE ? r.getMessage() : "the rules did not answer (" + e.getMessage() + ")")));
+                  && r.failureCode() == Reply.REFUSED ? r.getMessage() : "the rules did not answer (" + e.getMessage() + ")")));
         }
 
         @Override
@@ -114,18 +115,12 @@ public final class Admission {
   public record Admitted(List<Item> items) implements Verdict {}
 
   private final RateLimiter perUser;
-  /** The rules remember what they applied; the admission, the unsupported events it passed on. */
-  private final DuplicateFilter duplicates;
-  private final Clock clock;
   private final LateEvents late;
   private final IngestStats stats;
   private final Publisher publisher;
 
-  public Admission(RateLimiter perUser, DuplicateFilter duplicates, LateEvents late, IngestStats stats,
-      Publisher publisher, Clock clock) {
+  public Admission(RateLimiter perUser, LateEvents late, IngestStats stats, Publisher publisher) {
     this.perUser = perUser;
-    this.duplicates = duplicates;
-    this.clock = clock;
     this.late = late;
     this.stats = stats;
     this.publisher = publisher;
@@ -154,10 +149,6 @@ public final class Admission {
 
   private Future<Item> admit(int index, Decoded.Valid valid, Map<String, Long> limitedUsers) {
     Event event = valid.event();
-    // Answered here without a round trip to the rules; the rules' own check catches the rest (resends in flight).
-    if (duplicates.seen(event)) {
-      return Future.succeededFuture(duplicate(index, event));
-    }
     Long limited = limitedUsers.get(event.userId());
     long wait = limited != null ? limited : perUser.tryTake(event.userId());
     if (wait > 0) {
@@ -166,9 +157,6 @@ public final class Admission {
       return Future.succeededFuture(new Item(index, event.id(), Status.RATE_LIMITED, List.of(), wait));
     }
     if (!valid.supported()) {
-      if (!duplicates.rememberIfAbsent(DuplicateFilter.key(event), clock.millis())) {
-        return Future.succeededFuture(duplicate(index, event));
-      }
       observe(valid);
       publisher.unsupported(event);
       stats.unsupported.increment();

@@ -50,7 +50,26 @@ public final class Outbox {
     }
   }
 
-  public record DeadLetter(Notification notification, long queuedAt, int attempts, String lastError, long failedAt) {}
+  /** A notification delivery gave up on; one record and one JSON shape in both modes (the admin API's). */
+  public record DeadLetter(Notification notification, long queuedAt, int attempts, String lastError, long failedAt) {
+
+    /** As the admin API lists it (see openapi.yaml, {@code DeadLetter}): times as RFC 3339 text. */
+    public io.vertx.core.json.JsonObject toJson() {
+      return new io.vertx.core.json.JsonObject()
+          .put("id", notification.id())
+          .put("notification", notification.toJson())
+          .put("attempts", attempts)
+          .put("lastError", lastError)
+          .put("queuedAt", java.time.Instant.ofEpochMilli(queuedAt).toString())
+          .put("failedAt", java.time.Instant.ofEpochMilli(failedAt).toString());
+    }
+
+    public static DeadLetter fromJson(io.vertx.core.json.JsonObject json) {
+      return new DeadLetter(Notification.fromJson(json.getJsonObject("notification")),
+          java.time.Instant.parse(json.getString("queuedAt")).toEpochMilli(), json.getInteger("attempts"),
+          json.getString("lastError"), java.time.Instant.parse(json.getString("failedAt")).toEpochMilli());
+    }
+  }
 
   /** Why an attempt failed; {@code retryAfter} is the receiver's Retry-After, or null. */
   public record Failure(boolean retryable, Duration retryAfter, String description) {}

@@ -1,6 +1,6 @@
 package io.eventsprocessor.notify;
 
-import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.rules.RulesVerticle;
 import io.eventsprocessor.time.DueTimer;
 import io.eventsprocessor.time.Timers;
@@ -146,7 +146,7 @@ public final class OutboxVerticle extends VerticleBase {
   }
 
   private void onNotification(Message<Notification> message) {
-    if (message.headers().contains(RulesVerticle.SNAPSHOT_HEADER)) {
+    if (message.headers().contains(EventAddresses.SNAPSHOT_HEADER)) {
       message.reply(outbox.toJson());
       return;
     }
@@ -284,13 +284,7 @@ public final class OutboxVerticle extends VerticleBase {
   private JsonArray deadLetters() {
     JsonArray list = new JsonArray();
     for (Outbox.DeadLetter d : outbox.deadLetters()) {
-      list.add(new JsonObject()
-          .put("id", d.notification().id())
-          .put("notification", d.notification().toJson())
-          .put("attempts", d.attempts())
-          .put("lastError", d.lastError())
-          .put("queuedAt", java.time.Instant.ofEpochMilli(d.queuedAt()).toString())
-          .put("failedAt", java.time.Instant.ofEpochMilli(d.failedAt()).toString()));
+      list.add(d.toJson());
     }
     return list;
   }

@@ -13,6 +13,7 @@ import io.eventsprocessor.event.FieldError;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleFamily;
+import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.time.DueTimer;
 import io.vertx.core.json.JsonObject;
@@ -172,9 +173,6 @@ public final class Replay {
   private static final class Replayer {
     final EventDecoder decoder;
     final RuleEngine engine;
-    /** When each event (by user and id, as the service tells them apart) was applied, to answer resends. */
-    final Map<UserEvent, Long> appliedAt = new HashMap<>();
-    final long duplicateWindow;
     final PrintStream out;
     final List<Event> valid = new ArrayList<>();
     final Map<String, Integer> reasons = new TreeMap<>();
@@ -190,10 +188,8 @@ public final class Replay {
       List<RuleFamily<?>> families = config.families().stream().<RuleFamily<?>>map(RuleSet.Configured::family).toList();
       this.decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
           config.app().ingest().futureMargin(), config.app().ingest().cloudEventsTypePrefix());
-      this.engine = new RuleEngine(new RuleSet(config.families()));
-      // Resends within the window are duplicates, judged in event time as the rest. Unbounded, unlike the
-      // service's memory: a replay's events are in memory anyway.
-      this.duplicateWindow = config.app().ingest().duplicateWindow().toMillis();
+      // Resends are duplicates by the service's own rule (see RecentEvents), judged in event time as the rest.
+      this.engine = new RuleEngine(config.ruleSet());
       this.out = out;
     }
 
@@ -240,14 +236,11 @@ public final class Replay {
       for (Event event : valid) {
         long now = event.occurredAt().toEpochMilli();
         wakeUpUntil(now);
-        // The service hashes the pair to keep 150 bytes an event; here the events are in memory anyway.
-        UserEvent key = new UserEvent(event.userId(), event.id());
-        Long before = appliedAt.get(key);
-        if (before != null && now - before < duplicateWindow) {
+        RuleSet.Step step = engine.apply(event, now);
+        if (step.reply() == Reply.DUPLICATE) {
           duplicate++;
         } else {
-          appliedAt.put(key, now);
-          print(now, engine.apply(event, now));
+          print(now, step.notifications());
         }
         if (bar != null && (++applied & 0xFFF) == 0) {
           bar.applied(applied, valid.size());
@@ -298,7 +291,6 @@ public final class Replay {
   }
 
   /** An event as resends are told apart: the same id from the same user. */
-  private record UserEvent(String userId, String id) {}
 
   /** A document of the file, decoded: the event or what is wrong; or, with {@code notJson}, not JSON at all. */
   record Decoding(long line, Decoded decoded, String notJson) {}

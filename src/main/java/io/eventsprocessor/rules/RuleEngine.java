@@ -1,5 +1,6 @@
 package io.eventsprocessor.rules;
 
+import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.rules.RuleSet.Step;
@@ -9,9 +10,7 @@ import io.eventsprocessor.state.Bytes;
 import io.eventsprocessor.time.DueTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,7 +52,7 @@ public final class RuleEngine {
     return rules.types();
   }
 
-  /** Users with anything pending, in any family. */
+  /** Users with anything kept: state in a family, or an event id within the duplicate window. */
   public int users() {
     return users.size();
   }
@@ -72,22 +71,28 @@ public final class RuleEngine {
     return decided.sum();
   }
 
+  /** Whether the user had the event applied already (see {@link RecentEvents}). */
+  public boolean applied(Event event, long realNow) {
+    Entry entry = users.get(event.userId());
+    return entry != null && rules.applied(entry.state(), event, realNow);
+  }
+
   /**
-   * Applies the event to every family that declared its type.
+   * Applies the event to every family that declared its type, unless it was applied already.
    *
    * @param realNow the server's time now, in epoch millis: it anchors the user's event clock
-   * @return the notifications the families decided, in order
+   * @return the reply, and the notifications the families decided, in order
    */
-  public List<Notification> apply(Event event, long realNow) {
-    if (!rules.types().contains(event.type())) {
-      return List.of();
-    }
+  public Step apply(Event event, long realNow) {
     Entry entry = users.get(event.userId());
     Step step = rules.apply(entry == null ? null : entry.state(), event, realNow);
+    if (step.reply() == Reply.DUPLICATE) {
+      return step;
+    }
     commit(event.userId(), entry, step.state(), realNow, false);
     applied.increment();
     decided.add(step.notifications().size());
-    return step.notifications();
+    return step;
   }
 
   /** When the next user is due, in server epoch millis; {@link DueTimer#NEVER} when nobody is. */
@@ -165,16 +170,5 @@ public final class RuleEngine {
   public void restoreUser(ByteBuf record, long realNow, Map<String, Integer> dropped) {
     String userId = Bytes.readString(record);
     commit(userId, users.get(userId), rules.read(record, dropped), realNow, false);
-  }
-
-  /**
-   * Loads users saved as JSON, {@code {"users": {id: {"clock": {"event", "real"}, "<family>": state, …}}}} (as the
-   * state files of the version before snapshots held them), and re-arms their wake-ups.
-   */
-  public void restore(JsonObject saved, long realNow) {
-    Map<String, Integer> dropped = new LinkedHashMap<>();
-    saved.getJsonObject("users").forEach(field -> commit(field.getKey(), users.get(field.getKey()),
-        rules.readJson((JsonObject) field.getValue(), dropped), realNow, false));
-    RuleSet.logDropped(dropped);
   }
 }

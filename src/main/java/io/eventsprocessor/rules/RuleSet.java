@@ -1,5 +1,6 @@
 package io.eventsprocessor.rules;
 
+import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventSchema;
 import io.eventsprocessor.notify.Notification;
@@ -24,8 +25,9 @@ import org.slf4j.spi.NOPLoggingEventBuilder;
 /**
  * The registered rule families, as configured, and one user's step through them: an event applied to the families
  * that declared its type, in registration order, or time let pass for the families that have something due. Pure
- * and stateless but for counters: the same step runs in the single-node engine and in the cluster, where it runs
- * on the node that owns the user.
+ * and stateless but for counters: the one processing core of the service. The same step, duplicate memory
+ * included, runs in the single-node engine and in the cluster, where it runs on the node that owns the user; the
+ * modes differ only in where a user's entry is kept and how it is made durable.
  *
  * <p>A family whose rule throws keeps that user's previous state in that family; the other families go on. The
  * failure is logged with the event's id and counted.
@@ -88,14 +90,16 @@ public final class RuleSet {
   public record Configured<S>(RuleFamily<S> family, UserRules<S> rules) {}
 
   /**
-   * What the rules keep of one user: the user's event clock (its two instants, kept flat: a million users are a
-   * million of these) and one state per family. Immutable: a step gives a new one.
+   * What the service keeps of one user, in both modes: the user's event clock (its two instants, kept flat: a
+   * million users are a million of these), one state per family, and the ids of its latest events (see {@link
+   * RecentEvents}). Immutable: a step gives a new one.
    *
    * @param states one per family, by index; null where the user has nothing pending
+   * @param recent the latest events' (hash, appliedAt) pairs, oldest first
    */
-  public record UserState(long clockEventMillis, long clockRealMillis, Object[] states) {
-    UserState(UserClock clock, Object[] states) {
-      this(clock.eventMillis(), clock.realMillis(), states);
+  public record UserState(long clockEventMillis, long clockRealMillis, Object[] states, long[] recent) {
+    UserState(UserClock clock, Object[] states, long[] recent) {
+      this(clock.eventMillis(), clock.realMillis(), states, recent);
     }
 
     public UserClock clock() {
@@ -106,14 +110,22 @@ public final class RuleSet {
   /**
    * A step's result.
    *
-   * @param state what is left of the user, or null when nothing is pending in any family
+   * @param state what is left of the user, or null when nothing is kept (no family has state, no recent id)
+   * @param reply for an event, what the edge answers; null for a wake-up
    */
-  public record Step(UserState state, List<Notification> notifications) {}
+  public record Step(UserState state, Reply reply, List<Notification> notifications) {}
 
   private final List<Family<?>> families = new ArrayList<>();
   private final Map<String, int[]> consumersByType = new HashMap<>();
+  private final RecentEvents recentEvents;
 
+  /** With the service's default duplicate memory (see {@link RecentEvents#DEFAULT}). */
   public RuleSet(List<Configured<?>> configured) {
+    this(configured, RecentEvents.DEFAULT);
+  }
+
+  public RuleSet(List<Configured<?>> configured, RecentEvents recentEvents) {
+    this.recentEvents = recentEvents;
     for (Configured<?> c : configured) {
       Family<?> family = new Family<>(families.size(), c);
       families.add(family);
@@ -135,17 +147,32 @@ public final class RuleSet {
     return consumersByType.keySet();
   }
 
+  public RecentEvents recentEvents() {
+    return recentEvents;
+  }
+
+  /** Whether the user had the event applied already, within the duplicate memory's rule. */
+  public boolean applied(UserState user, Event event, long realNow) {
+    return user != null && recentEvents.contains(user.recent(), RecentEvents.hash(event.id()), realNow);
+  }
+
   /**
-   * Applies the event to every family that declared its type, in registration order.
+   * Applies the event to every family that declared its type, in registration order, and remembers its id, unless
+   * the user had it applied already: then nothing changes and the reply is {@link Reply#DUPLICATE}.
    *
-   * @param before  the user's state, or null for a user with nothing pending
+   * @param before  the user's state, or null for a user with nothing kept
    * @param realNow the server's time now, in epoch millis: it anchors the user's event clock
    */
   public Step apply(UserState before, Event event, long realNow) {
     int[] consumers = consumersByType.get(event.type());
     if (consumers == null) {
-      return new Step(before, List.of());
+      return new Step(before, Reply.ACCEPTED, List.of()); // the edge hands the rules no such event: nothing to keep
     }
+    long hash = RecentEvents.hash(event.id());
+    if (before != null && recentEvents.contains(before.recent(), hash, realNow)) {
+      return new Step(before, Reply.DUPLICATE, List.of());
+    }
+    long[] recent = recentEvents.remember(before == null ? RecentEvents.NONE : before.recent(), hash, realNow);
     String userId = event.userId();
     UserClock clock = before == null
         ? UserClock.startingAt(event.occurredAt(), realNow)
@@ -166,10 +193,13 @@ public final class RuleSet {
             event.id(), event.type(), e);
       }
     }
-    return new Step(pending(clock, states), sent);
+    return new Step(kept(clock, states, recent), Reply.ACCEPTED, sent);
   }
 
-  /** Lets time pass for the families of the user that have something due at {@code realNow}. */
+  /**
+   * Lets time pass for the families of the user that have something due at {@code realNow}, and forgets the ids
+   * that left the duplicate window.
+   */
   public Step wakeUp(String userId, UserState before, long realNow) {
     Instant now = before.clock().now(realNow);
     Object[] states = before.states().clone();
@@ -191,20 +221,25 @@ public final class RuleSet {
             + "in this family is kept as it was", family.name(), userId, now, e);
       }
     }
-    return new Step(pending(before.clock(), states), sent);
+    return new Step(kept(before.clock(), states, recentEvents.forget(before.recent(), realNow)), null, sent);
   }
 
-  private static UserState pending(UserClock clock, Object[] states) {
+  /** The user as kept, or null when nothing is left to keep. */
+  private static UserState kept(UserClock clock, Object[] states, long[] recent) {
+    if (recent.length > 0) {
+      return new UserState(clock, states, recent);
+    }
     for (Object state : states) {
       if (state != null) {
-        return new UserState(clock, states);
+        return new UserState(clock, states, recent);
       }
     }
     return null;
   }
 
   /**
-   * The server time at which the user has something due next, or {@link DueTimer#NEVER}.
+   * The server time at which the user has something due next (a family's due time, or the oldest id leaving the
+   * duplicate window), or {@link DueTimer#NEVER}.
    *
    * @param afterWakeUp a family still due after its wake-up would wake the user again at once, forever: such a due
    *                    time (a failed tick, a rule that does not clear what it fired) is left for the next event
@@ -214,7 +249,7 @@ public final class RuleSet {
       return DueTimer.NEVER;
     }
     Instant now = state.clock().now(realNow);
-    long wakeAt = DueTimer.NEVER;
+    long wakeAt = recentEvents.forgetAt(state.recent());
     for (Family<?> family : families) {
       Instant due;
       try {
@@ -233,7 +268,7 @@ public final class RuleSet {
   }
 
   /** Counts the user in the families it has state in now and did not before, and the reverse. */
-  void count(UserState before, UserState after) {
+  public void count(UserState before, UserState after) {
     for (Family<?> family : families) {
       boolean was = before != null && before.states()[family.index] != null;
       boolean is = after != null && after.states()[family.index] != null;
@@ -265,11 +300,15 @@ public final class RuleSet {
     line.log("{}: user {}, {}: {}", family.name(), userId, cause, outcome.decision());
   }
 
-  // A user's state in records (snapshots, the cluster's map): its clock, then each family's state by the family's
-  // name, as its codec encodes it.
+  // A user's state in records (snapshots, the cluster's map): its clock, its recent ids, then each family's state by
+  // the family's name, as its codec encodes it.
 
   public void write(ByteBuf out, UserState state) {
     out.writeLong(state.clockEventMillis()).writeLong(state.clockRealMillis());
+    out.writeShort(state.recent().length);
+    for (long value : state.recent()) {
+      out.writeLong(value);
+    }
     int count = 0;
     for (Object familyState : state.states()) {
       count += familyState == null ? 0 : 1;
@@ -292,6 +331,10 @@ public final class RuleSet {
    */
   public UserState read(ByteBuf in, Map<String, Integer> dropped) {
     UserClock clock = new UserClock(in.readLong(), in.readLong());
+    long[] recent = new long[in.readShort()];
+    for (int i = 0; i < recent.length; i++) {
+      recent[i] = in.readLong();
+    }
     int count = in.readByte();
     Object[] states = new Object[families.size()];
     for (int i = 0; i < count; i++) {
@@ -304,25 +347,7 @@ public final class RuleSet {
         states[family.index] = family.codec.decode(new JsonObject(state));
       }
     }
-    return pending(clock, states);
-  }
-
-  /** The state saved as JSON by the version before snapshots: {@code {"clock": {…}, "<family>": state, …}}. */
-  UserState readJson(JsonObject user, Map<String, Integer> dropped) {
-    JsonObject savedClock = user.getJsonObject("clock");
-    Object[] states = new Object[families.size()];
-    for (String key : user.fieldNames()) {
-      if (key.equals("clock")) {
-        continue;
-      }
-      Family<?> family = family(key);
-      if (family == null) {
-        dropped.merge(key, 1, Integer::sum);
-      } else {
-        states[family.index] = family.codec.decode(user.getJsonObject(key));
-      }
-    }
-    return pending(new UserClock(savedClock.getLong("event"), savedClock.getLong("real")), states);
+    return kept(clock, states, recent.length == 0 ? RecentEvents.NONE : recent);
   }
 
   private Family<?> family(String name) {

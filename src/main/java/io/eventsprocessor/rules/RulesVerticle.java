@@ -1,7 +1,8 @@
 package io.eventsprocessor.rules;
 
+import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.event.Event;
-import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.state.Snapshot;
@@ -36,26 +37,19 @@ import org.slf4j.LoggerFactory;
  * answered, only once it is in the journal on disk, so that what was acknowledged survives a crash, and what was not
  * has no effect. For each event of a type some family declares: a resend is answered "duplicate"; otherwise the
  * event is appended to the journal; once the journal says it is durable, it is applied, its notifications go to the
- * outbox, and the ingestion's request is answered. Wake-ups (reminders falling due) go the same way. Records are
+ * outbox, and the ingestion's request is answered with a {@link Reply}. Wake-ups (reminders falling due) go the same way. Records are
  * applied in the journal's order, each with the server time it was appended at, so a replay gives the same result.
  *
- * <p>A snapshot of the users, the duplicate memory and the outbox is saved every {@code snapshotInterval} (or
+ * <p>A snapshot of the users (their recent event ids with them) and the outbox is saved every {@code snapshotInterval} (or
  * sooner when the journal grows past {@code journalMaxBytes}), at a journal position; the segments it covers are
  * then deleted. When the journal cannot be written (a full disk, an I/O error), events are refused with 503 and
  * nothing more is applied until a snapshot of what was durable can be saved again, retried every second.
  */
 public final class RulesVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RulesVerticle.class);
-  /** Replies to the ingestion's requests; a refusal fails the request with {@link #UNAVAILABLE} and a reason. */
-  public static final String ACCEPTED = "accepted";
-  public static final String DUPLICATE = "duplicate";
-  public static final int UNAVAILABLE = 503;
-  /** The snapshot's records: a user each, the duplicate memory in chunks, and the outbox's contents. */
+  /** The snapshot's records: a user each, and the outbox's contents. */
   public static final byte USER = 1;
-  public static final byte DUPLICATES = 2;
   public static final byte OUTBOX = 3;
-  /** The header of the request that asks the outbox for its part of a snapshot, on the notifications' address. */
-  public static final String SNAPSHOT_HEADER = "snapshot";
   private static final Duration RECOVERY_RETRY = Duration.ofSeconds(1);
   private static final Duration REFUSALS_PERIOD = Duration.ofMinutes(1);
 
@@ -70,13 +64,13 @@ public final class RulesVerticle extends VerticleBase {
   private static final class Pending {
     final long seq;
     final Event event;
-    final DuplicateFilter.Key key;
+    final InFlight key;
     final long realNow;
     final Message<?> request;
     /** Resends of the same event that arrived meanwhile: answered "duplicate" once it is applied. */
     List<Message<?>> resends;
 
-    Pending(long seq, Event event, DuplicateFilter.Key key, long realNow, Message<?> request) {
+    Pending(long seq, Event event, InFlight key, long realNow, Message<?> request) {
       this.seq = seq;
       this.event = event;
       this.key = key;
@@ -85,14 +79,16 @@ public final class RulesVerticle extends VerticleBase {
     }
   }
 
+  /** An event in the journal and not yet applied, by its user and id: a resend meanwhile waits for its answer. */
+  private record InFlight(String userId, String eventId) {}
+
   private final RuleEngine engine;
-  private final DuplicateFilter duplicates;
   private final Journal journal;
   private final Clock clock;
   private final Timers timers;
   private final Settings settings;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-  private final Map<DuplicateFilter.Key, Pending> inFlight = new HashMap<>();
+  private final Map<InFlight, Pending> inFlight = new HashMap<>();
   /** Users without state whose first event is in the journal: they count against the cap already. */
   private final Set<String> newUsersInFlight = new HashSet<>();
   private final LongAdder refusedNewUsers = new LongAdder();
@@ -111,10 +107,8 @@ public final class RulesVerticle extends VerticleBase {
   private LongConsumer decided = latency -> {};
 
   /** @param timers the timers to wake users with; null for Vert.x's own */
-  public RulesVerticle(RuleEngine engine, DuplicateFilter duplicates, Journal journal, Clock clock, Timers timers,
-      Settings settings) {
+  public RulesVerticle(RuleEngine engine, Journal journal, Clock clock, Timers timers, Settings settings) {
     this.engine = engine;
-    this.duplicates = duplicates;
     this.journal = journal;
     this.clock = clock;
     this.timers = timers;
@@ -208,14 +202,15 @@ public final class RulesVerticle extends VerticleBase {
   private void onEvent(Message<Event> request) {
     Event event = request.body();
     if (unavailable != null) {
-      request.fail(UNAVAILABLE, unavailable);
+      request.fail(Reply.REFUSED, unavailable);
       return;
     }
-    DuplicateFilter.Key key = DuplicateFilter.key(event);
-    if (duplicates.contains(key)) {
-      request.reply(DUPLICATE);
+    long realNow = clock.millis();
+    if (engine.applied(event, realNow)) {
+      request.reply(Reply.DUPLICATE);
       return;
     }
+    InFlight key = new InFlight(event.userId(), event.id());
     Pending first = inFlight.get(key);
     if (first != null) {
       (first.resends == null ? first.resends = new ArrayList<>(1) : first.resends).add(request);
@@ -225,16 +220,15 @@ public final class RulesVerticle extends VerticleBase {
     boolean newUser = !engine.hasUser(userId) && !newUsersInFlight.contains(userId);
     if (newUser && engine.users() + newUsersInFlight.size() >= settings.maxUsers()) {
       refusedNewUsers.increment();
-      request.fail(UNAVAILABLE, "the service keeps the state of its most users (" + settings.maxUsers()
+      request.fail(Reply.REFUSED, "the service keeps the state of its most users (" + settings.maxUsers()
           + ") and takes no new ones now; known users go on");
       return;
     }
-    long realNow = clock.millis();
     long seq;
     try {
       seq = journal.append(EventRecords.EVENT, EventRecords.event(event, realNow));
     } catch (Journal.BrokenException e) {
-      request.fail(UNAVAILABLE, "the state cannot be written: " + e.getMessage());
+      request.fail(Reply.REFUSED, "the state cannot be written: " + e.getMessage());
       return;
     }
     if (newUser) {
@@ -284,11 +278,11 @@ public final class RulesVerticle extends VerticleBase {
     }
     inFlight.remove(p.key);
     newUsersInFlight.remove(p.event.userId());
-    send(engine.apply(p.event, p.realNow), p.event.receivedAt().toEpochMilli());
-    duplicates.remember(p.key, p.realNow);
-    p.request.reply(ACCEPTED);
+    RuleSet.Step step = engine.apply(p.event, p.realNow);
+    send(step.notifications(), p.event.receivedAt().toEpochMilli());
+    p.request.reply(step.reply());
     if (p.resends != null) {
-      p.resends.forEach(resend -> resend.reply(DUPLICATE));
+      p.resends.forEach(resend -> resend.reply(Reply.DUPLICATE));
     }
   }
 
@@ -312,9 +306,9 @@ public final class RulesVerticle extends VerticleBase {
     }
     for (Pending p : pending) {
       if (p.request != null) {
-        p.request.fail(UNAVAILABLE, unavailable);
+        p.request.fail(Reply.REFUSED, unavailable);
         if (p.resends != null) {
-          p.resends.forEach(resend -> resend.fail(UNAVAILABLE, unavailable));
+          p.resends.forEach(resend -> resend.fail(Reply.REFUSED, unavailable));
         }
       }
     }
@@ -354,7 +348,7 @@ public final class RulesVerticle extends VerticleBase {
 
   /**
    * Saves a snapshot at the journal's current end: later records go to a new segment; once every record before it
-   * is applied, the users, the duplicate memory and the outbox are captured together, saved, and the older
+   * is applied, the users and the outbox are captured together, saved, and the older
    * segments deleted.
    */
   private Future<Void> snapshot() {
@@ -391,9 +385,9 @@ public final class RulesVerticle extends VerticleBase {
     // Asked on the notifications' address, the outbox answers after every notification sent before: its part
     // holds all that the records before the position decided.
     vertx.eventBus().<JsonObject>request(EventAddresses.NOTIFICATIONS, null,
-            new DeliveryOptions().addHeader(SNAPSHOT_HEADER, "true"))
+            new DeliveryOptions().addHeader(EventAddresses.SNAPSHOT_HEADER, "true"))
         .compose(outbox -> vertx.executeBlocking(() -> {
-          writeSnapshot(settings.dir(), position, users, duplicates, outbox.body());
+          writeSnapshot(settings.dir(), position, users, outbox.body());
           journal.deleteSegmentsBefore(rotatedTo);
           return users.users();
         }))
@@ -411,16 +405,13 @@ public final class RulesVerticle extends VerticleBase {
   }
 
   /**
-   * Writes a whole snapshot at {@code position}: the users, the duplicate memory, and the outbox's contents as it
-   * gave them. Blocking.
+   * Writes a whole snapshot at {@code position}: the users, and the outbox's contents as it gave them. Blocking.
    *
    * @throws java.io.UncheckedIOException naming the file that could not be written
    */
-  public static void writeSnapshot(Path dir, long position, RuleEngine.Snapshot users, DuplicateFilter duplicates,
-      JsonObject outbox) {
+  public static void writeSnapshot(Path dir, long position, RuleEngine.Snapshot users, JsonObject outbox) {
     try (Snapshot.Writer writer = Snapshot.write(dir)) {
       users.write(record -> writer.record(USER, record));
-      duplicates.write(record -> writer.record(DUPLICATES, record));
       writer.record(OUTBOX, Unpooled.wrappedBuffer(outbox.toBuffer().getBytes()));
       writer.commit(position);
     }

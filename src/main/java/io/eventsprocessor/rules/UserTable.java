@@ -23,6 +23,7 @@ final class UserTable {
     final long clockEventMillis;
     final long clockRealMillis;
     final Object[] states;
+    final long[] recent;
     final long wakeAt;
     int slot = -1;
 
@@ -31,11 +32,12 @@ final class UserTable {
       this.clockEventMillis = state.clockEventMillis();
       this.clockRealMillis = state.clockRealMillis();
       this.states = state.states();
+      this.recent = state.recent();
       this.wakeAt = wakeAt;
     }
 
     UserState state() {
-      return new UserState(clockEventMillis, clockRealMillis, states);
+      return new UserState(clockEventMillis, clockRealMillis, states, recent);
     }
   }
 

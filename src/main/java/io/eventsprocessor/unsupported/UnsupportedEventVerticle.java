@@ -1,7 +1,7 @@
 package io.eventsprocessor.unsupported;
 
 import io.eventsprocessor.event.Event;
-import io.eventsprocessor.event.EventAddresses;
+import io.eventsprocessor.bus.EventAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;

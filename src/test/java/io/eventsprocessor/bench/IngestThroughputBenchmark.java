@@ -61,7 +61,7 @@ public final class IngestThroughputBenchmark {
     }
     System.out.printf("%,d of %,d notifications delivered, the last %.1f s after the last event was accepted%n",
         receiver.delivered().size(), expected, (System.nanoTime() - accepted) / 1e9);
-    System.out.println("outbox: " + vertx.eventBus().request(io.eventsprocessor.event.EventAddresses.ADMIN_OUTBOX, null)
+    System.out.println("outbox: " + vertx.eventBus().request(io.eventsprocessor.bus.EventAddresses.ADMIN_OUTBOX, null)
         .await(10, TimeUnit.SECONDS).body());
     vertx.close().await(1, TimeUnit.MINUTES);
     System.exit(0);

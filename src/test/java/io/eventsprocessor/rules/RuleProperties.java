@@ -62,7 +62,7 @@ class RuleProperties {
     for (Event event : events) {
       real = atTheirOwnTime ? event.occurredAt().toEpochMilli() : real + 60_000;
       sent.addAll(engine.wakeUp(real));
-      sent.addAll(engine.apply(event, real));
+      sent.addAll(engine.apply(event, real).notifications());
     }
     sent.addAll(engine.wakeUp(real + Duration.ofDays(2).toMillis()));
     assertThat(engine.users()).as("nothing pending after two days").isZero();

@@ -1,13 +1,12 @@
-package io.eventsprocessor.event;
+package io.eventsprocessor.bus;
 
-import io.eventsprocessor.notify.Notification;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 
 /**
- * Immutable messages on the event bus as they are: a consumer on the same node gets the very {@link Event} the edge
- * decoded, or the very {@link Notification} the rules decided, not a JSON copy to decode again (instants from
+ * Immutable messages on the event bus as they are: a consumer on the same node gets the very event the edge
+ * decoded, or the very notification the rules decided, not a JSON copy to decode again (instants from
  * text, data from a tree). Neither leaves the node that made it: in a cluster, the edge hands events to the local
  * rules verticle, what crosses nodes is an entry processor, and the owner's node delivers its users' notifications.
  * So the wire form is refused, not written.
@@ -19,10 +18,11 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     this.name = "events-processor.local." + type.getSimpleName();
   }
 
-  /** Makes events and notifications the bus's own kinds of message (once per Vert.x instance; again does nothing). */
-  public static void register(EventBus bus) {
-    register(bus, Event.class);
-    register(bus, Notification.class);
+  /** Makes these types the bus's own kinds of message (once per Vert.x instance; again does nothing). */
+  public static void register(EventBus bus, Class<?>... types) {
+    for (Class<?> type : types) {
+      register(bus, type);
+    }
   }
 
   private static <T> void register(EventBus bus, Class<T> type) {

@@ -1,4 +1,4 @@
-package io.eventsprocessor.event;
+package io.eventsprocessor.bus;
 
 /**
  * Event-bus addresses, built in one place. Type names are lower-case identifiers ({@code [a-z0-9_]}),
@@ -14,6 +14,11 @@ public final class EventAddresses {
   public static final String ADMIN_OUTBOX = PREFIX + "admin.outbox";
   public static final String ADMIN_DEAD_LETTERS = PREFIX + "admin.dead-letters";
   public static final String ADMIN_RETRY_DEAD_LETTER = PREFIX + "admin.dead-letters.retry";
+  /**
+   * The header of the request that asks the outbox for its part of a snapshot, on {@link #NOTIFICATIONS}: the
+   * outbox answers after every notification sent before it.
+   */
+  public static final String SNAPSHOT_HEADER = "snapshot";
 
   private EventAddresses() {}
 

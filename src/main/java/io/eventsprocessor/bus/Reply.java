@@ -1,0 +1,28 @@
+package io.eventsprocessor.bus;
+
+/**
+ * What the rules answer the edge for an event they were handed, the same in both modes: the event was applied
+ * (and is durable), or the same user sent the same id within the duplicate window and it was applied before.
+ * Refusals (the state cannot be kept) are failures of the request, not replies.
+ */
+public enum Reply {
+  ACCEPTED, DUPLICATE;
+
+  /** The failure code of a request the rules refuse (the state cannot be kept now); its message says why. */
+  public static final int REFUSED = 503;
+
+  private static final Reply[] ALL = values();
+
+  /** Replies as bytes, one each, for a call that answers several events at once (the cluster's). */
+  public static byte[] encode(Reply[] replies) {
+    byte[] bytes = new byte[replies.length];
+    for (int i = 0; i < replies.length; i++) {
+      bytes[i] = (byte) replies[i].ordinal();
+    }
+    return bytes;
+  }
+
+  public static Reply decode(byte value) {
+    return ALL[value];
+  }
+}
