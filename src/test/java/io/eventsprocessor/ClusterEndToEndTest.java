@@ -68,6 +68,9 @@ class ClusterEndToEndTest {
     }
   }
 
+  /** The families every node runs: the service's, and the test-only one (which no code under cluster/ knows). */
+  static final List<io.eventsprocessor.rules.RuleFamily<?>> FAMILIES = RuleFamilyEndToEndTest.WITH_NUDGE;
+
   Node startNode(int index, JsonObject overrides) throws Exception {
     String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
     JsonObject cluster = new JsonObject().put("name", clusterName).put("port", ports.get(index)).put("members", members)
@@ -85,7 +88,7 @@ class ClusterEndToEndTest {
         .put("state", new JsonObject().put("dir", stateDirs.resolve("node-" + index).toString()))
         .put("cluster", cluster)
         .mergeIn(overrides, true);
-    MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), MainVerticle.FAMILIES,
+    MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), FAMILIES,
         Journal.SegmentOpener.FILES, false, manager::getHazelcastInstance);
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
     Node node = new Node(vertx, manager.getHazelcastInstance(), main, new HttpClient(vertx, main.httpPort()),
@@ -172,5 +175,52 @@ class ClusterEndToEndTest {
         .status()).isEqualTo(202);
     assertThat(deliveredExactly(1)).singleElement().satisfies(r -> assertThat(r.body().getString("id")).isEqualTo(id));
     await().atMost(Duration.ofSeconds(10)).until(() -> cluster.get(0).admin().get("/v1/admin/dead-letters").body().equals("[]"));
+  }
+
+  /** The sum over the nodes of a metric's value, as each node's admin API gives it. */
+  double sumOf(String metric) {
+    double sum = 0;
+    for (Node node : nodes) {
+      if (!node.hazelcast().getLifecycleService().isRunning()) {
+        continue;
+      }
+      for (String line : node.admin().get("/metrics").body().split("\n")) {
+        if (line.startsWith(metric + " ")) {
+          sum += Double.parseDouble(line.substring(metric.length() + 1));
+        }
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  void aFamilyOnlyTheTestsKnowRunsInTheClusterAndItsStateSurvivesItsOwnersDeath() throws Exception {
+    List<Node> cluster = startCluster(new JsonObject()
+        .put("rules", new JsonObject().put("nudge", new JsonObject().put("after", 3))));
+    String nudge = "events_processor_users{family=\"nudge\"}";
+    assertThat(cluster.get(0).http().postEvent(RuleFamilyEndToEndTest.skipped("u1", "10:00:00", "no time")).status())
+        .isEqualTo(202);
+    assertThat(cluster.get(1).http().postEvent(RuleFamilyEndToEndTest.cancelled("u1", "11:00:00")).status())
+        .isEqualTo(202);
+    // The user is counted once in the cluster: by the node that owns it.
+    await().atMost(Duration.ofSeconds(10)).until(() -> sumOf(nudge) == 1);
+
+    // The owner dies as a kill would: the streak of two lives on in the backup.
+    var owner = cluster.get(0).hazelcast().getPartitionService().getPartition("u1").getOwner();
+    Node dying = cluster.stream().filter(n -> n.hazelcast().getCluster().getLocalMember().equals(owner)).findFirst()
+        .orElseThrow();
+    dying.hazelcast().getLifecycleService().terminate();
+    Node survivor = cluster.stream().filter(n -> n != dying).findFirst().orElseThrow();
+    await().atMost(Duration.ofSeconds(20)).until(() -> survivor.hazelcast().getCluster().getMembers().size() == 2
+        && survivor.main().refusal() == null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> sumOf(nudge) == 1);
+
+    assertThat(survivor.http().postEvent(RuleFamilyEndToEndTest.skipped("u1", "12:00:00", "tired")).status())
+        .isEqualTo(202);
+    assertThat(deliveredExactly(1)).singleElement().satisfies(r -> {
+      assertThat(r.kind()).isEqualTo("training_nudge");
+      assertThat(r.message()).isEqualTo("3 programs given up in a row (tired): how about a shorter one?");
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> sumOf(nudge) == 0);
   }
 }

@@ -5,6 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.MigrationListener;
+import com.hazelcast.partition.MigrationState;
+import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.eventsprocessor.event.Event;
@@ -79,6 +82,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   /** Whether every partition had its backup in sync at the last check (see {@link #copying}). */
   private volatile boolean safe;
   private java.util.UUID membership;
+  private java.util.UUID migrations;
   private boolean polling;
   private volatile boolean ready;
 
@@ -121,6 +125,21 @@ public final class ClusterRulesVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ClusterRules.set(hazelcast, rules);
+    migrations = hazelcast.getPartitionService().addMigrationListener(new MigrationListener() {
+      @Override
+      public void migrationStarted(MigrationState state) {}
+
+      @Override
+      public void migrationFinished(MigrationState state) {
+        context.runOnContext(v -> recount());
+      }
+
+      @Override
+      public void replicaMigrationCompleted(ReplicaMigrationEvent event) {}
+
+      @Override
+      public void replicaMigrationFailed(ReplicaMigrationEvent event) {}
+    });
     membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -148,6 +167,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     ClusterRules.clear(hazelcast, rules);
+    hazelcast.getPartitionService().removeMigrationListener(migrations);
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(safetyTimer);
     hazelcast.getCluster().removeMembershipListener(membership);
@@ -182,6 +202,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
       return null;
     }, false).<Void>mapEmpty().onSuccess(v -> {
       ready = true;
+      recount();
       LOG.info("rules: {} member(s) in the cluster: taking events", hazelcast.getCluster().getMembers().size());
     });
   }
@@ -249,6 +270,27 @@ public final class ClusterRulesVerticle extends VerticleBase {
           safe = ar.succeeded() && ar.result();
           safetyCheckSince = 0;
         });
+  }
+
+  /**
+   * After partitions moved, the users this node owns are counted again per family (the entry processors count them
+   * step by step on their owner, which no longer holds what moved away).
+   */
+  private void recount() {
+    if (!ready) {
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      List<RuleSet.UserState> owned = new ArrayList<>();
+      for (String userId : users.localKeySet()) {
+        ClusterUser user = users.get(userId);
+        if (user != null) {
+          owned.add(user.state(rules));
+        }
+      }
+      rules.recount(owned);
+      return owned.size();
+    }, false).onFailure(e -> LOG.debug("rules: users not counted again after a migration: {}", e.toString()));
   }
 
   /** Wakes this node's users that are due, and hands their waiting notifications to this node's outbox. */

@@ -267,6 +267,22 @@ public final class RuleSet {
     return wakeAt;
   }
 
+  /**
+   * Counts the users again, from all those this node holds (a cluster node, after partitions moved: the users it
+   * owns are not those it counted step by step).
+   */
+  public void recount(Iterable<UserState> users) {
+    int[] counts = new int[families.size()];
+    for (UserState user : users) {
+      for (Family<?> family : families) {
+        counts[family.index] += user != null && user.states()[family.index] != null ? 1 : 0;
+      }
+    }
+    for (Family<?> family : families) {
+      family.users.set(counts[family.index]);
+    }
+  }
+
   /** Counts the user in the families it has state in now and did not before, and the reverse. */
   public void count(UserState before, UserState after) {
     for (Family<?> family : families) {
