@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class RuleEngineTest {
+public class RuleEngineTest {
   static final long REAL = Instant.parse("2026-06-01T00:00:00Z").toEpochMilli();
   static final TestEvents FOO = TestEvents.of("foo");
   static final TestEvents BAR = TestEvents.of("bar");
@@ -32,7 +32,7 @@ class RuleEngineTest {
     return new RuleEngine(List.of(families));
   }
 
-  static RuleEngine standard() {
+  public static RuleEngine standard() {
     return engine(defaults(new CongratulationFamily()), defaults(new ReminderFamily()));
   }
 
