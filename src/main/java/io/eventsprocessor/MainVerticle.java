@@ -3,11 +3,8 @@ package io.eventsprocessor;
 import io.eventsprocessor.admin.AdminVerticle;
 import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.admin.Metrics;
-import io.eventsprocessor.cluster.ClusterRulesVerticle;
-import io.eventsprocessor.cluster.ClusterState;
 import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ConfigLoader;
-import io.eventsprocessor.congratulation.CongratulationFamily;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.bus.LocalCodec;
 import io.eventsprocessor.event.EventDecoder;
@@ -25,19 +22,15 @@ import io.eventsprocessor.metrics.MetricsSetup;
 import io.eventsprocessor.metrics.MetricsVerticle;
 import io.eventsprocessor.metrics.ServiceMeters;
 import io.eventsprocessor.bus.Reply;
-import io.eventsprocessor.notify.DeliveryRecords;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.NotifySinkVerticle;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxStats;
 import io.eventsprocessor.notify.OutboxVerticle;
-import io.eventsprocessor.reminder.ReminderFamily;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.RuleSet;
-import io.eventsprocessor.rules.RulesVerticle;
 import io.eventsprocessor.state.Journal;
-import io.eventsprocessor.state.StateDir;
 import io.eventsprocessor.time.Timers;
 import io.eventsprocessor.unsupported.UnsupportedEventVerticle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -50,7 +43,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,9 +54,6 @@ import org.slf4j.LoggerFactory;
  * have stopped, the whole state is saved in a last snapshot.
  */
 public class MainVerticle extends VerticleBase {
-  /** The rule families the service runs; adding one is a line here (see the README, "Adding a rule family"). */
-  public static final List<RuleFamily<?>> FAMILIES = List.of(new CongratulationFamily(), new ReminderFamily());
-
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
   private static final String WHOLE_SERVICE = "whole-service";
   private static final Duration COUNTS_PERIOD = Duration.ofMinutes(1);
@@ -84,18 +73,14 @@ public class MainVerticle extends VerticleBase {
   private MetricsVerticle metricsServer;
   private PrometheusMeterRegistry registry;
   private AutoCloseable jvmMetrics;
-  private RuleEngine engine;
   private Outbox outboxContents;
   private OutboxStats outbox;
   private Readiness readiness;
-  private RulesVerticle singleNodeRules;
-  private ClusterRulesVerticle clusterRules;
-  private Recovery.Recovered state;
-  private StateDir clusterDir;
+  private Store store;
 
   /** As the launcher builds it: the system clock, Vert.x's timers, the process environment, the families above. */
   public MainVerticle() {
-    this(Clock.systemUTC(), null, System.getenv(), FAMILIES, Journal.SegmentOpener.FILES, true,
+    this(Clock.systemUTC(), null, System.getenv(), ServiceConfig.FAMILIES, Journal.SegmentOpener.FILES, true,
         () -> Launcher.clusterManager().getHazelcastInstance());
   }
 
@@ -141,8 +126,12 @@ public class MainVerticle extends VerticleBase {
     RuleSet rules = service.ruleSet();
     outboxContents = new Outbox(config.notifier().policy());
     outbox = new OutboxStats(config.outboxCapacity());
-    return (vertx.isClustered() ? clustered(config, rules) : singleNode(config, rules))
-        .compose(parts -> deployParts(config, rules, parts))
+    return (vertx.isClustered() ? Store.cluster(vertx, config, rules, hazelcast.get(), clock)
+        : Store.local(vertx, config, rules, outboxContents, clock, timers, segments))
+        .compose(chosen -> {
+          store = chosen;
+          return deployParts(config, rules);
+        })
         .onFailure(e -> {
           // A start that failed stopped what it had started (see Layer); the next start must deploy it all again.
           roles().removeIfPresent(WHOLE_SERVICE, deploymentID());
@@ -150,55 +139,7 @@ public class MainVerticle extends VerticleBase {
         });
   }
 
-  /**
-   * What differs between a single node and a cluster's node: who keeps the users' state, and how, and what makes
-   * it unable to take events (its parts of the readiness).
-   */
-  private record Parts(VerticleBase rules, DeliveryRecords deliveries, boolean ownDeadLetters,
-      Consumer<PrometheusMeterRegistry> metrics, List<Readiness.Check> readiness) {}
-
-  /** The users' state in this process, journaled in the state directory (see {@link Recovery}). */
-  private Future<Parts> singleNode(AppConfig config, RuleSet rules) {
-    engine = new RuleEngine(rules);
-    return vertx.executeBlocking(() -> Recovery.run(config.state().dir(), config.state().sync(), segments, engine,
-            outboxContents, clock.millis()))
-        .map(recovered -> {
-          state = recovered;
-          singleNodeRules = new RulesVerticle(engine, state.journal(), clock, timers,
-              new RulesVerticle.Settings(config.state().dir(), config.state().snapshotInterval(),
-                  config.state().journalMaxBytes(), config.state().maxUsers()));
-          RulesVerticle rulesVerticle = singleNodeRules;
-          return new Parts(rulesVerticle, DeliveryRecords.in(state.journal()), true,
-              registry -> Metrics.singleNode(registry, rulesVerticle), List.of(
-                  new Readiness.Check("state", () -> cannotKeep(rulesVerticle.unavailable()),
-                      Readiness.Effect.REFUSES_REQUESTS),
-                  new Readiness.Check("users", () -> rulesVerticle.full()
-                      ? "The service keeps the state of its most users (" + rulesVerticle.maxUsers()
-                          + "): events of new users are refused"
-                      : null, Readiness.Effect.NOT_READY)));
-        });
-  }
-
-  /**
-   * The users' state in the cluster's map, each user's on the node that owns it and backed up on another (see
-   * {@link ClusterRulesVerticle}); the state directory holds what the cluster's last node saved when it stopped.
-   */
-  private Future<Parts> clustered(AppConfig config, RuleSet rules) {
-    HazelcastInstance hazelcast = this.hazelcast.get();
-    return vertx.executeBlocking(() -> StateDir.open(config.state().dir())).map(dir -> {
-      clusterDir = dir;
-      clusterRules = new ClusterRulesVerticle(hazelcast, rules, clock, config.cluster().pollInterval(),
-          config.cluster().minimumClusterSize(), dir.path());
-      ClusterRulesVerticle rulesVerticle = clusterRules;
-      return new Parts(rulesVerticle, rulesVerticle.records(), false,
-          registry -> Metrics.cluster(registry, hazelcast, rulesVerticle),
-          List.of(new Readiness.Check("cluster", () -> cannotKeep(rulesVerticle.unavailable()),
-              Readiness.Effect.REFUSES_REQUESTS),
-              new Readiness.Check("backups", rulesVerticle::copying, Readiness.Effect.REPORTED)));
-    });
-  }
-
-  private Future<?> deployParts(AppConfig config, RuleSet rules, Parts parts) {
+  private Future<?> deployParts(AppConfig config, RuleSet rules) {
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
         config.ingest().futureMargin(), config.ingest().cloudEventsTypePrefix());
     // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
@@ -207,15 +148,13 @@ public class MainVerticle extends VerticleBase {
     checks.add(new Readiness.Check("outbox",
         () -> outbox.isFull() ? "The notification outbox is full (" + outbox.capacity() + " waiting)" : null,
         Readiness.Effect.REFUSES_REQUESTS));
-    checks.addAll(parts.readiness());
+    checks.addAll(store.readiness());
     readiness = new Readiness(checks);
     Gate gate = new Gate(Authenticator.create(vertx, config.auth()),
         ClientAddresses.trusting(config.http().trustedProxies(), config.http().forwardedHeader()), config.rateLimit().perAddress(clock), readiness,
         new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
-    ServiceMeters meters = metrics(rules, parts);
-    if (singleNodeRules != null) {
-      singleNodeRules.onDecided(meters::decided);
-    }
+    ServiceMeters meters = metrics(rules);
+    store.onDecided(meters::decided);
     Admission admission = new Admission(config.rateLimit().perUser(clock), new LateEvents(clock), stats,
         measured(Admission.Publisher.onBus(vertx.eventBus()), meters));
 
@@ -224,8 +163,8 @@ public class MainVerticle extends VerticleBase {
     if (config.notifySink().enabled()) {
       layers.add(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port()));
     }
-    layers.add(new OutboxVerticle(config.notifier(), outboxContents, outbox, parts.deliveries(),
-        parts.ownDeadLetters(), clock, timers));
+    layers.add(new OutboxVerticle(config.notifier(), outboxContents, outbox, store.deliveries(),
+        store.ownDeadLetters(), clock, timers));
     if (config.admin().enabled()) {
       admin = new AdminVerticle(config.admin(), registry);
       layers.add(admin);
@@ -235,7 +174,7 @@ public class MainVerticle extends VerticleBase {
       layers.add(metricsServer);
     }
     layers.add(new UnsupportedEventVerticle());
-    layers.add(parts.rules());
+    layers.add(store.rules());
     return vertx.deployVerticle(Layer.of(layers, () -> {
       IngestVerticle edge = new IngestVerticle(config.http(), decoder, gate, admission, clock);
       edges.add(edge);
@@ -251,11 +190,11 @@ public class MainVerticle extends VerticleBase {
    * The process's registry (Vert.x's own when the Launcher built Vert.x with metrics), with the JVM's meters, the
    * counts the parts keep, and the histograms the parts feed.
    */
-  private ServiceMeters metrics(RuleSet rules, Parts parts) {
+  private ServiceMeters metrics(RuleSet rules) {
     registry = MetricsSetup.of(vertx);
     jvmMetrics = MetricsSetup.bindJvmAndProcess(registry);
     Metrics.register(registry, stats, outbox, rules.families());
-    parts.metrics().accept(registry);
+    store.metrics(registry);
     ServiceMeters meters = new ServiceMeters(registry);
     outbox.observe(meters);
     return meters;
@@ -284,10 +223,6 @@ public class MainVerticle extends VerticleBase {
   /** Why events cannot be taken now, or null when they can: answered 503 before a request's body is read. */
   String refusal() {
     return readiness.refusal();
-  }
-
-  private static String cannotKeep(String unavailable) {
-    return unavailable == null ? null : "The service cannot keep events now: " + unavailable;
   }
 
   /** What an operator reads after a start (see {@link StartupSummary}), and a warning when events are unprotected. */
@@ -320,53 +255,37 @@ public class MainVerticle extends VerticleBase {
   }
 
   /**
-   * Runs once every part has stopped: saves the whole state in a last snapshot, so that the next start has no
-   * journal to replay. When it cannot be saved, the journal still holds everything since the last snapshot: nothing
-   * is lost, and the log and the exit code say what could not be written.
+   * Runs once every part has stopped: the store saves what must outlive the process (see {@link Store#stop}). When
+   * a single node's last snapshot could not be saved, the journal still holds it all, and the exit code says so.
    */
   @Override
   public Future<?> stop() {
     roles().removeIfPresent(WHOLE_SERVICE, deploymentID());
-    if (clusterDir != null) {
-      return vertx.executeBlocking(() -> ClusterState.saveIfLast(hazelcast.get(), clusterDir.path()))
-          .onFailure(e -> LOG.error("the cluster's state could not be saved by its last node: {}", e.toString()))
-          .eventually(() -> {
-            closeState();
-            return Future.succeededFuture();
-          });
-    }
-    if (state == null) {
+    if (store == null) {
       return Future.succeededFuture();
     }
-    return vertx.executeBlocking(() -> {
-      Recovery.saveFinal(state.dir().path(), state.journal(), engine, outboxContents);
-      return null;
-    }).onSuccess(v -> LOG.info("state saved in {}: {} user(s), {} queued notification(s)", state.dir().path(),
-        engine.users(), outboxContents.size()))
-        .onFailure(e -> {
-          LOG.error("the last snapshot could not be saved ({}); the journal in {} keeps everything since the "
-              + "previous one, and the next start replays it", e.getMessage(), state.dir().path());
-          if (exitWhenNotSaved) {
-            exitNow(EXIT_STATE_NOT_SAVED);
-          }
-        })
-        .eventually(() -> {
-          closeState();
-          return Future.succeededFuture();
-        });
+    Store stopping = store;
+    store = null;
+    return stopping.stop(vertx).onFailure(e -> {
+      if (exitWhenNotSaved) {
+        exitNow(EXIT_STATE_NOT_SAVED);
+      }
+    }).eventually(() -> {
+      closeMetrics();
+      return Future.succeededFuture();
+    });
   }
 
+  /** After a failed start: the store lets go of what it opened, without saving. */
   private void closeState() {
     closeMetrics();
-    if (state != null) {
-      state.journal().close();
-      state.dir().close();
-      state = null;
+    if (store instanceof Store.Local local) {
+      local.state().journal().close();
+      local.state().dir().close();
+    } else if (store instanceof Store.Cluster cluster) {
+      cluster.dir().close();
     }
-    if (clusterDir != null) {
-      clusterDir.close();
-      clusterDir = null;
-    }
+    store = null;
   }
 
   /**
@@ -409,9 +328,10 @@ public class MainVerticle extends VerticleBase {
    * they decided on delivered (or dead-lettered). For tests and benchmarks, which wait for it rather than for time.
    */
   public boolean settled() {
-    if (engine == null) {
+    if (!(store instanceof Store.Local local)) {
       throw new IllegalStateException("settled() tells of a single node only");
     }
+    RuleEngine engine = local.engine();
     return stats.accepted() == engine.applied() && engine.decided() == outbox.received() && outbox.queued() == 0;
   }
 

@@ -1,6 +1,8 @@
 package io.eventsprocessor;
 
 import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.congratulation.CongratulationFamily;
+import io.eventsprocessor.reminder.ReminderFamily;
 import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.rules.RecentEvents;
 import io.eventsprocessor.rules.RuleSet;
@@ -17,6 +19,8 @@ import java.util.Map;
  * name.
  */
 public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
+  /** The rule families the service runs; adding one is a line here (see docs/rules.md, "Adding a rule family"). */
+  public static final List<RuleFamily<?>> FAMILIES = List.of(new CongratulationFamily(), new ReminderFamily());
 
   /** @throws io.eventsprocessor.config.ConfigException naming every key that is wrong or unknown */
   public static ServiceConfig from(JsonObject json, List<RuleFamily<?>> families) {

@@ -197,7 +197,7 @@ class DeliveryEndToEndTest {
   @Test
   void theSameEventsPostedTwiceSendOneNotification() throws Exception {
     VirtualTime time = new VirtualTime(EndToEnd.START);
-    service = new TestService(service.vertx, service.stateDir, service.notifications, time, MainVerticle.FAMILIES);
+    service = new TestService(service.vertx, service.stateDir, service.notifications, time, ServiceConfig.FAMILIES);
     service.start();
     for (int round = 0; round < 2; round++) {
       for (String event : List.of("1-foo2-app-launch", "2-foo1-started", "5-foo1-finished")) {

@@ -36,7 +36,7 @@ abstract class EndToEnd {
    */
   VirtualTime onVirtualTime() {
     VirtualTime time = new VirtualTime(START);
-    service = new TestService(vertx, stateDir, notifications, time, MainVerticle.FAMILIES);
+    service = new TestService(vertx, stateDir, notifications, time, ServiceConfig.FAMILIES);
     return time;
   }
 

@@ -88,7 +88,7 @@ class IngestFuzzEndToEndTest {
         .put("admin", new JsonObject().put("enabled", false))
         .put("state", new JsonObject().put("dir", Files.createTempDirectory("fuzz-state").toString()))
         .mergeIn(overrides, true);
-    MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), MainVerticle.FAMILIES);
+    MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), ServiceConfig.FAMILIES);
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
     // Whatever arrives, the answer is also what the OpenAPI contract says.
     return new HttpClient(vertx, main.httpPort(), keepAlive).observedBy(HttpClient.CONTRACT);

@@ -24,7 +24,7 @@ class RecoveryTest {
   @TempDir Path dir;
 
   static RuleEngine standard() {
-    return new RuleEngine(ServiceConfig.from(new io.vertx.core.json.JsonObject(), MainVerticle.FAMILIES).families());
+    return new RuleEngine(ServiceConfig.from(new io.vertx.core.json.JsonObject(), ServiceConfig.FAMILIES).families());
   }
 
   @Test

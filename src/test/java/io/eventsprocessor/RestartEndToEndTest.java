@@ -81,7 +81,7 @@ class RestartEndToEndTest {
 
   VirtualTime onVirtualTime(Vertx vertx) {
     VirtualTime time = new VirtualTime(EndToEnd.START);
-    service = new TestService(vertx, stateDir, service.notifications, time, MainVerticle.FAMILIES);
+    service = new TestService(vertx, stateDir, service.notifications, time, ServiceConfig.FAMILIES);
     return time;
   }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class RuleFamilyEndToEndTest {
   static final List<RuleFamily<?>> WITH_NUDGE =
-      Stream.concat(MainVerticle.FAMILIES.stream(), Stream.of(new NudgeFamily())).toList();
+      Stream.concat(ServiceConfig.FAMILIES.stream(), Stream.of(new NudgeFamily())).toList();
 
   @TempDir Path stateDir;
   VirtualTime time;
@@ -81,7 +81,7 @@ class RuleFamilyEndToEndTest {
 
   @Test
   void withoutItsRegistrationItsTypeIsUnsupported(Vertx vertx) throws Exception {
-    TestService without = new TestService(vertx, stateDir.resolve("without"), time, MainVerticle.FAMILIES);
+    TestService without = new TestService(vertx, stateDir.resolve("without"), time, ServiceConfig.FAMILIES);
     without.start();
     assertThat(without.http.postEvent(skipped("u1", "10:00:00", "no time")).json().getString("status"))
         .isEqualTo("unsupported");

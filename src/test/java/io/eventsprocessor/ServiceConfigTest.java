@@ -21,15 +21,15 @@ class ServiceConfigTest {
 
   /** The service's own settings, from a config checked whole. */
   static AppConfig app(JsonObject json) {
-    return ServiceConfig.from(json, MainVerticle.FAMILIES).app();
+    return ServiceConfig.from(json, ServiceConfig.FAMILIES).app();
   }
 
 
   @Test
   void theShippedConfigSpellsOutExactlyTheDefaults() throws Exception {
     JsonObject shipped = new JsonObject(Files.readString(Path.of("conf/config.json")));
-    assertThat(ServiceConfig.from(shipped, MainVerticle.FAMILIES))
-        .isEqualTo(ServiceConfig.from(new JsonObject(), MainVerticle.FAMILIES));
+    assertThat(ServiceConfig.from(shipped, ServiceConfig.FAMILIES))
+        .isEqualTo(ServiceConfig.from(new JsonObject(), ServiceConfig.FAMILIES));
   }
 
   @Test
@@ -85,7 +85,7 @@ class ServiceConfigTest {
   void readsTheValuesGivenToTheServiceAndToEachFamily() {
     ServiceConfig config = ServiceConfig.from(new JsonObject()
         .put("http", new JsonObject().put("port", 9191))
-        .put("rules", new JsonObject().put("reminder", new JsonObject().put("delay", "PT1S"))), MainVerticle.FAMILIES);
+        .put("rules", new JsonObject().put("reminder", new JsonObject().put("delay", "PT1S"))), ServiceConfig.FAMILIES);
     assertThat(config.app().http().port()).isEqualTo(9191);
     assertThat(config.families()).anySatisfy(f -> assertThat(f.rules()).isInstanceOfSatisfying(ReminderRules.class,
         rules -> assertThat(rules.settings().delay()).isEqualTo(Duration.ofSeconds(1))));
@@ -165,7 +165,7 @@ class ServiceConfigTest {
   @Test
   void aBadEnvironmentValueIsNamedByItsVariable() {
     Map<String, String> environment = Map.of("HTTP_PORT", "eighty", "AUTH_MODE", "JWT");
-    assertThatThrownBy(() -> ServiceConfig.from(ConfigLoader.fromEnvironment(environment), MainVerticle.FAMILIES,
+    assertThatThrownBy(() -> ServiceConfig.from(ConfigLoader.fromEnvironment(environment), ServiceConfig.FAMILIES,
         ConfigLoader.variables(environment)))
         .hasMessageContaining("HTTP_PORT: must be a whole number from 0 to 65535, got \"eighty\" "
             + "(the environment variable for http.port)")
@@ -196,7 +196,7 @@ class ServiceConfigTest {
     assertThatThrownBy(() -> app(new JsonObject().put("admin", new JsonObject().put("host", "0.0.0.0"))))
         .hasMessageContaining("admin.host: is not a loopback address, so admin.token must be set");
     Map<String, String> environment = Map.of("ADMIN_HOST", "10.1.2.3");
-    assertThatThrownBy(() -> ServiceConfig.from(ConfigLoader.fromEnvironment(environment), MainVerticle.FAMILIES,
+    assertThatThrownBy(() -> ServiceConfig.from(ConfigLoader.fromEnvironment(environment), ServiceConfig.FAMILIES,
         ConfigLoader.variables(environment)))
         .hasMessageContaining("ADMIN_HOST: is not a loopback address, so admin.token must be set");
     assertThat(app(new JsonObject().put("admin", new JsonObject().put("host", "0.0.0.0")

@@ -37,7 +37,7 @@ public final class TestService {
   public HttpClient admin;
 
   public TestService(Vertx vertx, Path stateDir) throws Exception {
-    this(vertx, stateDir, null, MainVerticle.FAMILIES);
+    this(vertx, stateDir, null, ServiceConfig.FAMILIES);
   }
 
   /** @param time null for real time */

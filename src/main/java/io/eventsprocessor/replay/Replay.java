@@ -1,7 +1,6 @@
 package io.eventsprocessor.replay;
 
 import ch.qos.logback.classic.Level;
-import io.eventsprocessor.MainVerticle;
 import io.eventsprocessor.ServiceConfig;
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigFile;
@@ -113,7 +112,7 @@ public final class Replay {
       // the overrides of the command line.
       Map<String, String> environment = System.getenv();
       config = ServiceConfig.from(config(conf).mergeIn(ConfigLoader.fromEnvironment(environment), true)
-          .mergeIn(settings, true), MainVerticle.FAMILIES, ConfigLoader.variables(environment));
+          .mergeIn(settings, true), ServiceConfig.FAMILIES, ConfigLoader.variables(environment));
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return EXIT_CONFIG;

@@ -2,6 +2,7 @@ package io.eventsprocessor.bench;
 
 import io.eventsprocessor.FakeNotificationService;
 import io.eventsprocessor.MainVerticle;
+import io.eventsprocessor.ServiceConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,7 +46,7 @@ public final class IngestThroughputBenchmark {
         .put("admin", new JsonObject().put("enabled", false))
         .put("rateLimit", new JsonObject().put("enabled", false))
         .put("state", new JsonObject().put("dir", Files.createTempDirectory("bench-state").toString()));
-    MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), MainVerticle.FAMILIES);
+    MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), ServiceConfig.FAMILIES);
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
     WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(CONNECTIONS));
