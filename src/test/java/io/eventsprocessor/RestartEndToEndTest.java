@@ -181,29 +181,4 @@ class RestartEndToEndTest {
     service.start();
     assertThat(leftover).doesNotExist();
   }
-
-  @Test
-  void theStateFilesOfTheFormerVersionAreImportedOnce() throws Exception {
-    // As the version before the journal saved them a moment ago: one file per family, and the outbox.
-    long now = System.currentTimeMillis();
-    Files.writeString(stateDir.resolve("training.json"), """
-        {"version": 1, "users": {"b": {"clock": {"event": 1614592800000, "real": %d},
-          "state": {"sessions": [{"programId": "p", "programTitle": "Yoga", "startEventId": "s1",
-            "startedAt": "2021-03-01T10:00:00Z", "pausedAt": null, "pausedFor": "PT0S",
-            "lastActivityAt": "2021-03-01T10:00:00Z"}]}}}}""".formatted(now));
-    Files.writeString(stateDir.resolve("reminder.json"), """
-        {"version": 1, "users": {"b": {"clock": {"event": 1614592800000, "real": %d},
-          "state": {"dueAt": null, "launchEventId": null, "deviceId": null,
-            "inProgress": [{"programId": "p", "lastActivityAt": "2021-03-01T10:00:00Z"}]}}}}""".formatted(now));
-    Files.writeString(stateDir.resolve("outbox.json"), """
-        {"version": 1, "queued": [], "deadLetters": [], "delivered": {}}""");
-    service.start();
-    assertThat(stateDir.resolve("training.json.imported")).exists();
-    assertThat(stateDir.resolve("training.json")).doesNotExist();
-
-    post("{\"type\": \"training_program_finished\", \"userId\": \"b\", \"deviceId\": \"d\", "
-        + "\"occurredAt\": \"2021-03-01T10:40:00Z\", \"data\": {\"programId\": \"p\"}}");
-    assertThat(service.deliveredExactly(1)).singleElement()
-        .satisfies(r -> assertThat(r.message()).contains("40 minutes with Yoga"));
-  }
 }

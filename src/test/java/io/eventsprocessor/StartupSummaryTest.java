@@ -30,7 +30,7 @@ class StartupSummaryTest {
         .contains("admin API http://127.0.0.1:8082/v1/admin/ (no token)\n  metrics   on the admin API, /metrics")
         .contains("notify    http://127.0.0.1:8081/v1/notify; local sink on http://127.0.0.1:8081/v1/notify")
         .contains("state     " + Path.of("data").toAbsolutePath() + " (sync: fsync)")
-        .contains("limits    heap at most 160 MB: 159783 users kept, 16 latest events a user remembered for PT24H to tell resends, "
+        .contains("limits    heap at most 160 MB: 159783 users kept, 32 latest events a user remembered for PT24H to tell resends, "
             + "21236 notifications queued")
         .contains("bodies of 65536 bytes, batches of 524288 bytes and 500 events")
         .contains("10 events/s per user (bursts of 500)");

@@ -95,7 +95,7 @@ public record AppConfig(
     Ingest ingestSettings = new Ingest(
         ingestJson.duration("futureMargin", Duration.ofMinutes(5), Duration.ZERO),
         ingestJson.duration("duplicateWindow", Duration.ofHours(24), Duration.ofSeconds(1)),
-        ingestJson.integer("duplicatesPerUser", 16, 1, 256),
+        ingestJson.integer("duplicatesPerUser", 32, 1, 256),
         cloudEvents.optionalString("typePrefix"));
     if (ingestSettings.cloudEventsTypePrefix().length() > MAX_TYPE_PREFIX) {
       cloudEvents.problem("typePrefix", "must be at most " + MAX_TYPE_PREFIX + " characters",

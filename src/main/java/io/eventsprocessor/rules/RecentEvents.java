@@ -17,8 +17,8 @@ import java.util.Arrays;
  */
 public record RecentEvents(Duration window, int perUser) {
   public static final long[] NONE = new long[0];
-  /** The service's defaults: a day, and more than a day of this app's events per user. */
-  public static final RecentEvents DEFAULT = new RecentEvents(Duration.ofHours(24), 16);
+  /** The service's defaults: a day, and more than a day of this app's events per user (a day of six sessions is 25). */
+  public static final RecentEvents DEFAULT = new RecentEvents(Duration.ofHours(24), 32);
 
   public RecentEvents {
     if (perUser < 1 || window.isNegative() || window.isZero()) {
