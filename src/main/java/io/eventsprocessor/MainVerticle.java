@@ -177,7 +177,11 @@ public class MainVerticle extends VerticleBase {
                   new Readiness.Check("users", () -> rulesVerticle.full()
                       ? "The service keeps the state of its most users (" + rulesVerticle.maxUsers()
                           + "): events of new users are refused"
-                      : null, Readiness.Effect.NOT_READY)));
+                      : null, Readiness.Effect.NOT_READY),
+                  // Snapshots failing again and again: the journal grows and the next start replays it all.
+                  new Readiness.Check("snapshots", rulesVerticle::snapshotsFailing, Readiness.Effect.NOT_READY),
+                  // A journal past twice its bound would go on to fill the disk: events wait for a snapshot.
+                  new Readiness.Check("journal", rulesVerticle::journalOverBound, Readiness.Effect.REFUSES_REQUESTS)));
         });
   }
 

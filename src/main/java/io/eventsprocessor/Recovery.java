@@ -160,7 +160,7 @@ final class Recovery {
   static void saveFinal(Path dir, Journal journal, RuleEngine engine, DuplicateFilter duplicates, Outbox outbox) {
     long position = journal.nextSeq() - 1;
     journal.close();
-    RulesVerticle.writeSnapshot(dir, position, engine.snapshot(), duplicates, outbox.toJson());
+    RulesVerticle.writeSnapshot(dir, journal.opener(), position, engine.snapshot(), duplicates, outbox.toJson());
     try {
       journal.deleteSegmentsBefore(position + 1);
     } catch (IOException e) {
