@@ -283,13 +283,15 @@ def summary(samples, minutes, opts, journal_max_mb, lines):
     peak = max(s["peak_rss_mb"] for s in samples)
     verdict("peak RSS", peak <= opts.rss_budget_mb, f"{peak:.0f} MB (budget {opts.rss_budget_mb} MB)")
     # Growth over the last 30 minutes (the last half of a shorter run): the mean of the last 5 minutes' samples
-    # against the mean of the 5 minutes at the start of the window, so one GC's moment does not decide it.
+    # against the mean of the 5 minutes at the start of the window (a sixth of it in a shorter run), so one GC's
+    # moment does not decide it.
     window = min(30 * MINUTE, end / 2)
-    first = [s["rss_mb"] for s in samples if end - window <= s["t_s"] < end - window + 5 * MINUTE]
-    last = [s["rss_mb"] for s in samples if s["t_s"] >= end - 5 * MINUTE]
+    width = min(5 * MINUTE, window / 6)
+    first = [s["rss_mb"] for s in samples if end - window <= s["t_s"] < end - window + width]
+    last = [s["rss_mb"] for s in samples if s["t_s"] >= end - width]
     growth = (mean(last) - mean(first)) / mean(first) * 100
     verdict(f"RSS growth over the last {window / 60:.0f} min", growth <= 2,
-            f"{growth:+.1f} % ({mean(first):.0f} MB → {mean(last):.0f} MB, 5-minute means)")
+            f"{growth:+.1f} % ({mean(first):.0f} MB → {mean(last):.0f} MB, means over {width / 60:.1f} min)")
     failed = max((s["snapshots_failed"] or 0) for s in samples)
     saved = max((s["snapshots_saved"] or 0) for s in samples)
     verdict("snapshots", failed == 0, f"{saved} saved, {failed} failed")
