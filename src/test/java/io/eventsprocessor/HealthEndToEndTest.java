@@ -1,6 +1,7 @@
 package io.eventsprocessor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.eventsprocessor.HttpClient.Response;
@@ -238,5 +239,34 @@ class HealthEndToEndTest extends EndToEnd {
     await().atMost(Duration.ofSeconds(15)).until(() -> http.get("/health/ready").status() == 200);
     assertThat(metric("events_processor_journal_bytes")).isLessThan(1024 * 1024);
     assertThat(http.postEvent(launch("after")).status()).isEqualTo(202);
+  }
+
+  @Test
+  void aStartOnAJournalPastTwiceItsBoundSavesASnapshotAtOnceAndTakesEventsAgain() throws Exception {
+    AtomicBoolean failing = new AtomicBoolean(true);
+    service.segments = snapshotsFailWhile(failing);
+    JsonObject config = new JsonObject().put("state", new JsonObject().put("journalMaxMegabytes", 1)
+        .put("snapshotInterval", "PT1M").put("maxUsers", 100_000));
+    startService(config);
+    int[] sent = {0};
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      String[] events = new String[500];
+      for (int i = 0; i < events.length; i++) {
+        events[i] = launch("restart-" + sent[0]++);
+      }
+      return http.postBatch(batch(events)).status() == 503;
+    });
+    // The last snapshot, at the stop, fails too (the undeployment says so): the journal keeps it all for the next
+    // start.
+    assertThat(catchThrowable(service::stop)).isNotNull();
+    assertThat(stateDir.resolve("snapshot.dat")).doesNotExist();
+
+    failing.set(false);
+    startService(config);
+    // Within the interval of a minute: the start saved a snapshot of the long journal it replayed, at once.
+    await().atMost(Duration.ofSeconds(15)).until(() -> http.get("/health/ready").status() == 200);
+    assertThat(metric("events_processor_journal_bytes")).isLessThan(1024 * 1024);
+    assertThat(http.postEvent(launch("after the restart")).status()).isEqualTo(202);
+    assertThat(http.postEvent(launch("restart-0")).status()).as("remembered across the restart").isEqualTo(200);
   }
 }

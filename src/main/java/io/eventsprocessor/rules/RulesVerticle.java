@@ -213,11 +213,17 @@ public final class RulesVerticle extends VerticleBase {
       }
     });
     dueTimer.require(engine.nextWakeAt());
+    // A journal past its bound is due for a snapshot even when nothing changed: after a start on a journal that
+    // failing snapshots left long (the last one, at the stop, failed too), no event may come to trigger one,
+    // since events are refused while it is past twice its bound.
     snapshotTimer = vertx.setPeriodic(settings.snapshotInterval().toMillis(), id -> {
-      if (changedSinceSnapshot) {
+      if (changedSinceSnapshot || journal.bytesOnDisk() > settings.journalMaxBytes()) {
         snapshot();
       }
     });
+    if (journal.bytesOnDisk() > settings.journalMaxBytes()) {
+      snapshot();
+    }
     long[] refusedBefore = {0};
     refusalsTimer = vertx.setPeriodic(REFUSALS_PERIOD.toMillis(), id -> {
       long refused = refusedNewUsers.sum();
