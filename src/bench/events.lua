@@ -10,6 +10,9 @@
 -- label    prefix of the user ids (default "u"): the runner gives the warm-up and the measured run different
 --          users, because each run starts again at the first day and a user's events must never go back in time
 --          (late events are another workload: a late launch, for one, sends its reminder at once)
+-- start    where each thread's walk begins, one count per thread separated by "/" (default 0/0): the soak runs wrk
+--          a minute at a time, for a p99 per minute, and each minute goes on where the previous one stopped (done()
+--          prints the counts reached as "next")
 --
 -- Every event id is unique (nothing is a duplicate). One event per request, each thread walks its users in groups
 -- of 250: the group's launches, then its starts, then its finishes, so a user's events are interleaved with others'
@@ -22,16 +25,18 @@
 -- done() prints one line "bench-result {json}" for the runner (latencies in microseconds, wrk's own figures).
 
 local next_tid = 0
+local threads = {}
 function setup(thread)
   thread:set("tid", next_tid)
   next_tid = next_tid + 1
+  table.insert(threads, thread)
 end
 
 local BASE = 946684800 -- 2000-01-01T00:00:00Z
 local TITLE = "7 Minutes of HIIT Training"
 local GROUP = 250
 local THREADS, PER_THREAD, BATCH, LABEL, RUN
-local n = 0
+n = 0 -- global, not local: done() reads where each thread got to (thread:get sees globals only)
 
 function init(args)
   local opt = {}
@@ -50,6 +55,13 @@ function init(args)
   if PER_THREAD % GROUP ~= 0 then GROUP = PER_THREAD end
   LABEL = opt.label or "u"
   RUN = LABEL .. os.time()
+  if opt.start then
+    local i = 0
+    for count in opt.start:gmatch("[^/]+") do
+      if i == tid then n = assert(tonumber(count), "start: not a count: " .. count) end
+      i = i + 1
+    end
+  end
 end
 
 local function iso(t)
@@ -98,4 +110,7 @@ function done(summary, latency, requests)
     .. '"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
     summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
     latency:percentile(50), latency:percentile(99), latency.max))
+  local next = {}
+  for i, thread in ipairs(threads) do next[i] = tostring(thread:get("n")) end
+  io.write(string.format('bench-next %s\n', table.concat(next, "/")))
 end

@@ -94,7 +94,7 @@ final class Recovery {
   static void saveFinal(Path dir, Journal journal, RuleEngine engine, Outbox outbox) {
     long position = journal.nextSeq() - 1;
     journal.close();
-    RulesVerticle.writeSnapshot(dir, position, engine.snapshot(), outbox.toJson());
+    RulesVerticle.writeSnapshot(dir, journal.opener(), position, engine.snapshot(), outbox.toJson());
     try {
       journal.deleteSegmentsBefore(position + 1);
     } catch (IOException e) {

@@ -102,7 +102,11 @@ interface Store {
           new Readiness.Check("users", () -> rules.full()
               ? "The service keeps the state of its most users (" + rules.maxUsers() + "): events of new users are "
                   + "refused"
-              : null, Readiness.Effect.NOT_READY));
+              : null, Readiness.Effect.NOT_READY),
+          // Snapshots failing again and again: the journal grows and the next start replays it all.
+          new Readiness.Check("snapshots", rules::snapshotsFailing, Readiness.Effect.NOT_READY),
+          // A journal past twice its bound would go on to fill the disk: events wait for a snapshot.
+          new Readiness.Check("journal", rules::journalOverBound, Readiness.Effect.REFUSES_REQUESTS));
     }
 
     @Override

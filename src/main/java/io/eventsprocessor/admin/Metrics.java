@@ -6,10 +6,13 @@ import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.notify.OutboxStats;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
+import io.eventsprocessor.rules.SnapshotStats;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -61,12 +64,31 @@ public final class Metrics {
     }
   }
 
-  /** A single node's: the cap on users. */
+  /** A single node's: the cap on users; the snapshots and the journal, which say whether its state can be saved. */
   public static void singleNode(MeterRegistry registry, RulesVerticle rules) {
     Gauge.builder("events.processor.users.max", rules, RulesVerticle::maxUsers)
         .description("Users with state at most (state.maxUsers); beyond, new users are refused").register(registry);
     FunctionCounter.builder("events.processor.users.refused", rules, RulesVerticle::refusedNewUsers)
         .description("Events refused (503) because they would have added a user beyond state.maxUsers").register(registry);
+
+    SnapshotStats snapshots = rules.snapshots();
+    FunctionCounter.builder("events.processor.snapshots", snapshots, SnapshotStats::saved).tag("outcome", "saved")
+        .description("Snapshots of the state, by outcome; the journal keeps everything since the last one saved")
+        .register(registry);
+    FunctionCounter.builder("events.processor.snapshots", snapshots, SnapshotStats::failed).tag("outcome", "failed")
+        .description("Snapshots of the state, by outcome; the journal keeps everything since the last one saved")
+        .register(registry);
+    Gauge.builder("events.processor.snapshots.failing", snapshots, SnapshotStats::failingInARow)
+        .description("Snapshots that failed since the last one saved; from " + RulesVerticle.FAILURES_NOT_READY
+            + " the service is not ready").register(registry);
+    FunctionTimer.builder("events.processor.snapshot.duration", snapshots, SnapshotStats::saved,
+            SnapshotStats::savedSeconds, TimeUnit.SECONDS)
+        .description("Time to capture and write the snapshots saved, to their sync and rename").register(registry);
+    Gauge.builder("events.processor.journal.bytes", rules, RulesVerticle::journalBytes)
+        .description("Bytes of the journal on disk: what the next start would replay").register(registry);
+    Gauge.builder("events.processor.journal.max.bytes", rules, RulesVerticle::journalMaxBytes)
+        .description("The journal's bound (state.journalMaxMegabytes): past it a snapshot is due; past twice it, "
+            + "events are refused until one is saved").register(registry);
   }
 
   /** A cluster node's: the members it sees, the users it owns, whether every partition has its backup. */

@@ -44,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * sooner when the journal grows past {@code journalMaxBytes}), at a journal position; the segments it covers are
  * then deleted. When the journal cannot be written (a full disk, an I/O error), events are refused with 503 and
  * nothing more is applied until a snapshot of what was durable can be saved again, retried every second.
+ *
+ * <p>A snapshot that fails leaves the journal growing (it keeps everything, nothing is lost), so failures are counted
+ * ({@link #snapshots()}) and retried: at the next interval, or, once the journal on disk is past
+ * {@code journalMaxBytes}, after 1 s, then twice as long each time up to the interval. Past twice
+ * {@code journalMaxBytes} (the bound plus a segment's worth, what a snapshot under way may add) events are refused
+ * (503) until a snapshot succeeds: the journal must not fill the disk, and the snapshot that would empty it needs room
+ * to be written.
  */
 public final class RulesVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RulesVerticle.class);
@@ -51,6 +58,8 @@ public final class RulesVerticle extends VerticleBase {
   public static final byte USER = 1;
   public static final byte OUTBOX = 3;
   private static final Duration RECOVERY_RETRY = Duration.ofSeconds(1);
+  /** Consecutive failed snapshots from which {@link #snapshotsFailing} says so (readiness: not ready). */
+  public static final int FAILURES_NOT_READY = 3;
   private static final Duration REFUSALS_PERIOD = Duration.ofMinutes(1);
 
   /**
@@ -103,6 +112,9 @@ public final class RulesVerticle extends VerticleBase {
   private long snapshotTimer = -1;
   private long refusalsTimer = -1;
   private volatile String unavailable;
+  private final SnapshotStats snapshots = new SnapshotStats();
+  private Duration snapshotRetry = RECOVERY_RETRY;
+  private long snapshotRetryTimer = -1;
   private Promise<Void> drained;
   private LongConsumer decided = latency -> {};
 
@@ -142,6 +154,44 @@ public final class RulesVerticle extends VerticleBase {
     return settings.maxUsers();
   }
 
+  /** Snapshots saved and failed, and how long they took (readable from any thread). */
+  public SnapshotStats snapshots() {
+    return snapshots;
+  }
+
+  /** Bytes of the journal on disk now (readable from any thread). */
+  public long journalBytes() {
+    return journal.bytesOnDisk();
+  }
+
+  /** The journal's bound: past it a snapshot is due, past twice it events are refused. */
+  public long journalMaxBytes() {
+    return settings.journalMaxBytes();
+  }
+
+  /**
+   * Why the last snapshots failed, once {@link #FAILURES_NOT_READY} failed in a row, or null (readable from any
+   * thread).
+   */
+  public String snapshotsFailing() {
+    int failures = snapshots.failingInARow();
+    return failures < FAILURES_NOT_READY ? null
+        : "The last " + failures + " snapshots of the state could not be saved (" + snapshots.lastFailure()
+            + "); the journal keeps every event meanwhile";
+  }
+
+  /**
+   * Why events are refused because the journal is past twice its bound (snapshots failing, or far too slow), or
+   * null. Read on every request, from any thread: a read of a counter.
+   */
+  public String journalOverBound() {
+    long bytes = journal.bytesOnDisk();
+    long limit = 2 * settings.journalMaxBytes();
+    return bytes <= limit ? null
+        : "The journal holds " + bytes / (1024 * 1024) + " MB on disk, more than twice state.journalMaxMegabytes ("
+            + limit / (1024 * 1024) + " MB), because snapshots fail: events are refused until one is saved";
+  }
+
   @Override
   public Future<?> start() {
     dueTimer = new DueTimer(timers == null ? Timers.of(vertx) : timers, clock, this::onDue);
@@ -157,11 +207,17 @@ public final class RulesVerticle extends VerticleBase {
       }
     });
     dueTimer.require(engine.nextWakeAt());
+    // A journal past its bound is due for a snapshot even when nothing changed: after a start on a journal that
+    // failing snapshots left long (the last one, at the stop, failed too), no event may come to trigger one,
+    // since events are refused while it is past twice its bound.
     snapshotTimer = vertx.setPeriodic(settings.snapshotInterval().toMillis(), id -> {
-      if (changedSinceSnapshot) {
+      if (changedSinceSnapshot || journal.bytesOnDisk() > settings.journalMaxBytes()) {
         snapshot();
       }
     });
+    if (journal.bytesOnDisk() > settings.journalMaxBytes()) {
+      snapshot();
+    }
     long[] refusedBefore = {0};
     refusalsTimer = vertx.setPeriodic(REFUSALS_PERIOD.toMillis(), id -> {
       long refused = refusedNewUsers.sum();
@@ -188,6 +244,7 @@ public final class RulesVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(snapshotTimer);
+    vertx.cancelTimer(snapshotRetryTimer);
     vertx.cancelTimer(refusalsTimer);
     dueTimer.cancel();
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).compose(v -> {
@@ -203,6 +260,11 @@ public final class RulesVerticle extends VerticleBase {
     Event event = request.body();
     if (unavailable != null) {
       request.fail(Reply.REFUSED, unavailable);
+      return;
+    }
+    String overBound = journalOverBound();
+    if (overBound != null) {
+      request.fail(Reply.REFUSED, overBound);
       return;
     }
     long realNow = clock.millis();
@@ -362,6 +424,7 @@ public final class RulesVerticle extends VerticleBase {
       bytesAtLastSnapshot = journal.bytesWritten();
     } catch (IOException e) {
       LOG.error("rules: could not start a new journal segment in {}: {}", settings.dir(), e.toString());
+      snapshots.failed(e.toString());
       endSnapshot(e);
       return done;
     }
@@ -381,27 +444,51 @@ public final class RulesVerticle extends VerticleBase {
     long rotatedTo = snapshotAt;
     snapshotAt = -1;
     changedSinceSnapshot = false;
+    long started = System.nanoTime(); // real time: what the disk took, whatever clock the rules run on
     RuleEngine.Snapshot users = engine.snapshot();
     // Asked on the notifications' address, the outbox answers after every notification sent before: its part
     // holds all that the records before the position decided.
     vertx.eventBus().<JsonObject>request(EventAddresses.NOTIFICATIONS, null,
             new DeliveryOptions().addHeader(EventAddresses.SNAPSHOT_HEADER, "true"))
         .compose(outbox -> vertx.executeBlocking(() -> {
-          writeSnapshot(settings.dir(), position, users, outbox.body());
+          writeSnapshot(settings.dir(), journal.opener(), position, users, outbox.body());
           journal.deleteSegmentsBefore(rotatedTo);
           return users.users();
         }))
         .onComplete(saved -> {
           if (saved.succeeded()) {
+            snapshots.saved(System.nanoTime() - started);
+            snapshotRetry = RECOVERY_RETRY;
             LOG.info("rules: snapshot of {} user(s) at journal record {} saved", saved.result(), position);
             endSnapshot(null);
           } else {
             changedSinceSnapshot = true;
-            LOG.error("rules: could not save a snapshot in {}: {}; the journal keeps everything meanwhile",
-                settings.dir(), saved.cause().toString());
+            snapshots.failed(saved.cause().toString());
+            LOG.error("rules: could not save a snapshot in {}: {}; the journal keeps everything meanwhile ({} MB, "
+                    + "{} failed in a row)", settings.dir(), saved.cause().toString(),
+                journal.bytesOnDisk() / (1024 * 1024), snapshots.failingInARow());
             endSnapshot(saved.cause());
+            retrySnapshotSoonerIfTheJournalIsLong();
           }
         });
+  }
+
+  /**
+   * A failed snapshot is tried again at the next interval; but once the journal is past its bound, and growing with
+   * every event, sooner: after 1 s, then twice as long each time, up to the interval.
+   */
+  private void retrySnapshotSoonerIfTheJournalIsLong() {
+    if (journal.bytesOnDisk() <= settings.journalMaxBytes() || drained != null) {
+      return;
+    }
+    vertx.cancelTimer(snapshotRetryTimer);
+    snapshotRetryTimer = vertx.setTimer(snapshotRetry.toMillis(), id -> {
+      if (drained == null && unavailable == null) {
+        snapshot();
+      }
+    });
+    Duration doubled = snapshotRetry.multipliedBy(2);
+    snapshotRetry = doubled.compareTo(settings.snapshotInterval()) < 0 ? doubled : settings.snapshotInterval();
   }
 
   /**
@@ -410,7 +497,13 @@ public final class RulesVerticle extends VerticleBase {
    * @throws java.io.UncheckedIOException naming the file that could not be written
    */
   public static void writeSnapshot(Path dir, long position, RuleEngine.Snapshot users, JsonObject outbox) {
-    try (Snapshot.Writer writer = Snapshot.write(dir)) {
+    writeSnapshot(dir, Journal.SegmentOpener.FILES, position, users, outbox);
+  }
+
+  /** The same, its file opened by {@code files} (the journal's: tests make it fail). */
+  public static void writeSnapshot(Path dir, Journal.SegmentOpener files, long position, RuleEngine.Snapshot users,
+      JsonObject outbox) {
+    try (Snapshot.Writer writer = Snapshot.write(dir, files)) {
       users.write(record -> writer.record(USER, record));
       writer.record(OUTBOX, Unpooled.wrappedBuffer(outbox.toBuffer().getBytes()));
       writer.commit(position);

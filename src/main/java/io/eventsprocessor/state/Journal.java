@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -15,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -60,9 +60,18 @@ public final class Journal implements AutoCloseable {
     void record(long seq, byte type, ByteBuf payload);
   }
 
-  /** Opens a segment file for appending; tests open one that fails, to see what a full disk does. */
+  /**
+   * Opens the state's files for writing: the journal's segments, and the temporary file each snapshot is written to
+   * before it is renamed into place. Tests open ones that fail, to see what a full disk does.
+   */
   public interface SegmentOpener {
+    /** A segment, for appending. */
     FileChannel open(Path path) throws IOException;
+
+    /** A snapshot's temporary file (already created, empty), for writing. */
+    default FileChannel openSnapshot(Path path) throws IOException {
+      return FileChannel.open(path, StandardOpenOption.WRITE);
+    }
 
     SegmentOpener FILES = path -> FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND);
@@ -98,6 +107,10 @@ public final class Journal implements AutoCloseable {
   private final Deque<Chunk> chunks = new ArrayDeque<>();
   private final CRC32C crc = new CRC32C();
   private final Thread writer;
+  /** The writer thread's way to the disk: no heap buffer reaches the channel (see {@link DirectWriter}). */
+  private final DirectWriter out = new DirectWriter();
+  /** Bytes of every segment in the directory: written by the writer, less the segments a snapshot deleted. */
+  private final AtomicLong bytesOnDisk = new AtomicLong();
   private long nextSeq;
   private long bytesWritten;
   private boolean broken;
@@ -115,6 +128,9 @@ public final class Journal implements AutoCloseable {
     // A segment of this name holds nothing durable (the replay read none of its records), maybe a record torn by a
     // crash: appended after, the records would be unreadable behind it.
     Files.deleteIfExists(segmentPath(nextSeq));
+    for (Path segment : segments(dir)) {
+      bytesOnDisk.addAndGet(Files.size(segment)); // replayed at this start, deleted by the first snapshot
+    }
     openSegment(nextSeq);
     chunks.add(new Chunk());
     this.writer = new Thread(this::run, "journal-writer");
@@ -185,6 +201,19 @@ public final class Journal implements AutoCloseable {
     }
   }
 
+  /**
+   * Bytes of the journal's segments on disk now: what a snapshot did not cover yet, and what a restart would replay.
+   * Readable from any thread.
+   */
+  public long bytesOnDisk() {
+    return bytesOnDisk.get();
+  }
+
+  /** How this journal opens the state's files: snapshots are written through it too. */
+  public SegmentOpener opener() {
+    return opener;
+  }
+
   /** The number the next record will get. */
   public long nextSeq() {
     lock.lock();
@@ -228,7 +257,10 @@ public final class Journal implements AutoCloseable {
   public void deleteSegmentsBefore(long seq) throws IOException {
     for (Path file : segments(dir)) {
       if (firstSeq(file) < seq) {
-        Files.deleteIfExists(file);
+        long size = Files.size(file);
+        if (Files.deleteIfExists(file)) {
+          bytesOnDisk.addAndGet(-size);
+        }
       }
     }
     syncDirectory(dir);
@@ -278,10 +310,8 @@ public final class Journal implements AutoCloseable {
 
   private void write(Chunk chunk) throws IOException {
     if (chunk.lastSeq >= 0) {
-      ByteBuffer bytes = chunk.bytes.nioBuffer();
-      while (bytes.hasRemaining()) {
-        segment.write(bytes);
-      }
+      out.write(segment, chunk.bytes);
+      bytesOnDisk.addAndGet(chunk.bytes.readableBytes());
       if (sync == Sync.fsync) {
         segment.force(false);
       }
@@ -333,6 +363,9 @@ public final class Journal implements AutoCloseable {
       LOG.error("the journal could not be synced at close: {}", e.toString());
     }
     closeSegment();
+    if (!writer.isAlive()) {
+      out.close(); // else the writer still holds it (stuck in a write): left to the collector
+    }
   }
 
   private Path segmentPath(long firstSeq) {

@@ -6,12 +6,10 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -35,12 +33,17 @@ public final class Snapshot {
 
   /** Starts writing a snapshot in the directory; nothing replaces the current one until {@link Writer#commit}. */
   public static Writer write(Path dir) {
-    return writeFile(dir.resolve(FILE));
+    return write(dir, Journal.SegmentOpener.FILES);
+  }
+
+  /** The same, its temporary file opened by {@code files} (tests make it fail). */
+  public static Writer write(Path dir, Journal.SegmentOpener files) {
+    return new Writer(dir.resolve(FILE), files);
   }
 
   /** The same, to a file of another name. */
   public static Writer writeFile(Path file) {
-    return new Writer(file);
+    return new Writer(file, Journal.SegmentOpener.FILES);
   }
 
   /** Writes a snapshot record by record; blocking, off the event loop. */
@@ -49,20 +52,26 @@ public final class Snapshot {
     private final Path dir;
     private final Path temporary;
     private final FileChannel channel;
+    /** Records gather on the heap (a large one, the outbox's, may pass FLUSH_AT) and go to the file through out. */
     private final ByteBuf buffer = Unpooled.buffer(FLUSH_AT + 64 * 1024);
+    private final DirectWriter out;
     private final CRC32C crc = new CRC32C();
     private long records;
     private boolean committed;
 
-    private Writer(Path file) {
+    private Writer(Path file, Journal.SegmentOpener files) {
       this.file = file;
       this.dir = file.toAbsolutePath().getParent();
+      Path created = null;
       try {
-        this.temporary = Files.createTempFile(dir, file.getFileName().toString(), StateDir.TEMPORARY);
-        this.channel = FileChannel.open(temporary, StandardOpenOption.WRITE);
+        created = Files.createTempFile(dir, file.getFileName().toString(), StateDir.TEMPORARY);
+        this.temporary = created;
+        this.channel = files.openSnapshot(temporary);
       } catch (IOException e) {
+        deleteQuietly(created);
         throw failed(e);
       }
+      this.out = new DirectWriter();
     }
 
     public void record(byte type, ByteBuf payload) {
@@ -88,14 +97,12 @@ public final class Snapshot {
       }
       Journal.syncDirectory(dir);
       committed = true;
+      out.close();
     }
 
     private void flush() {
       try {
-        ByteBuffer bytes = buffer.nioBuffer();
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
+        out.write(channel, buffer);
         buffer.clear();
       } catch (IOException e) {
         throw failed(e);
@@ -109,14 +116,26 @@ public final class Snapshot {
     /** Abandons it unless committed: the previous snapshot stays. */
     @Override
     public void close() {
+      out.close();
       if (!committed) {
         try {
           channel.close();
-          Files.deleteIfExists(temporary);
         } catch (IOException e) {
-          // a leftover temporary file is removed at the next start
+          // abandoned anyway
         }
+        deleteQuietly(temporary);
       }
+    }
+  }
+
+  private static void deleteQuietly(Path temporary) {
+    if (temporary == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(temporary);
+    } catch (IOException e) {
+      // a leftover temporary file is removed at the next start
     }
   }
 

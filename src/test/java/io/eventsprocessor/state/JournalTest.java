@@ -168,4 +168,35 @@ class JournalTest {
     journal.deleteSegmentsBefore(next);
     assertThat(replay(dir, 0)).containsExactly(next + ":1:after");
   }
+
+  @Test
+  void theBytesOnDiskCountEverySegmentTheReplayWouldReadUntilASnapshotDeletesThem() throws Exception {
+    journal = Journal.open(dir, Journal.Sync.fsync, listener, 1);
+    journal.append((byte) 1, text("before the restart"));
+    journal.close();
+    long before = Files.size(Journal.segments(dir).get(0));
+    journal = Journal.open(dir, Journal.Sync.fsync, listener, 2);
+    assertThat(journal.bytesOnDisk()).isEqualTo(before);
+
+    // A record larger than the journal's own write buffer goes to the file in pieces, whole.
+    String large = "x".repeat(3 * DirectWriter.SIZE + 17);
+    journal.append((byte) 2, text(large));
+    long next = journal.rotate();
+    journal.append((byte) 3, text("after the snapshot's position"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> durable.get() == next);
+    assertThat(journal.bytesOnDisk()).isEqualTo(sizeOfSegments());
+    assertThat(replay(dir, 0)).containsExactly("1:1:before the restart", "2:2:" + large,
+        next + ":3:after the snapshot's position");
+
+    journal.deleteSegmentsBefore(next);
+    assertThat(journal.bytesOnDisk()).isEqualTo(sizeOfSegments()).isLessThan(1000);
+  }
+
+  private long sizeOfSegments() throws IOException {
+    long size = 0;
+    for (Path segment : Journal.segments(dir)) {
+      size += Files.size(segment);
+    }
+    return size;
+  }
 }
