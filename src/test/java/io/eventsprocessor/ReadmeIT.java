@@ -199,8 +199,9 @@ class ReadmeIT {
       process.destroyForcibly();
       fail(where + ": did not end within " + COMMAND_TIMEOUT + ":\n" + command + "\n" + serviceLogs());
     }
-    assertThat(process.exitValue()).as(where + ": exit code of\n" + command + "\nstderr: " + err.get() + "\n" + serviceLogs())
-        .isZero();
+    String stderr = err.get();
+    assertThat(process.exitValue()).as(() -> where + ": exit code of\n" + command + "\nstderr: " + stderr + "\n"
+        + serviceLogs()).isZero();
     return out.get().lines().toList();
   }
 
@@ -237,7 +238,7 @@ class ReadmeIT {
   private String serviceLogs() {
     StringBuilder text = new StringBuilder();
     for (Service service : services) {
-      List<String> output = service.output();
+      List<String> output = List.copyOf(service.output());
       text.append("--- the service's log (").append(service.command().lines().findFirst().orElse("")).append("), last 60 of ")
           .append(output.size()).append(" lines:\n");
       output.subList(Math.max(0, output.size() - 60), output.size()).forEach(line -> text.append(line).append('\n'));
