@@ -56,7 +56,8 @@ class ReadmeIT {
   static final String BUILD = "./mvnw -B package -DskipTests && ";
   /** {@code java … -jar …}: the service (the replay runs with {@code -cp}, and ends). */
   static final Pattern STARTS_THE_SERVICE = Pattern.compile("\\bjava\\b[^\\n]*\\s-jar\\s");
-  static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+  /** The longest a command may take: the cluster's wait for readiness, on a busy 2-core machine. */
+  static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(4);
   static final Duration LOG_DEADLINE = Duration.ofSeconds(90);
 
   @TempDir Path dir;

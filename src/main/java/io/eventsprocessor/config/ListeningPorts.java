@@ -68,19 +68,19 @@ public final class ListeningPorts {
   }
 
   static String inUse(List<Listener> listeners, Map<String, String> variables, Predicate<Listener> taken) {
-    for (Listener listener : listeners) {
-      if (listener.port() != 0 && taken.test(listener)) {
-        String variable = variables.get(listener.key());
-        String where = listener.what() + "'s port, on " + listener.host();
-        return (variable == null ? listener.key() + ": " : variable + ": ") + listener.port()
-            + " is in use by another process (" + where
-            + (variable == null ? "" : "; the environment variable for " + listener.key())
-            + "): stop that process, or choose another port";
-      }
+    // Every one that is taken (an old instance still running holds them all): fixing one would only show the next.
+    List<String> inUse = listeners.stream().filter(l -> l.port() != 0 && taken.test(l)).map(listener -> {
+      String variable = variables.get(listener.key());
+      return (variable == null ? listener.key() + ": " : variable + ": ") + listener.port()
+          + " is in use by another process (" + listener.what() + "'s port, on " + listener.host()
+          + (variable == null ? "" : "; the environment variable for " + listener.key()) + ")";
+    }).toList();
+    if (inUse.isEmpty()) {
+      // Taken during the start and free again since: name them all.
+      return "a port was in use by another process when the service started: one of "
+          + listeners.stream().map(l -> l.key() + " " + l.port()).collect(Collectors.joining(", "));
     }
-    // Taken during the start and free again since: name them all.
-    return "a port was in use by another process when the service started: one of "
-        + listeners.stream().map(l -> l.key() + " " + l.port()).collect(Collectors.joining(", "));
+    return String.join("; ", inUse) + ": stop that process, or choose another port";
   }
 
   /** Whether the port cannot be bound now (another process holds it). */

@@ -39,6 +39,12 @@ class ListeningPortsTest {
     assertThat(ListeningPorts.inUse(listeners, Map.of("http.port", "HTTP_PORT"), l -> l.port() == 8080)).isEqualTo(
         "HTTP_PORT: 8080 is in use by another process (the HTTP API's port, on 0.0.0.0; the environment variable for "
             + "http.port): stop that process, or choose another port");
+    // An old instance still running holds every port: all are named, in one line.
+    assertThat(ListeningPorts.inUse(listeners, Map.of("notifySink.port", "NOTIFY_SINK_PORT"), l -> true)).isEqualTo(
+        "http.port: 8080 is in use by another process (the HTTP API's port, on 0.0.0.0); NOTIFY_SINK_PORT: 8081 is in "
+            + "use by another process (the local notification sink's port, on 127.0.0.1; the environment variable for "
+            + "notifySink.port); admin.port: 8082 is in use by another process (the admin API's port, on 127.0.0.1): "
+            + "stop that process, or choose another port");
     assertThat(ListeningPorts.inUse(listeners, Map.of(), l -> false))
         .isEqualTo("a port was in use by another process when the service started: one of http.port 8080, "
             + "notifySink.port 8081, admin.port 8082");
