@@ -1,11 +1,13 @@
 package io.eventsprocessor;
 
 import io.eventsprocessor.cluster.ClusterSetup;
+import io.eventsprocessor.config.AppConfig;
 import io.eventsprocessor.config.ClusterSettings;
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigFile;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.config.ListeningPorts;
 import io.eventsprocessor.metrics.MetricsSetup;
 import io.eventsprocessor.state.StateDir;
 import io.vertx.core.Vertx;
@@ -18,7 +20,9 @@ import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.BindException;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -28,14 +32,16 @@ import org.slf4j.LoggerFactory;
  * The jar's entry point: Vert.x's own launcher ({@code -conf}, {@code -instances}, {@code -cluster}, …), with what
  * must be settled before Vert.x starts, one hook each:
  * <ul>
- *   <li>{@link #afterConfigParsed}: the {@code -conf} file is read strictly (see {@link ConfigFile}); a file that is
- *       missing, unreadable or not a JSON object stops the start with {@link #EXIT_CONFIG};</li>
+ *   <li>{@link #main} and {@link #afterConfigParsed}: the {@code -conf} file is read strictly (see
+ *       {@link ConfigFile}), before Vert.x's launcher would warn about it; a file that is missing, unreadable or not
+ *       a JSON object stops the start with {@link #EXIT_CONFIG};</li>
  *   <li>{@link #afterVertxOptionsParsed} and {@link #beforeStartingVertx}: Vert.x's own metrics on, on the
  *       service's Prometheus registry, unless {@code -options} turns them off;</li>
  *   <li>{@link #createVertxBuilder}: with {@code -cluster}, the Hazelcast member is built from the config's
  *       {@code cluster} section and the {@code CLUSTER_*} environment variables (see {@link ClusterSetup});</li>
- *   <li>{@link #afterFailureToDeployVerticle}: a wrong config value or an unusable state directory is one line and
- *       {@link #EXIT_CONFIG}, not a stack trace.</li>
+ *   <li>{@link #afterFailureToDeployVerticle}: a wrong config value, an unusable state directory or a port another
+ *       process holds (named with its key, see {@link ListeningPorts}) is one line and {@link #EXIT_CONFIG}, not a
+ *       stack trace.</li>
  * </ul>
  */
 public class Launcher extends VertxApplication implements VertxApplicationHooks {
@@ -57,6 +63,15 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
 
   public static void main(String[] args) {
     Launcher launcher = new Launcher(args);
+    if (launcher.confArgument != null) {
+      // Read before Vert.x's launcher reads it: that one would first warn about a file it cannot use, and go on.
+      try {
+        launcher.config = ConfigFile.read(launcher.confArgument);
+      } catch (ConfigException e) {
+        LOG.error("cannot start: {}", e.getMessage());
+        System.exit(EXIT_CONFIG);
+      }
+    }
     int code = launcher.launch();
     if (code != 0) {
       // The launcher answers every failure of a hook with its generic code 1; a refused config has its own.
@@ -100,7 +115,7 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
         config = ConfigFile.read(confArgument);
       } catch (ConfigException e) {
         configRefused = true;
-        LOG.error("{}", e.getMessage());
+        LOG.error("cannot start: {}", e.getMessage());
         throw e;
       }
     }
@@ -147,16 +162,44 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
    */
   @Override
   public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
-    if (!(failure instanceof ConfigException || failure instanceof StateDir.StateDirException)) {
+    boolean portInUse = isPortInUse(failure);
+    if (!(portInUse || failure instanceof ConfigException || failure instanceof StateDir.StateDirException)) {
       VertxApplicationHooks.super.afterFailureToDeployVerticle(context, failure);
       return;
     }
-    LOG.error("cannot start: {}", failure.getMessage());
+    if (!portInUse) {
+      LOG.error("cannot start: {}", failure.getMessage());
+    }
     try {
       context.vertx().close().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }
+    if (portInUse) {
+      // Which port: the one still taken once this process's own servers are closed.
+      LOG.error("cannot start: {}", portInUse());
+    }
     System.exit(EXIT_CONFIG);
+  }
+
+  /** A server could not listen: its port is taken (the exception does not say which port). */
+  static boolean isPortInUse(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BindException
+          || t instanceof java.io.IOException && String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The port in use and its key, from the config the service started with. */
+  private String portInUse() {
+    Map<String, String> environment = System.getenv();
+    JsonObject effective = config.copy().mergeIn(ConfigLoader.fromEnvironment(environment), true);
+    Map<String, String> variables = ConfigLoader.variables(environment);
+    // The config was checked before any server started: these values are the ones the servers were given.
+    AppConfig app = AppConfig.read(ConfigReader.root(effective, variables));
+    return ListeningPorts.inUse(ListeningPorts.of(app), variables);
   }
 }

@@ -76,7 +76,7 @@ final class StartupSummary {
   static String warning(AppConfig config) {
     if (config.auth().mode() == Authenticator.Mode.none && !Hosts.isLoopback(config.http().host())) {
       return "auth.mode is none and the HTTP API listens on " + config.http().host() + ": anyone who reaches it can "
-          + "post events of any user; set auth.mode to writeKey or jwt (see README, Authentication)";
+          + "post events of any user; set auth.mode to writeKey or jwt (see docs/api.md, Authentication)";
     }
     return null;
   }

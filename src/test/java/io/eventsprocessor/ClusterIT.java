@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,19 @@ class ClusterIT {
       + " \"rules\": {\"reminder\": {\"delay\": \"PT10S\"}},"
       + " \"notify\": {\"initialBackoff\": \"PT0.05S\", \"maxBackoff\": \"PT0.5S\"},"
       + " \"cluster\": {\"pollInterval\": \"PT0.2S\"}}";
+
+  /** Lines of each node's log a failure's message carries. */
+  static final int LOG_LINES_ON_FAILURE = 40;
+
+  /**
+   * A test that fails says why: its message carries, for every node, whether it runs, its readiness, its cluster
+   * metrics and the last lines of its log (taken before the nodes are stopped).
+   */
+  @RegisterExtension
+  final TestExecutionExceptionHandler explainFailures = (context, failure) -> {
+    throw new AssertionError(failure.getMessage() + "\n" + this.nodes.stream()
+        .map(n -> n.diagnostics(LOG_LINES_ON_FAILURE)).collect(Collectors.joining()), failure);
+  };
 
   @TempDir Path stateDirs;
   ScriptedUsers users;

@@ -46,6 +46,10 @@ class ConfigIT {
   void aMistypedConfFileStopsTheStartNamingTheFile() throws Exception {
     start(Map.of(), "-conf", "conf/prodution.json");
     assertRefusedNaming("-conf conf/prodution.json: no such file");
+    // The service's own error, as every start failure says it, and not Vert.x's warning before it.
+    List<String> output = node.awaitOutputEnd();
+    assertThat(output).noneMatch(line -> line.contains("does not point to an valid JSON file"));
+    assertThat(output.get(0)).contains("ERROR").contains("cannot start: invalid configuration:");
   }
 
   @Test

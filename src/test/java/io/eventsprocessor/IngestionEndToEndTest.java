@@ -112,6 +112,22 @@ class IngestionEndToEndTest extends EndToEnd {
     assertThat(http.postBatch(batch(event, event, event)).statuses()).containsExactly("accepted", "duplicate", "duplicate");
   }
 
+  @Test
+  void anArrayPostedToTheSingleEventEndpointIsToldThatArraysGoToTheBatchEndpoint() throws Exception {
+    startService();
+    Response response = http.postEvent(batch(legacy("1-foo2-app-launch"), legacy("2-foo1-started")));
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.contentType()).isEqualTo("application/problem+json");
+    assertThat(response.json().getString("detail"))
+        .isEqualTo("POST /v1/event takes one event; send arrays of events to POST /v1/events.");
+    assertThat(response.json().getJsonArray("errors").getJsonObject(0).getMap()).containsExactly(
+        Map.entry("field", "$"),
+        Map.entry("message", "must be one event, a JSON object, not an array: POST /v1/events takes an array of events"));
+    // Nothing of it was applied: the same events are taken by the batch endpoint.
+    assertThat(http.postBatch(batch(legacy("1-foo2-app-launch"), legacy("2-foo1-started"))).statuses())
+        .containsExactly("accepted", "accepted");
+  }
+
   // Clock skew and late events
 
   @Test

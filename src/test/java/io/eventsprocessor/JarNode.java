@@ -40,8 +40,9 @@ public final class JarNode {
 
   JarNode(String name, List<String> jvmOptions, Map<String, String> environment, String... args) throws IOException {
     this.name = name;
-    this.httpPort = freePort();
-    this.adminPort = freePort();
+    // A test may choose a port (a port in use, say); otherwise, or for "0", a free one.
+    this.httpPort = chosenOrFreePort(environment.get("HTTP_PORT"));
+    this.adminPort = chosenOrFreePort(environment.get("ADMIN_PORT"));
     this.command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -50,6 +51,10 @@ public final class JarNode {
     this.environment = new java.util.HashMap<>(environment);
     this.environment.put("HTTP_PORT", String.valueOf(httpPort));
     this.environment.put("ADMIN_PORT", String.valueOf(adminPort));
+  }
+
+  private static int chosenOrFreePort(String chosen) throws IOException {
+    return chosen == null || chosen.equals("0") ? freePort() : Integer.parseInt(chosen);
   }
 
   static int freePort() throws IOException {
@@ -143,6 +148,42 @@ public final class JarNode {
     }
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.eE+-]+)$").matcher(metrics);
     return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  /** A GET on the HTTP API, status and body, or why it got no answer: for a failure's report. */
+  String httpGet(String path) {
+    try {
+      HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() + " " + response.body();
+    } catch (IOException e) {
+      return "no answer (" + e + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  /**
+   * What a failed test needs to say why, for this node: whether it runs, its readiness, its cluster metrics, and the
+   * last lines of its log.
+   */
+  String diagnostics(int lastLines) {
+    StringBuilder text = new StringBuilder("--- ").append(name).append(" (HTTP ").append(httpPort).append(", admin ")
+        .append(adminPort).append("): ").append(process == null ? "never started"
+            : process.isAlive() ? "running" : "exited with " + process.exitValue()).append('\n');
+    if (isAlive()) {
+      text.append("GET /health/ready: ").append(httpGet("/health/ready")).append('\n');
+      String metrics = admin("/metrics");
+      text.append("cluster metrics: ").append(metrics == null ? "no answer" : metrics.lines()
+          .filter(line -> line.startsWith("events_processor_cluster_")).collect(java.util.stream.Collectors.joining(", ")))
+          .append('\n');
+    }
+    List<String> lines = output();
+    text.append("last ").append(Math.min(lastLines, lines.size())).append(" of ").append(lines.size())
+        .append(" lines of its log:\n");
+    lines.subList(Math.max(0, lines.size() - lastLines), lines.size()).forEach(line -> text.append("  ").append(line).append('\n'));
+    return text.toString();
   }
 
   /** Waits until the node answers on its HTTP port and takes events (its readiness, through a harmless request). */

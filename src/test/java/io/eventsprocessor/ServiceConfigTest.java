@@ -48,6 +48,23 @@ class ServiceConfigTest {
   static final String SECRET = "a-test-secret-of-at-least-32-characters";
 
   @Test
+  void notifyUrlLeftAtItsDefaultFollowsTheLocalSinkWhereverItIsMoved() throws Exception {
+    // NOTIFY_SINK_PORT alone: the sink moves, and notifications follow it instead of failing on 8081.
+    JsonObject shipped = new JsonObject(Files.readString(Path.of("conf/config.json")));
+    AppConfig moved = app(shipped.copy().mergeIn(ConfigLoader.fromEnvironment(Map.of("NOTIFY_SINK_PORT", "9081")), true));
+    assertThat(moved.notifier().url()).isEqualTo("http://127.0.0.1:9081/v1/notify");
+    AppConfig everywhere = app(new JsonObject().put("notifySink", new JsonObject().put("host", "0.0.0.0").put("port", 9081)));
+    assertThat(everywhere.notifier().url()).isEqualTo("http://127.0.0.1:9081/v1/notify");
+
+    // A notify.url of one's own is kept, and without the sink the default is kept as it is.
+    AppConfig own = app(new JsonObject().put("notify", new JsonObject().put("url", "http://notify:80/v1/notify"))
+        .put("notifySink", new JsonObject().put("port", 9081)));
+    assertThat(own.notifier().url()).isEqualTo("http://notify:80/v1/notify");
+    AppConfig noSink = app(new JsonObject().put("notifySink", new JsonObject().put("enabled", false).put("port", 9081)));
+    assertThat(noSink.notifier().url()).isEqualTo(AppConfig.DEFAULT_NOTIFY_URL);
+  }
+
+  @Test
   void authenticationIsOffByDefaultAndEachModeNeedsItsKey() {
     assertThat(app(new JsonObject()).auth().mode()).isEqualTo(Authenticator.Mode.none);
     assertThatThrownBy(() -> app(auth(new JsonObject().put("mode", "writeKey").put("writeKey", "short"))))

@@ -2,6 +2,8 @@ package io.eventsprocessor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +57,30 @@ class StartFailuresIT {
     assertOneLineNaming(node);
     assertThat(node.awaitOutputEnd()).anySatisfy(line ->
         assertThat(line).contains("LOG_FORMAT: must be one of text, json, got \"xml\""));
+  }
+
+  @Test
+  void aPortInUseIsNamedWithItsKeyInOneLine() throws Exception {
+    // Another process on the HTTP port, on every interface as the service binds it.
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("0.0.0.0", 0));
+      int port = taken.getLocalPort();
+      JarNode node = run(Map.of("HTTP_PORT", String.valueOf(port)), "-conf", "conf/config.json");
+      assertOneLineNaming(node, "HTTP_PORT: " + port + " is in use by another process (the HTTP API's port, on 0.0.0.0; "
+          + "the environment variable for http.port)");
+      assertThat(node.awaitOutputEnd()).noneMatch(line -> line.contains("Failed in deploying verticle"));
+      // What a failed jar test reports of a node (ClusterIT's messages): its state and its log's last lines.
+      assertThat(node.diagnostics(3)).contains("--- failing", "exited with 15", "last 3 of ", "cannot start: HTTP_PORT");
+    }
+    // The metrics server's, set in the -conf file: named by its key.
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", 0));
+      int port = taken.getLocalPort();
+      JarNode node = run(Map.of(), "-conf", "{\"metrics\": {\"server\": \"own\", \"host\": \"127.0.0.1\", "
+          + "\"port\": " + port + "}}");
+      assertOneLineNaming(node, "metrics.port: " + port + " is in use by another process (the metrics server's port, "
+          + "on 127.0.0.1)");
+    }
   }
 
   @Test

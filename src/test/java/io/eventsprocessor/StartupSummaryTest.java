@@ -67,7 +67,7 @@ class StartupSummaryTest {
   void noAuthenticationOnAnInterfaceOthersCanReachIsWarnedAbout() {
     assertThat(StartupSummary.warning(config(new JsonObject())))
         .isEqualTo("auth.mode is none and the HTTP API listens on 0.0.0.0: anyone who reaches it can post events "
-            + "of any user; set auth.mode to writeKey or jwt (see README, Authentication)");
+            + "of any user; set auth.mode to writeKey or jwt (see docs/api.md, Authentication)");
     assertThat(StartupSummary.warning(config(new JsonObject().put("http", new JsonObject().put("host", "127.0.0.1")))))
         .isNull();
     assertThat(StartupSummary.warning(config(new JsonObject()

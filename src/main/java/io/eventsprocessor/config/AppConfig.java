@@ -52,6 +52,9 @@ public record AppConfig(
   public record Ingest(Duration futureMargin, Duration duplicateWindow, int duplicatesPerUser,
       String cloudEventsTypePrefix) {}
 
+  /** Where notifications go unless told otherwise: the local sink at its default address. */
+  public static final String DEFAULT_NOTIFY_URL = "http://127.0.0.1:8081/v1/notify";
+
   /** RFC 7518: an HS256 key is at least as long as the hash, 256 bits. */
   static final int MIN_HS256_SECRET = 32;
   static final int MIN_WRITE_KEY = 16;
@@ -120,8 +123,20 @@ public record AppConfig(
     perAddress.done();
     limits.done();
 
+    ConfigReader sinkJson = root.object("notifySink");
+    Sink sink = new Sink(
+        sinkJson.bool("enabled", true),
+        sinkJson.string("host", "127.0.0.1"),
+        sinkJson.integer("port", 8081, 0, 65535));
+    sinkJson.done();
+
     ConfigReader notify = root.object("notify");
-    String url = notify.url("url", "http://127.0.0.1:8081/v1/notify");
+    String url = notify.url("url", DEFAULT_NOTIFY_URL);
+    if (url.equals(DEFAULT_NOTIFY_URL) && sink.enabled() && sink.port() != 0) {
+      // Left at its default, notify.url is the local sink's: moving the sink (NOTIFY_SINK_PORT) moves it too, rather
+      // than leave every delivery failing on a port where nothing listens.
+      url = sinkUrl(sink);
+    }
     Duration timeout = notify.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(1));
     int concurrency = notify.integer("concurrency", 16, 1, 1024);
     Outbox.Policy policy = new Outbox.Policy(
@@ -168,21 +183,23 @@ public record AppConfig(
         metricsJson.integer("port", 8083, 0, 65535));
     metricsJson.done();
 
-    ConfigReader sinkJson = root.object("notifySink");
-    Sink sink = new Sink(
-        sinkJson.bool("enabled", true),
-        sinkJson.string("host", "127.0.0.1"),
-        sinkJson.integer("port", 8081, 0, 65535));
-    sinkJson.done();
-
     ClusterSettings cluster = ClusterSettings.read(root.object("cluster"));
 
     ConfigReader log = root.object("log");
     LogFormat logFormat = log.choice("format", LogFormat.text);
     log.done();
 
-    return new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, metrics, ingestSettings, auth,
-        rateLimit, cluster, logFormat);
+    AppConfig config = new AppConfig(ingest, notifier, outboxCapacity, sink, state, admin, metrics, ingestSettings,
+        auth, rateLimit, cluster, logFormat);
+    ListeningPorts.checkDistinct(ListeningPorts.of(config), root);
+    return config;
+  }
+
+  /** The local sink's address, as the outbox reaches it (a sink on every interface is reached on loopback). */
+  static String sinkUrl(Sink sink) {
+    String host = sink.host().equals("0.0.0.0") ? "127.0.0.1" : sink.host().equals("::") ? "[::1]"
+        : sink.host().contains(":") && !sink.host().startsWith("[") ? "[" + sink.host() + "]" : sink.host();
+    return "http://" + host + ":" + sink.port() + "/v1/notify";
   }
 
   /** {@code X-Forwarded-For} or {@code Forwarded}, spelled as the header is (in any case). */

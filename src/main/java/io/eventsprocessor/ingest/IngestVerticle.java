@@ -256,6 +256,13 @@ public final class IngestVerticle extends VerticleBase {
     if (document == UNREADABLE) {
       return;
     }
+    if (document instanceof JsonArray && !binary) {
+      // Most likely a batch sent to the wrong endpoint: say where arrays go.
+      rejectRequest(ctx, new FieldError(EventDecoder.BODY, "must be one event, a JSON object, not an array: "
+          + "POST /v1/events takes an array of events"), "POST /v1/event takes one event; send arrays of events to "
+          + "POST /v1/events.");
+      return;
+    }
     if (binary) {
       // Binary-mode CloudEvents: the headers are the attributes and the body is the data.
       document = CloudEventsHttp.structured(request.headers(), request.getHeader(HttpHeaders.CONTENT_TYPE), document);
@@ -393,13 +400,17 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   private void rejectRequest(RoutingContext ctx, FieldError error) {
+    rejectRequest(ctx, error, isBatch(ctx) ? "The batch could not be read: see errors."
+        : "The event is invalid: see errors for each field.");
+  }
+
+  private void rejectRequest(RoutingContext ctx, FieldError error, String detail) {
     gate.stats().rejected.increment();
     // A rejected event has no id to log: the client's address is what a log pipeline can group rejections by.
     String client = address(ctx.request());
     LOG.atInfo().addKeyValue("clientAddress", client).log("request rejected from {} on {}: {} {}", client,
         ctx.request().path(), error.field(), error.message());
-    Problem.send(ctx, 400, isBatch(ctx) ? "The batch could not be read: see errors."
-        : "The event is invalid: see errors for each field.", List.of(error));
+    Problem.send(ctx, 400, detail, List.of(error));
   }
 
   private void logRejections(RoutingContext ctx, List<Item> items) {

@@ -62,7 +62,7 @@ public final class JsonBody {
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-      throw new InvalidJson("is not valid JSON: " + firstLine(e.getOriginalMessage()) + where);
+      throw new InvalidJson("is not valid JSON: " + reason(e) + where);
     } catch (IOException e) {
       throw new InvalidJson("is not valid JSON");
     }
@@ -103,7 +103,14 @@ public final class JsonBody {
     return value;
   }
 
-  /** Jackson's first line, without its pointers into Jackson's own API. */
+  /**
+   * Why a document is not JSON, for whoever sent it: Jackson's first line, without its pointers into Jackson's own
+   * API (no {@code Source: REDACTED (StreamReadFeature…)}).
+   */
+  public static String reason(JsonProcessingException e) {
+    return firstLine(e.getOriginalMessage());
+  }
+
   private static String firstLine(String message) {
     int newline = message.indexOf('\n');
     String line = newline < 0 ? message : message.substring(0, newline);

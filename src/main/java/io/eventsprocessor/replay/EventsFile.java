@@ -45,11 +45,9 @@ final class EventsFile {
     return value instanceof List<?> batch ? batch.stream().map(JsonBody::wrap).toList() : List.of(JsonBody.wrap(value));
   }
 
-  /** Jackson's first line. */
+  /** Why a line is not JSON, as the HTTP edge says it (no pointers into Jackson's own API). */
   static String message(JsonProcessingException e) {
-    String message = e.getOriginalMessage();
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    return JsonBody.reason(e);
   }
 
   /** The HTTP edge's parser: a file's events are read as bodies are. */

@@ -55,6 +55,8 @@ public final class Replay {
   static final int EXIT_INPUT = 1;
   static final int EXIT_USAGE = 2;
   static final int EXIT_CONFIG = 15;
+  /** The file was read, and not one of its events was accepted. */
+  static final int EXIT_NOTHING_ACCEPTED = 3;
   private static final String USAGE = "usage: java -cp events-processor.jar io.eventsprocessor.replay.Replay "
       + "[--conf config.json] [--set key=value]... [--verbose] events.ndjson|events.json";
   private static final int REJECTIONS_SHOWN = 5;
@@ -142,6 +144,13 @@ public final class Replay {
       bar.done();
     }
     replayer.summary(System.nanoTime() - started);
+    out.flush();
+    if (replayer.accepted() == 0) {
+      // Most likely the wrong file, or a file of another shape (pretty-printed JSON is not NDJSON): not a success.
+      err.println(file + ": no event was accepted (" + (replayer.read == 0 ? "the file holds no event"
+          : "see the summary for why") + ")");
+      return EXIT_NOTHING_ACCEPTED;
+    }
     return 0;
   }
 
@@ -268,8 +277,12 @@ public final class Replay {
       }
     }
 
+    long accepted() {
+      return read - rejected - unsupported - duplicate;
+    }
+
     void summary(long nanos) {
-      long accepted = read - rejected - unsupported - duplicate;
+      long accepted = accepted();
       out.println();
       out.println("events read: " + read + " (accepted " + accepted + ", duplicates " + duplicate
           + ", of unsupported types " + unsupported + ", rejected " + rejected + ")");

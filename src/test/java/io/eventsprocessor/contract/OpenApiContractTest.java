@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The OpenAPI document itself: it is valid OpenAPI 3.1, its own examples, the README's and the example files match
+ * The OpenAPI document itself: it is valid OpenAPI 3.1, its own examples, the API page's (docs/api.md), the README's and the example files match
  * it, and answers of the wrong shape do not (the checker can fail).
  */
 class OpenApiContractTest {
@@ -128,14 +128,15 @@ class OpenApiContractTest {
   }
 
   /**
-   * Every JSON example of the README's public API: each fenced JSON block (events, a batch and its answer, a
-   * problem), each inline answer such as {@code 202 {"id":"…","status":"accepted"}}, and the binary-mode curl
-   * command. Only the notification, which this service sends to another one, is not part of this API.
+   * Every JSON example of the API's page (docs/api.md) and of the README: each fenced JSON block (events, a batch and
+   * its answer, a problem), each inline answer such as {@code 202 {"id":"…","status":"accepted"}}, and the
+   * binary-mode curl command. The notification, which this service sends to another one, is in docs/delivery.md:
+   * not part of this API.
    */
   @Test
-  void theReadmesExamplesMatchTheDocument() throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
-    String publicApi = readme.substring(0, readme.indexOf("\n## Notifications"));
+  void theDocsExamplesMatchTheDocument() throws IOException {
+    String readme = Files.readString(Path.of("docs/api.md")) + "\n" + Files.readString(Path.of("README.md"));
+    String publicApi = readme;
     Map<String, Integer> kinds = new LinkedHashMap<>();
     JsonArray batch = null;
     JsonObject batchAnswer = null;
@@ -190,7 +191,7 @@ class OpenApiContractTest {
 
     // The binary-mode curl command: its headers and its data.
     Matcher curl = Pattern.compile("```sh\\n(curl[^`]*?ce-specversion[^`]*?)```", Pattern.DOTALL).matcher(readme);
-    assertThat(curl.find()).as("the README's binary-mode example").isTrue();
+    assertThat(curl.find()).as("the binary-mode example of docs/api.md").isTrue();
     Map<String, String> headers = new LinkedHashMap<>();
     Matcher header = Pattern.compile("-H '([^:']+): ([^']*)'").matcher(curl.group(1));
     while (header.find()) {

@@ -124,6 +124,38 @@ class ReplayTest {
   }
 
   @Test
+  void theShippedSampleFileIsTheTasksFiveEventsAndGivesTheTwoNotifications() throws Exception {
+    // examples/events.ndjson is what the README replays: the task's events, one per line.
+    List<String> sample = Files.readAllLines(Path.of("examples/events.ndjson"));
+    List<String> task = taskEvents("legacy");
+    assertThat(sample).hasSameSizeAs(task);
+    com.fasterxml.jackson.databind.ObjectMapper json = io.eventsprocessor.ingest.JsonBody.mapper();
+    for (int i = 0; i < task.size(); i++) {
+      assertThat(json.readTree(sample.get(i))).as("line %d", i + 1).isEqualTo(json.readTree(task.get(i)));
+    }
+    Run run = replay("--conf", "conf/config.json", "examples/events.ndjson");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.notifications()).containsExactly(REMINDER, CONGRATULATION);
+  }
+
+  @Test
+  void aFileOfWhichNothingIsAcceptedExitsNonZeroAndSaysWhyInItsOwnWords() throws Exception {
+    // The newcomer's mistake: a pretty-printed event is not NDJSON, so each of its lines is rejected.
+    Path pretty = Path.of("src/test/resources/examples/legacy/1-foo2-app-launch.json");
+    Run run = replay(pretty.toString());
+    assertThat(run.exitCode()).isEqualTo(Replay.EXIT_NOTHING_ACCEPTED);
+    assertThat(run.err()).contains(pretty + ": no event was accepted");
+    assertThat(run.out()).contains("events read: 6 (accepted 0, duplicates 0, of unsupported types 0, rejected 6)")
+        .anySatisfy(line -> assertThat(line).startsWith("  line 1: $: is not valid JSON (Unexpected end-of-input"));
+    assertThat(String.join("\n", run.out())).doesNotContain("REDACTED").doesNotContain("StreamReadFeature")
+        .doesNotContain("Source:");
+
+    run = replay(file("empty.ndjson", List.of()).toString());
+    assertThat(run.exitCode()).isEqualTo(Replay.EXIT_NOTHING_ACCEPTED);
+    assertThat(run.err()).contains("the file holds no event");
+  }
+
+  @Test
   void aWrongSettingStopsWithTheConfigsMessage() throws Exception {
     Path events = file("events.ndjson", taskEvents("legacy"));
     Run run = replay("--set", "rules.trainingCongratulation.minDuration=PT25M", events.toString());
