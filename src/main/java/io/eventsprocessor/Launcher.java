@@ -1,13 +1,13 @@
 package io.eventsprocessor;
 
 import io.eventsprocessor.cluster.ClusterSetup;
-import io.eventsprocessor.config.AppConfig;
-import io.eventsprocessor.config.ClusterSettings;
+import io.eventsprocessor.service.AppConfig;
+import io.eventsprocessor.cluster.ClusterSettings;
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigFile;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.config.ConfigReader;
-import io.eventsprocessor.config.ListeningPorts;
+import io.eventsprocessor.service.ListeningPorts;
 import io.eventsprocessor.metrics.MetricsSetup;
 import io.eventsprocessor.state.StateDir;
 import io.vertx.core.Vertx;
@@ -103,6 +103,12 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
   }
 
   /** The cluster manager of this process, when it was launched with {@code -cluster}; null otherwise. */
+  /** Ends the process with this code at once, once the log is written out. */
+  static void exitNow(int code) {
+    ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+    Runtime.getRuntime().halt(code);
+  }
+
   static HazelcastClusterManager clusterManager() {
     return clusterManager;
   }

@@ -1,27 +1,18 @@
 package io.eventsprocessor;
 
-import io.eventsprocessor.admin.AdminVerticle;
 import com.hazelcast.core.HazelcastInstance;
-import io.eventsprocessor.admin.Metrics;
-import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.admin.AdminVerticle;
+import io.eventsprocessor.bus.LocalCodec;
+import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.event.Event;
-import io.eventsprocessor.bus.LocalCodec;
-import io.eventsprocessor.event.EventDecoder;
-import io.eventsprocessor.ingest.Admission;
-import io.eventsprocessor.ingest.Authenticator;
-import io.eventsprocessor.ingest.Capacity;
-import io.eventsprocessor.ingest.ClientAddresses;
-import io.eventsprocessor.ingest.Gate;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
-import io.eventsprocessor.ingest.LateEvents;
 import io.eventsprocessor.ingest.Readiness;
 import io.eventsprocessor.logging.LogFormatEncoder;
-import io.eventsprocessor.metrics.MetricsSetup;
 import io.eventsprocessor.metrics.MetricsVerticle;
 import io.eventsprocessor.metrics.ServiceMeters;
-import io.eventsprocessor.bus.Reply;
+import io.eventsprocessor.metrics.ServiceRegistry;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.NotifySinkVerticle;
 import io.eventsprocessor.notify.Outbox;
@@ -30,55 +21,47 @@ import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.RuleSet;
+import io.eventsprocessor.service.AppConfig;
+import io.eventsprocessor.service.ServiceConfig;
 import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.time.Timers;
 import io.eventsprocessor.unsupported.UnsupportedEventVerticle;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.shareddata.LocalMap;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: reads and checks the config, recovers the state (see {@link Recovery}), then deploys the
- * parts in an order that never loses an event: the notification sink and the outbox first, then the rules, and
- * the HTTP edge last, once every address it sends to has its consumers. They stop in the reverse order; once all
- * have stopped, the whole state is saved in a last snapshot.
+ * The composition root, and nothing else: reads and checks the config, picks the store the mode asks for (see
+ * {@link Store}), then deploys the parts in an order that never loses an event: the notification sink and the
+ * outbox first, then the rules, and the HTTP edge last, once every address it sends to has its consumers. They
+ * stop in the reverse order; then the store saves what must outlive the process.
  */
 public class MainVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
   private static final String WHOLE_SERVICE = "whole-service";
-  private static final Duration COUNTS_PERIOD = Duration.ofMinutes(1);
   /** Exit code when the last snapshot could not be saved at a stop: the journal still holds it all. */
   static final int EXIT_STATE_NOT_SAVED = 74;
 
-  private final Clock clock;
-  private final Timers timers;
-  private final Map<String, String> environment;
-  private final List<RuleFamily<?>> families;
-  private final Journal.SegmentOpener segments;
-  private final boolean exitWhenNotSaved;
-  private final Supplier<HazelcastInstance> hazelcast;
+  /** What the verticle is given rather than reads itself, so that tests can give it something else. */
+  private record Inputs(Clock clock, Timers timers, Map<String, String> environment, List<RuleFamily<?>> families,
+      Journal.SegmentOpener segments, boolean exitWhenNotSaved, Supplier<HazelcastInstance> hazelcast) {}
+
+  private final Inputs in;
   private final List<IngestVerticle> edges = new CopyOnWriteArrayList<>();
   private final IngestStats stats = new IngestStats();
   private AdminVerticle admin;
   private MetricsVerticle metricsServer;
-  private PrometheusMeterRegistry registry;
-  private AutoCloseable jvmMetrics;
-  private Outbox outboxContents;
+  private ServiceRegistry registry;
   private OutboxStats outbox;
   private Readiness readiness;
   private Store store;
 
-  /** As the launcher builds it: the system clock, Vert.x's timers, the process environment, the families above. */
+  /** As the launcher builds it: the system clock, Vert.x's timers, the process environment, the shipped families. */
   public MainVerticle() {
     this(Clock.systemUTC(), null, System.getenv(), ServiceConfig.FAMILIES, Journal.SegmentOpener.FILES, true,
         () -> Launcher.clusterManager().getHazelcastInstance());
@@ -89,33 +72,25 @@ public class MainVerticle extends VerticleBase {
   }
 
   /**
-   * @param timers           the timers of the rules and the outbox; null for Vert.x's own (tests pass virtual ones,
-   *                         with a clock that moves with them)
+   * @param timers           null for Vert.x's own (tests pass virtual ones, with a clock that moves with them)
    * @param segments         how the journal opens its files (tests open one that fails, as a full disk would)
-   * @param exitWhenNotSaved whether a stop that could not save the last snapshot ends the process with
-   *                         {@link #EXIT_STATE_NOT_SAVED} (as the launcher runs it), rather than just failing
+   * @param exitWhenNotSaved whether a stop that could not save the last snapshot ends the process (the launcher's)
    * @param hazelcast        this node's Hazelcast member, when Vert.x runs clustered
    */
   MainVerticle(Clock clock, Timers timers, Map<String, String> environment, List<RuleFamily<?>> families,
       Journal.SegmentOpener segments, boolean exitWhenNotSaved, Supplier<HazelcastInstance> hazelcast) {
-    this.clock = clock;
-    this.timers = timers;
-    this.environment = environment;
-    this.families = List.copyOf(families);
-    this.segments = segments;
-    this.exitWhenNotSaved = exitWhenNotSaved;
-    this.hazelcast = hazelcast;
+    this.in = new Inputs(clock, timers, environment, List.copyOf(families), segments, exitWhenNotSaved, hazelcast);
   }
 
   @Override
   public Future<?> start() {
-    return ConfigLoader.load(vertx, config(), environment)
-        .map(json -> ServiceConfig.from(json, families, ConfigLoader.variables(environment)))
+    return ConfigLoader.load(vertx, config(), in.environment())
+        .map(json -> ServiceConfig.from(json, in.families(), ConfigLoader.variables(in.environment())))
         .compose(this::deploy);
   }
 
   private Future<?> deploy(ServiceConfig service) {
-    if (!firstInThisProcess()) {
+    if (roles().putIfAbsent(WHOLE_SERVICE, deploymentID()) != null) {
       // The launcher's -instances N starts N of this verticle; the first deploys the whole service, with N HTTP
       // edges, and the others nothing: the rules own the users' state and must see each event once.
       return Future.succeededFuture();
@@ -124,134 +99,58 @@ public class MainVerticle extends VerticleBase {
     LogFormatEncoder.use(config.logFormat());
     LocalCodec.register(vertx.eventBus(), Event.class, Notification.class, Reply.class);
     RuleSet rules = service.ruleSet();
-    outboxContents = new Outbox(config.notifier().policy());
+    Outbox contents = new Outbox(config.notifier().policy());
     outbox = new OutboxStats(config.outboxCapacity());
-    return (vertx.isClustered() ? Store.cluster(vertx, config, rules, hazelcast.get(), clock)
-        : Store.local(vertx, config, rules, outboxContents, clock, timers, segments))
+    return (vertx.isClustered() ? Store.cluster(vertx, config, rules, in.hazelcast().get(), in.clock())
+        : Store.local(vertx, config, rules, contents, in.clock(), in.timers(), in.segments()))
         .compose(chosen -> {
           store = chosen;
-          return deployParts(config, rules);
+          return deployParts(config, rules, contents);
         })
         .onFailure(e -> {
           // A start that failed stopped what it had started (see Layer); the next start must deploy it all again.
           roles().removeIfPresent(WHOLE_SERVICE, deploymentID());
-          closeState();
+          closeMetrics();
+          if (store != null) {
+            store.close();
+          }
         });
   }
 
-  private Future<?> deployParts(AppConfig config, RuleSet rules) {
-    EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
-        config.ingest().futureMargin(), config.ingest().cloudEventsTypePrefix());
-    // One gate and one admission for all HTTP edges: a caller, a duplicate or a rate is judged the same whichever
-    // edge a request reaches.
-    List<Readiness.Check> checks = new ArrayList<>();
-    checks.add(new Readiness.Check("outbox",
-        () -> outbox.isFull() ? "The notification outbox is full (" + outbox.capacity() + " waiting)" : null,
-        Readiness.Effect.REFUSES_REQUESTS));
-    checks.addAll(store.readiness());
+  private Future<?> deployParts(AppConfig config, RuleSet rules, Outbox contents) {
+    List<Readiness.Check> checks = new ArrayList<>(store.readiness());
+    checks.add(0, new Readiness.Check("outbox", outbox::whyFull, Readiness.Effect.REFUSES_REQUESTS));
     readiness = new Readiness(checks);
-    Gate gate = new Gate(Authenticator.create(vertx, config.auth()),
-        ClientAddresses.trusting(config.http().trustedProxies(), config.http().forwardedHeader()), config.rateLimit().perAddress(clock), readiness,
-        new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
-    ServiceMeters meters = metrics(rules);
+    registry = ServiceRegistry.open(vertx);
+    ServiceMeters meters = registry.meters(stats, outbox, rules.families());
+    store.metrics(registry.registry());
     store.onDecided(meters::decided);
-    Admission admission = new Admission(config.rateLimit().perUser(clock), new LateEvents(clock), stats,
-        measured(Admission.Publisher.onBus(vertx.eventBus()), meters));
+    Edge edge = Edge.of(vertx, config, in.families(), readiness, stats, meters, in.clock());
 
     // Started in this order, stopped in the reverse one (see Layer).
     List<VerticleBase> layers = new ArrayList<>();
     if (config.notifySink().enabled()) {
       layers.add(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port()));
     }
-    layers.add(new OutboxVerticle(config.notifier(), outboxContents, outbox, store.deliveries(),
-        store.ownDeadLetters(), clock, timers));
+    layers.add(new OutboxVerticle(config.notifier(), contents, outbox, store.deliveries(), store.ownDeadLetters(),
+        in.clock(), in.timers()));
     if (config.admin().enabled()) {
-      admin = new AdminVerticle(config.admin(), registry);
-      layers.add(admin);
+      layers.add(admin = new AdminVerticle(config.admin(), registry.registry()));
     }
     if (config.metrics().server() == MetricsVerticle.Server.own) {
-      metricsServer = new MetricsVerticle(config.metrics(), registry);
-      layers.add(metricsServer);
+      layers.add(metricsServer = new MetricsVerticle(config.metrics(), registry.registry()));
     }
     layers.add(new UnsupportedEventVerticle());
     layers.add(store.rules());
     return vertx.deployVerticle(Layer.of(layers, () -> {
-      IngestVerticle edge = new IngestVerticle(config.http(), decoder, gate, admission, clock);
-      edges.add(edge);
-      return edge;
-    }, context.getInstanceCount()))
-        .onSuccess(v -> {
-          logSummary(config);
-          logCountsEveryMinute();
-        });
-  }
-
-  /**
-   * The process's registry (Vert.x's own when the Launcher built Vert.x with metrics), with the JVM's meters, the
-   * counts the parts keep, and the histograms the parts feed.
-   */
-  private ServiceMeters metrics(RuleSet rules) {
-    registry = MetricsSetup.of(vertx);
-    jvmMetrics = MetricsSetup.bindJvmAndProcess(registry);
-    Metrics.register(registry, stats, outbox, rules.families());
-    store.metrics(registry);
-    ServiceMeters meters = new ServiceMeters(registry);
-    outbox.observe(meters);
-    return meters;
-  }
-
-  /** The events the rules accept are measured on their way back: the admission itself is not touched. */
-  private static Admission.Publisher measured(Admission.Publisher publisher, ServiceMeters meters) {
-    return new Admission.Publisher() {
-      @Override
-      public Future<Admission.Status> accepted(Event event) {
-        return publisher.accepted(event).map(status -> {
-          if (status == Admission.Status.ACCEPTED) {
-            meters.accepted(event);
-          }
-          return status;
-        });
-      }
-
-      @Override
-      public void unsupported(Event event) {
-        publisher.unsupported(event);
-      }
-    };
-  }
-
-  /** Why events cannot be taken now, or null when they can: answered 503 before a request's body is read. */
-  String refusal() {
-    return readiness.refusal();
-  }
-
-  /** What an operator reads after a start (see {@link StartupSummary}), and a warning when events are unprotected. */
-  private void logSummary(AppConfig config) {
-    StartupSummary.Ports ports = new StartupSummary.Ports(httpPort(), admin == null ? -1 : admin.actualPort(),
-        metricsServer == null ? -1 : metricsServer.actualPort());
-    LOG.info(StartupSummary.text(config, ports, vertx.isClustered(), edges.size(), Runtime.getRuntime().maxMemory())
-        + "\n  started   " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
-        + " ms after the JVM");
-    String warning = StartupSummary.warning(config);
-    if (warning != null) {
-      LOG.warn(warning);
-    }
-  }
-
-  /** The ingestion counters, for operators: a line a minute while anything changes. */
-  private void logCountsEveryMinute() {
-    String[] last = {stats.toString()};
-    vertx.setPeriodic(COUNTS_PERIOD.toMillis(), id -> {
-      String now = stats.toString();
-      if (!now.equals(last[0])) {
-        last[0] = now;
-        LOG.info("ingestion since start: {}", now);
-      }
+      IngestVerticle verticle = edge.get();
+      edges.add(verticle);
+      return verticle;
+    }, context.getInstanceCount())).onSuccess(v -> {
+      StartupSummary.log(config, new StartupSummary.Ports(httpPort(), admin == null ? -1 : admin.actualPort(),
+          metricsServer == null ? -1 : metricsServer.actualPort()), vertx.isClustered(), edges.size());
+      StartupSummary.logCountsEveryMinute(vertx, stats);
     });
-  }
-
-  private boolean firstInThisProcess() {
-    return roles().putIfAbsent(WHOLE_SERVICE, deploymentID()) == null;
   }
 
   /**
@@ -267,8 +166,8 @@ public class MainVerticle extends VerticleBase {
     Store stopping = store;
     store = null;
     return stopping.stop(vertx).onFailure(e -> {
-      if (exitWhenNotSaved) {
-        exitNow(EXIT_STATE_NOT_SAVED);
+      if (in.exitWhenNotSaved()) {
+        Launcher.exitNow(EXIT_STATE_NOT_SAVED); // the launcher would exit with 143 (SIGTERM)
       }
     }).eventually(() -> {
       closeMetrics();
@@ -276,79 +175,39 @@ public class MainVerticle extends VerticleBase {
     });
   }
 
-  /** After a failed start: the store lets go of what it opened, without saving. */
-  private void closeState() {
-    closeMetrics();
-    if (store instanceof Store.Local local) {
-      local.state().journal().close();
-      local.state().dir().close();
-    } else if (store instanceof Store.Cluster cluster) {
-      cluster.dir().close();
-    }
-    store = null;
-  }
-
-  /**
-   * The service's meters leave the registry with it: a registry Vert.x keeps (the Launcher's) outlives a deployment,
-   * and a later one would otherwise find meters that read this one's counters.
-   */
   private void closeMetrics() {
-    if (registry == null) {
-      return;
-    }
-    try {
-      jvmMetrics.close();
-    } catch (Exception e) {
-      LOG.debug("the JVM's collection metrics did not close: {}", e.toString());
-    }
-    if (MetricsSetup.isVertxs(vertx, registry)) {
-      List.copyOf(registry.getMeters()).stream().filter(m -> m.getId().getName().startsWith("events.processor."))
-          .forEach(registry::remove);
-    }
+    ServiceRegistry.close(registry);
     registry = null;
-  }
-
-  /** Ends the process with this code, once the log is written out: the launcher would exit with 143 (SIGTERM). */
-  private static void exitNow(int code) {
-    ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).stop();
-    Runtime.getRuntime().halt(code);
   }
 
   private LocalMap<String, String> roles() {
     return vertx.sharedData().getLocalMap(MainVerticle.class.getName());
   }
 
-  /** What ingestion counted, over all HTTP edges. */
+  // What the running service tells tests and benchmarks: why it refuses events (null when it takes them), what
+  // ingestion counted, whether everything accepted has had its effect (one node's), and the ports it listens on.
+
+  String refusal() {
+    return readiness.refusal();
+  }
+
   public IngestStats ingestStats() {
     return stats;
   }
 
-  /**
-   * Whether everything accepted so far has had its effect: every event applied by the rules, every notification
-   * they decided on delivered (or dead-lettered). For tests and benchmarks, which wait for it rather than for time.
-   */
   public boolean settled() {
-    if (!(store instanceof Store.Local local)) {
-      throw new IllegalStateException("settled() tells of a single node only");
-    }
-    RuleEngine engine = local.engine();
+    RuleEngine engine = ((Store.Local) store).engine();
     return stats.accepted() == engine.applied() && engine.decided() == outbox.received() && outbox.queued() == 0;
   }
 
-  /** The port the HTTP edge listens on (useful when the config asks for port 0). */
   public int httpPort() {
-    if (edges.isEmpty()) {
-      throw new IllegalStateException("this instance runs no HTTP edge: the service was deployed by another one");
-    }
     return edges.get(0).actualPort();
   }
 
-  /** The port of the admin API, when it is enabled. */
   public int adminPort() {
     return admin.actualPort();
   }
 
-  /** The port of the metrics' own server, when {@code metrics.server} is {@code own}. */
   public int metricsPort() {
     return metricsServer.actualPort();
   }

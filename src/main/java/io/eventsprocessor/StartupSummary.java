@@ -1,6 +1,6 @@
 package io.eventsprocessor;
 
-import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.service.AppConfig;
 import io.eventsprocessor.config.Hosts;
 import io.eventsprocessor.ingest.Authenticator;
 import io.eventsprocessor.metrics.MetricsVerticle;
@@ -12,6 +12,9 @@ import java.net.URI;
  * budgets). Secrets are never in it.
  */
 final class StartupSummary {
+  /** The composition root's logger: operators look for its lines. */
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MainVerticle.class);
+
   /** The ports the servers listen on, once they do (a config may ask for port 0); -1 for a server not started. */
   record Ports(int http, int admin, int metrics) {}
 
@@ -96,5 +99,28 @@ final class StartupSummary {
 
   private static String url(String host, int port) {
     return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** What an operator reads after a start, and a warning when events are unprotected. */
+  static void log(AppConfig config, Ports ports, boolean clustered, int edges) {
+    LOG.info(text(config, ports, clustered, edges, Runtime.getRuntime().maxMemory())
+        + "\n  started   " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+        + " ms after the JVM");
+    String warning = warning(config);
+    if (warning != null) {
+      LOG.warn(warning);
+    }
+  }
+
+  /** The ingestion counters, for operators: a line a minute while anything changes. */
+  static void logCountsEveryMinute(io.vertx.core.Vertx vertx, io.eventsprocessor.ingest.IngestStats stats) {
+    String[] last = {stats.toString()};
+    vertx.setPeriodic(java.time.Duration.ofMinutes(1).toMillis(), id -> {
+      String now = stats.toString();
+      if (!now.equals(last[0])) {
+        last[0] = now;
+        LOG.info("ingestion since start: {}", now);
+      }
+    });
   }
 }

@@ -1,10 +1,10 @@
 package io.eventsprocessor;
 
 import com.hazelcast.core.HazelcastInstance;
-import io.eventsprocessor.admin.Metrics;
+import io.eventsprocessor.metrics.Metrics;
 import io.eventsprocessor.cluster.ClusterRulesVerticle;
 import io.eventsprocessor.cluster.ClusterState;
-import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.service.AppConfig;
 import io.eventsprocessor.ingest.Readiness;
 import io.eventsprocessor.notify.DeliveryRecords;
 import io.eventsprocessor.notify.Outbox;
@@ -52,6 +52,9 @@ interface Store {
 
   /** Saves what must outlive the process, once every part has stopped, then lets go of the state directory. */
   Future<Void> stop(Vertx vertx);
+
+  /** Lets go of the state directory without saving: a start that failed. */
+  void close();
 
   /** The users' entries in this process, journaled in the state directory (see {@link Recovery}). */
   static Future<Store> local(Vertx vertx, AppConfig config, RuleSet rules, Outbox outbox, Clock clock, Timers timers,
@@ -128,10 +131,15 @@ interface Store {
           .onFailure(e -> LOG.error("the last snapshot could not be saved ({}); the journal in {} keeps everything "
               + "since the previous one, and the next start replays it", e.getMessage(), state.dir().path()))
           .eventually(() -> {
-            state.journal().close();
-            state.dir().close();
+            close();
             return Future.succeededFuture();
           });
+    }
+
+    @Override
+    public void close() {
+      state.journal().close();
+      state.dir().close();
     }
   }
 
@@ -175,9 +183,14 @@ interface Store {
             return Future.succeededFuture();
           })
           .eventually(() -> {
-            dir.close();
+            close();
             return Future.succeededFuture();
           });
+    }
+
+    @Override
+    public void close() {
+      dir.close();
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.eventsprocessor;
 
+import io.eventsprocessor.config.ConfigReader;
 import static io.eventsprocessor.HttpClient.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.FakeNotificationService.Received;
 import io.eventsprocessor.cluster.ClusterSetup;
-import io.eventsprocessor.config.ClusterSettings;
+import io.eventsprocessor.cluster.ClusterSettings;
 import io.eventsprocessor.state.Journal;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;

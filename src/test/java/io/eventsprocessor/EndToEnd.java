@@ -1,5 +1,6 @@
 package io.eventsprocessor;
 
+import io.eventsprocessor.service.ServiceConfig;
 import static io.eventsprocessor.HttpClient.resource;
 
 import io.eventsprocessor.FakeNotificationService.Received;

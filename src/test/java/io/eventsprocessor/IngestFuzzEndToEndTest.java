@@ -1,5 +1,6 @@
 package io.eventsprocessor;
 
+import io.eventsprocessor.service.ServiceConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventsprocessor.HttpClient.Response;

@@ -1,9 +1,10 @@
 package io.eventsprocessor;
 
+import io.eventsprocessor.service.ServiceConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.service.AppConfig;
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.ingest.Authenticator;

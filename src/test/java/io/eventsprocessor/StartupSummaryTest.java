@@ -2,7 +2,7 @@ package io.eventsprocessor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.service.AppConfig;
 import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.config.MemoryBudget;
 import io.vertx.core.json.JsonObject;

@@ -9,7 +9,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
-import io.eventsprocessor.config.ClusterSettings;
+import io.eventsprocessor.cluster.ClusterSettings;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
 /**

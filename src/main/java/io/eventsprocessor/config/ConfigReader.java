@@ -1,6 +1,5 @@
 package io.eventsprocessor.config;
 
-import io.eventsprocessor.notify.MessageTemplate;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
@@ -197,17 +196,6 @@ public final class ConfigReader {
     }
     problem(key, "must be an absolute http(s) URL", text);
     return defaultValue;
-  }
-
-  /** A message text whose {placeholders} must be among {@code allowed}. */
-  public MessageTemplate template(String key, String defaultValue, Set<String> allowed) {
-    String text = string(key, defaultValue);
-    try {
-      return MessageTemplate.parse(text, allowed);
-    } catch (IllegalArgumentException e) {
-      problem(key, e.getMessage(), text);
-      return MessageTemplate.parse(defaultValue, allowed);
-    }
   }
 
   /** A key that was renamed: given under its old name, it is reported with the new one. */

@@ -40,8 +40,8 @@ public final class CongratulationFamily implements RuleFamily<TrainingState> {
     return new CongratulationRules(new CongratulationRules.Settings(
         settings.duration("minDuration", Duration.ofMinutes(30), Duration.ZERO),
         settings.duration("sessionExpiry", Duration.ofHours(12), Duration.ofSeconds(1)),
-        settings.template("message", MESSAGE, PLACEHOLDERS),
-        settings.template("messageWithoutTitle", MESSAGE_WITHOUT_TITLE, PLACEHOLDERS)));
+        MessageTemplate.read(settings, "message", MESSAGE, PLACEHOLDERS),
+        MessageTemplate.read(settings, "messageWithoutTitle", MESSAGE_WITHOUT_TITLE, PLACEHOLDERS)));
   }
 
   @Override

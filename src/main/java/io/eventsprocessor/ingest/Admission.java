@@ -5,7 +5,6 @@ import io.eventsprocessor.event.Event;
 import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.event.FieldError;
 import io.eventsprocessor.bus.Reply;
-import io.eventsprocessor.rules.RulesVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;

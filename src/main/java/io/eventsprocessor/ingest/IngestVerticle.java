@@ -7,14 +7,10 @@ import io.eventsprocessor.ingest.Admission.Admitted;
 import io.eventsprocessor.ingest.Admission.Forbidden;
 import io.eventsprocessor.ingest.Admission.Item;
 import io.eventsprocessor.ingest.Admission.Status;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -39,7 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP edge, an adapter: {@code POST /v1/event} takes one event, {@code POST /v1/events} a batch. Both pass the
  * {@link Gate} before their body is read, decode every event through the one {@link EventDecoder}, and leave the
- * events to the {@link Admission}; this class turns its verdict into HTTP answers.
+ * events to the {@link Admission}; this class turns its verdict into HTTP answers. The same server answers the
+ * probes ({@link Health}) and the API document ({@link ApiDocument}), and every error it gives is a problem body
+ * ({@link ErrorPages}).
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
@@ -102,50 +100,9 @@ public final class IngestVerticle extends VerticleBase {
     router.post(BATCH).consumes(EventDecoder.JSON).consumes(CloudEventsHttp.BATCH_MEDIA_TYPE)
         .handler(new BodyReader(settings.batchBodyLimit(), gate.capacity(), guard, gate.stats()))
         .handler(this::ingestBatch);
-    // Readiness is down exactly while a part of the service refuses events (Readiness, the gate's source too); /health
-    // is its first name. Liveness says the process answers: a process that cannot is restarted by the probe's timeout.
-    for (String path : List.of("/health", "/health/ready")) {
-      readOnly(router, path).handler(ctx -> {
-        JsonObject health = gate.readiness().health();
-        ctx.response().setStatusCode("UP".equals(health.getString("status")) ? 200 : 503);
-        ctx.json(health);
-      });
-    }
-    readOnly(router, "/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")
-        .put("checks", new JsonObject().put("http", new JsonObject().put("status", "UP")))));
-    // The OpenAPI contract: kept as YAML for people (src/main/resources/openapi.yaml), served as JSON for tools.
-    // Converted once, on a worker thread, while the start goes on: the YAML parser's first use took a quarter of a
-    // second, a sixth of the time to listening.
-    Future<Buffer> openApi = vertx.executeBlocking(() ->
-        Buffer.buffer(new YAMLMapper().readTree(IngestVerticle.class.getResource("/openapi.yaml")).toString()), false);
-    readOnly(router, "/openapi.json").handler(ctx -> openApi.onComplete(document -> {
-      if (document.succeeded()) {
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, EventDecoder.JSON).end(document.result());
-      } else {
-        Problem.send(ctx, 503, "The API document could not be read: " + document.cause().getMessage());
-      }
-    }));
-    router.errorHandler(400, ctx -> Problem.send(ctx, 400, "The request could not be read."));
-    router.errorHandler(404, ctx -> Problem.send(ctx, 404,
-        "No such endpoint: events go to POST " + SINGLE + ", batches to POST " + BATCH + "."));
-    router.errorHandler(405, ctx -> {
-      // Vert.x Web answers 405 only for a path some route has, so the path is one of ours.
-      boolean events = ctx.request().path().equals(SINGLE) || isBatch(ctx);
-      ctx.response().putHeader(HttpHeaders.ALLOW, events ? "POST" : "GET, HEAD");
-      Problem.send(ctx, 405, "Method not allowed: " + ctx.request().path() + " takes " + (events ? "POST" : "GET or HEAD")
-          + "; events go to POST " + SINGLE + ", batches to POST " + BATCH + ".");
-    });
-    router.errorHandler(413, ctx -> Problem.send(ctx, 413, isBatch(ctx)
-        ? "The body is larger than the limit of " + settings.batchBodyLimit() + " bytes: split the batch."
-        : "The body is larger than the limit of " + settings.bodyLimit() + " bytes."));
-    router.errorHandler(417, ctx -> Problem.send(ctx, 417, "Only the expectation 100-continue is understood."));
-    router.errorHandler(415, ctx -> Problem.send(ctx, 415, isBatch(ctx)
-        ? "Batches must be sent with Content-Type: application/json or " + CloudEventsHttp.BATCH_MEDIA_TYPE + "."
-        : "Events must be sent with Content-Type: application/json or " + CloudEventsHttp.MEDIA_TYPE + "."));
-    router.errorHandler(500, ctx -> {
-      LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
-      Problem.send(ctx, 500, "An unexpected error occurred; the events were not accepted.");
-    });
+    Health.routes(router, gate.readiness());
+    ApiDocument.routes(router, vertx);
+    ErrorPages.register(router, settings.bodyLimit(), settings.batchBodyLimit());
     // HTTP/1.1 only: with cleartext HTTP/2 on, Vert.x makes a connection (and calls the guard) only once its first
     // bytes arrive, and a client that sends none would never be counted nor timed.
     HttpServerOptions options = new HttpServerOptions()
@@ -154,41 +111,13 @@ public final class IngestVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     return vertx.createHttpServer(options)
         .connectionHandler(guard::connected)
-        .invalidRequestHandler(IngestVerticle::invalidRequest)
+        .invalidRequestHandler(ErrorPages::invalidRequest)
         .requestHandler(router)
         .listen(settings.port(), settings.host())
         .onSuccess(s -> {
           server = s;
           LOG.info("accepting events on http://{}:{}{} and {}", settings.host(), s.actualPort(), SINGLE, BATCH);
         });
-  }
-
-  /** A route for GET and HEAD (which Vert.x answers with the headers alone). */
-  private static Route readOnly(Router router, String path) {
-    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
-  }
-
-  /** Requests the HTTP decoder refused (headers or request line too long, not HTTP): a problem body too. */
-  private static void invalidRequest(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    int status = 400;
-    String detail = "The request is not valid HTTP.";
-    if (cause instanceof TooLongHttpLineException) {
-      status = 414;
-      detail = "The request line is longer than the limit of " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
-          + " bytes.";
-    } else if (cause instanceof TooLongHttpHeaderException) {
-      status = 431;
-      detail = "The request headers are larger than the limit of " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE
-          + " bytes.";
-    }
-    Problem.send(request.response(), null, status, detail, List.of(), new JsonObject());
-    // As Vert.x does by default: what follows on this connection cannot be trusted to be framed right.
-    request.connection().close();
-  }
-
-  private static boolean isBatch(RoutingContext ctx) {
-    return BATCH.equals(ctx.request().path());
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -400,7 +329,7 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   private void rejectRequest(RoutingContext ctx, FieldError error) {
-    rejectRequest(ctx, error, isBatch(ctx) ? "The batch could not be read: see errors."
+    rejectRequest(ctx, error, BATCH.equals(ctx.request().path()) ? "The batch could not be read: see errors."
         : "The event is invalid: see errors for each field.");
   }
 

@@ -1,6 +1,8 @@
 package io.eventsprocessor.metrics;
 
 import io.eventsprocessor.event.Event;
+import io.eventsprocessor.ingest.Admission;
+import io.vertx.core.Future;
 import io.eventsprocessor.notify.DeliveryObserver;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -78,5 +80,25 @@ public final class ServiceMeters implements DeliveryObserver {
 
   private static Duration[] seconds(double... values) {
     return java.util.Arrays.stream(values).mapToObj(s -> Duration.ofNanos((long) (s * 1e9))).toArray(Duration[]::new);
+  }
+
+  /** The events the rules accept are measured on their way back: the admission itself is not touched. */
+  public Admission.Publisher measure(Admission.Publisher publisher) {
+    return new Admission.Publisher() {
+      @Override
+      public Future<Admission.Status> accepted(Event event) {
+        return publisher.accepted(event).map(status -> {
+          if (status == Admission.Status.ACCEPTED) {
+            accepted(event);
+          }
+          return status;
+        });
+      }
+
+      @Override
+      public void unsupported(Event event) {
+        publisher.unsupported(event);
+      }
+    };
   }
 }

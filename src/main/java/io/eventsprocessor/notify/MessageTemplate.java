@@ -1,5 +1,6 @@
 package io.eventsprocessor.notify;
 
+import io.eventsprocessor.config.ConfigReader;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -53,5 +54,17 @@ public final class MessageTemplate {
   @Override
   public String toString() {
     return text;
+  }
+
+  /** The message text at {@code key}, whose {placeholders} must be among {@code allowed}; a wrong one is reported. */
+  public static MessageTemplate read(io.eventsprocessor.config.ConfigReader settings, String key, String defaultValue,
+      java.util.Set<String> allowed) {
+    String text = settings.string(key, defaultValue);
+    try {
+      return parse(text, allowed);
+    } catch (IllegalArgumentException e) {
+      settings.problem(key, e.getMessage(), text);
+      return parse(defaultValue, allowed);
+    }
   }
 }

@@ -37,6 +37,11 @@ public final class OutboxStats {
     return queued.get() >= capacity;
   }
 
+  /** Why events are refused for the outbox (readiness's {@code outbox} check), or null when they are not. */
+  public String whyFull() {
+    return isFull() ? "The notification outbox is full (" + capacity + " waiting)" : null;
+  }
+
   public int capacity() {
     return capacity;
   }

@@ -1,7 +1,6 @@
 package io.eventsprocessor.notify;
 
 import io.eventsprocessor.bus.EventAddresses;
-import io.eventsprocessor.rules.RulesVerticle;
 import io.eventsprocessor.time.DueTimer;
 import io.eventsprocessor.time.Timers;
 import io.vertx.circuitbreaker.CircuitBreaker;

@@ -40,7 +40,7 @@ public final class ReminderFamily implements RuleFamily<ReminderState> {
     return new ReminderRules(new ReminderRules.Settings(
         settings.duration("delay", Duration.ofMinutes(10), Duration.ofMillis(1)),
         settings.duration("sessionExpiry", Duration.ofHours(12), Duration.ofSeconds(1)),
-        settings.template("message", MESSAGE, PLACEHOLDERS)));
+        MessageTemplate.read(settings, "message", MESSAGE, PLACEHOLDERS)));
   }
 
   @Override

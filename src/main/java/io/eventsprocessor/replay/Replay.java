@@ -1,7 +1,7 @@
 package io.eventsprocessor.replay;
 
 import ch.qos.logback.classic.Level;
-import io.eventsprocessor.ServiceConfig;
+import io.eventsprocessor.service.ServiceConfig;
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigFile;
 import io.eventsprocessor.config.ConfigLoader;

@@ -2,7 +2,7 @@ package io.eventsprocessor.bench;
 
 import io.eventsprocessor.FakeNotificationService;
 import io.eventsprocessor.MainVerticle;
-import io.eventsprocessor.ServiceConfig;
+import io.eventsprocessor.service.ServiceConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

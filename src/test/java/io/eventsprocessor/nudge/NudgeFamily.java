@@ -57,7 +57,7 @@ public final class NudgeFamily implements RuleFamily<NudgeFamily.Streak> {
     return new Rules(new Settings(
         settings.integer("after", 3, 2, 100),
         settings.duration("window", Duration.ofHours(24), Duration.ofMinutes(1)),
-        settings.template("message", "{count} programs given up in a row ({reason}): how about a shorter one?",
+        MessageTemplate.read(settings, "message", "{count} programs given up in a row ({reason}): how about a shorter one?",
             Set.of("count", "reason"))));
   }
 

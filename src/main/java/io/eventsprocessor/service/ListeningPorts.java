@@ -1,5 +1,7 @@
-package io.eventsprocessor.config;
+package io.eventsprocessor.service;
 
+import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.metrics.MetricsVerticle;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
-package io.eventsprocessor.config;
+package io.eventsprocessor.cluster;
 
+import io.eventsprocessor.config.ConfigReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.eventsprocessor.admin;
+package io.eventsprocessor.metrics;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.cluster.ClusterRulesVerticle;

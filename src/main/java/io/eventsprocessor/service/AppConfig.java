@@ -1,5 +1,9 @@
-package io.eventsprocessor.config;
+package io.eventsprocessor.service;
 
+import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.config.MemoryBudget;
+import io.eventsprocessor.config.Hosts;
+import io.eventsprocessor.cluster.ClusterSettings;
 import io.eventsprocessor.admin.AdminVerticle;
 import io.eventsprocessor.ingest.Authenticator;
 import io.eventsprocessor.ingest.ClientAddresses;

@@ -1,6 +1,7 @@
-package io.eventsprocessor;
+package io.eventsprocessor.service;
 
-import io.eventsprocessor.config.AppConfig;
+import io.eventsprocessor.config.ConfigException;
+import io.eventsprocessor.service.AppConfig;
 import io.eventsprocessor.congratulation.CongratulationFamily;
 import io.eventsprocessor.reminder.ReminderFamily;
 import io.eventsprocessor.config.ConfigReader;

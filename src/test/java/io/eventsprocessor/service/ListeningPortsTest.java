@@ -1,8 +1,12 @@
-package io.eventsprocessor.config;
+package io.eventsprocessor.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.eventsprocessor.config.ConfigException;
+import io.eventsprocessor.config.ConfigLoader;
+import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.config.MemoryBudget;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,47 @@
+package io.eventsprocessor;
+
+import io.eventsprocessor.event.EventDecoder;
+import io.eventsprocessor.ingest.Admission;
+import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.Capacity;
+import io.eventsprocessor.ingest.ClientAddresses;
+import io.eventsprocessor.ingest.Gate;
+import io.eventsprocessor.ingest.IngestStats;
+import io.eventsprocessor.ingest.IngestVerticle;
+import io.eventsprocessor.ingest.LateEvents;
+import io.eventsprocessor.ingest.Readiness;
+import io.eventsprocessor.metrics.ServiceMeters;
+import io.eventsprocessor.rules.RuleFamily;
+import io.eventsprocessor.service.AppConfig;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP edges' parts, composed once for all of them: one decoder of the families' types, one gate and one
+ * admission, so that a caller or a rate is judged the same whichever edge a request reaches.
+ */
+record Edge(AppConfig config, EventDecoder decoder, Gate gate, Admission admission, Clock clock)
+    implements Supplier<IngestVerticle> {
+
+  /** The accepted events are measured by {@code meters} on their way back from the rules. */
+  static Edge of(Vertx vertx, AppConfig config, List<RuleFamily<?>> families, Readiness readiness, IngestStats stats,
+      ServiceMeters meters, Clock clock) {
+    EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
+        config.ingest().futureMargin(), config.ingest().cloudEventsTypePrefix());
+    Gate gate = new Gate(Authenticator.create(vertx, config.auth()),
+        ClientAddresses.trusting(config.http().trustedProxies(), config.http().forwardedHeader()),
+        config.rateLimit().perAddress(clock), readiness,
+        new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
+    Admission admission = new Admission(config.rateLimit().perUser(clock), new LateEvents(clock), stats,
+        meters.measure(Admission.Publisher.onBus(vertx.eventBus())));
+    return new Edge(config, decoder, gate, admission, clock);
+  }
+
+  /** A new HTTP edge (one per launcher instance), sharing the parts above. */
+  @Override
+  public IngestVerticle get() {
+    return new IngestVerticle(config.http(), decoder, gate, admission, clock);
+  }
+}
