@@ -371,6 +371,9 @@ class ModesEndToEndTest {
     withoutTimes.remove("failedAt");
     sameInBothModes("the dead letter, its times aside", mode, withoutTimes);
 
+    // Each node's outbox counts the dead letters it made: one over the nodes, as on one node.
+    assertThat(outboxDeadLetters(service)).isEqualTo(1);
+
     // Without the token: refused, as the contract says.
     Response unauthorized = service.adminContract.get(0).get("/v1/admin/dead-letters");
     assertThat(unauthorized.status()).isEqualTo(401);
@@ -386,6 +389,16 @@ class ModesEndToEndTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> forUser(service.deadLetters(0), user) == null);
     Response again = service.retryDeadLetter(2, id);
     assertThat(again.status()).isEqualTo(404);
+    await().atMost(Duration.ofSeconds(10)).until(() -> outboxDeadLetters(service) == 0);
+  }
+
+  /** {@code deadLetters} of {@code GET /v1/admin/outbox}, summed over the nodes. */
+  static int outboxDeadLetters(Service service) {
+    int sum = 0;
+    for (int node = 0; node < service.nodes(); node++) {
+      sum += service.adminGet(node, "/v1/admin/outbox").json().getInteger("deadLetters");
+    }
+    return sum;
   }
 
   static JsonObject forUser(JsonArray deadLetters, String user) {
