@@ -196,10 +196,26 @@ public final class OpenApiContract {
     return op.getString("operationId");
   }
 
+  /** The path item of a request's path: the one of that exact path, else the one whose template it fills. */
   private JsonObject pathItem(String pathAndQuery) {
     int query = pathAndQuery.indexOf('?');
     String path = query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
-    return resolved.getJsonObject("paths").getJsonObject(path);
+    JsonObject paths = resolved.getJsonObject("paths");
+    if (paths.containsKey(path)) {
+      return paths.getJsonObject(path);
+    }
+    for (String template : paths.fieldNames()) {
+      if (template.contains("{") && path.matches(templatePattern(template))) {
+        return paths.getJsonObject(template);
+      }
+    }
+    return null;
+  }
+
+  /** A path template as a regular expression: each {parameter} is one non-empty segment. */
+  private static String templatePattern(String template) {
+    return java.util.Arrays.stream(template.split("\\{[^}/]+}", -1)).map(java.util.regex.Pattern::quote)
+        .collect(java.util.stream.Collectors.joining("[^/]+"));
   }
 
   // Requests

@@ -282,6 +282,10 @@ class OpenApiContractEndToEndTest {
     JsonObject paths = CONTRACT.resolved().getJsonObject("paths");
     Map<String, String> pathOf = new HashMap<>();
     for (String path : paths.fieldNames()) {
+      if (paths.getJsonObject(path).containsKey("servers")) {
+        // Served on another port (the admin API): ModesEndToEndTest holds its answers to the document, in both modes.
+        continue;
+      }
       for (String method : paths.getJsonObject(path).fieldNames()) {
         JsonObject operation = paths.getJsonObject(path).getJsonObject(method);
         if (operation.getBoolean("x-planned", false)) {
