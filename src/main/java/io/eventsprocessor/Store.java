@@ -163,7 +163,8 @@ interface Store {
     @Override
     public List<Readiness.Check> readiness() {
       return List.of(
-          new Readiness.Check("cluster", () -> cannotKeep(rules.unavailable()), Readiness.Effect.REFUSES_REQUESTS),
+          // The same name as one node's: either way, the service cannot keep events now.
+          new Readiness.Check("state", () -> cannotKeep(rules.unavailable()), Readiness.Effect.REFUSES_REQUESTS),
           new Readiness.Check("backups", rules::copying, Readiness.Effect.REPORTED));
     }
 

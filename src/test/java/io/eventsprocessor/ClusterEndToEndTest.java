@@ -153,7 +153,7 @@ class ClusterEndToEndTest {
     // Ready: joined (its quorum seen) and every user backed up.
     JsonObject ready = cluster.get(0).http().get("/health/ready").json();
     assertThat(ready.getString("status")).isEqualTo("UP");
-    assertThat(ready.getJsonObject("checks").fieldNames()).contains("cluster", "backups");
+    assertThat(ready.getJsonObject("checks").fieldNames()).contains("state", "backups");
     // As a kill would: no goodbye, the others find out from the missing member.
     cluster.get(2).hazelcast().getLifecycleService().terminate();
 

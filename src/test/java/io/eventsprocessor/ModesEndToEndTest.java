@@ -8,7 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.FakeNotificationService.Received;
 import io.eventsprocessor.HttpClient.Response;
 import io.eventsprocessor.cluster.ClusterSetup;
-import io.eventsprocessor.config.ClusterSettings;
+import io.eventsprocessor.cluster.ClusterSettings;
 import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.contract.OpenApiContract;
 import io.eventsprocessor.state.Journal;
