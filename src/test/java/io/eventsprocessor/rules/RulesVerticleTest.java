@@ -63,9 +63,21 @@ class RulesVerticleTest {
       }
     }).completion().await(15, TimeUnit.SECONDS);
     engine = RuleEngineTest.standard();
-    Journal.SegmentOpener opener = path -> diskFull.get()
-        ? FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)
-        : Journal.SegmentOpener.FILES.open(path);
+    // A full disk fails the journal's segments and the snapshots alike: the recovery's snapshot cannot succeed,
+    // and events be taken again, before the disk has room.
+    Journal.SegmentOpener opener = new Journal.SegmentOpener() {
+      @Override
+      public FileChannel open(Path path) throws java.io.IOException {
+        return diskFull.get() ? FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)
+            : Journal.SegmentOpener.FILES.open(path);
+      }
+
+      @Override
+      public FileChannel openSnapshot(Path path) throws java.io.IOException {
+        return diskFull.get() ? FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)
+            : Journal.SegmentOpener.super.openSnapshot(path);
+      }
+    };
     journal = Journal.open(stateDir, opener, Journal.Sync.fsync, Journal.NOBODY, 1);
   }
 
