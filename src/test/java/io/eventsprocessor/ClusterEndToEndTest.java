@@ -1,14 +1,11 @@
 package io.eventsprocessor;
 
-import io.eventsprocessor.config.ConfigReader;
 import static io.eventsprocessor.HttpClient.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.FakeNotificationService.Received;
-import io.eventsprocessor.cluster.ClusterSetup;
-import io.eventsprocessor.cluster.ClusterSettings;
 import io.eventsprocessor.state.Journal;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -25,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,20 +69,11 @@ class ClusterEndToEndTest {
   static final List<io.eventsprocessor.rules.RuleFamily<?>> FAMILIES = RuleFamilyEndToEndTest.WITH_NUDGE;
 
   Node startNode(int index, JsonObject overrides) throws Exception {
-    String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-    JsonObject cluster = new JsonObject().put("name", clusterName).put("port", ports.get(index)).put("members", members)
-        .put("pollInterval", "PT0.05S");
-    ClusterSettings settings = ClusterSettings.read(io.eventsprocessor.config.ConfigReader.root(cluster));
-    HazelcastClusterManager manager = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(settings));
+    JsonObject cluster = InJvmCluster.clusterSection(clusterName, ports, index);
+    HazelcastClusterManager manager = InJvmCluster.member(cluster);
     Vertx vertx = Vertx.builder().with(new VertxOptions()).withClusterManager(manager).buildClustered()
         .await(60, TimeUnit.SECONDS);
-    JsonObject config = new JsonObject()
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("notify", new JsonObject().put("url", notifications.url()).put("timeout", "PT2S")
-            .put("initialBackoff", "PT0.05S").put("maxBackoff", "PT0.2S"))
-        .put("notifySink", new JsonObject().put("enabled", false))
-        .put("admin", new JsonObject().put("port", 0))
-        .put("state", new JsonObject().put("dir", stateDirs.resolve("node-" + index).toString()))
+    JsonObject config = InJvmCluster.nodeConfig(notifications.url(), stateDirs.resolve("node-" + index))
         .put("cluster", cluster)
         .mergeIn(overrides, true);
     MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), FAMILIES,

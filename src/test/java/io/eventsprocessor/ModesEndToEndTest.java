@@ -7,9 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.FakeNotificationService.Received;
 import io.eventsprocessor.HttpClient.Response;
-import io.eventsprocessor.cluster.ClusterSetup;
-import io.eventsprocessor.cluster.ClusterSettings;
-import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.contract.OpenApiContract;
 import io.eventsprocessor.state.Journal;
 import io.vertx.core.DeploymentOptions;
@@ -118,24 +115,16 @@ class ModesEndToEndTest {
     }
 
     private void startNode(int index, String clusterName, List<Integer> ports) throws Exception {
-      JsonObject config = new JsonObject()
-          .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-          .put("notify", new JsonObject().put("url", notifications.url()).put("timeout", "PT2S")
-              .put("initialBackoff", "PT0.05S").put("maxBackoff", "PT0.2S"))
-          .put("notifySink", new JsonObject().put("enabled", false))
-          .put("admin", new JsonObject().put("port", 0))
-          .put("state", new JsonObject().put("dir", stateDirs.resolve("node-" + index).toString()))
+      JsonObject config = InJvmCluster.nodeConfig(notifications.url(), stateDirs.resolve("node-" + index))
           .mergeIn(SETTINGS.copy(), true);
       Vertx vertx;
       HazelcastClusterManager manager = null;
       if (clusterName == null) {
         vertx = Vertx.vertx();
       } else {
-        String addresses = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-        JsonObject cluster = new JsonObject().put("name", clusterName).put("port", ports.get(index))
-            .put("members", addresses).put("pollInterval", "PT0.05S");
+        JsonObject cluster = InJvmCluster.clusterSection(clusterName, ports, index);
         config.put("cluster", cluster);
-        manager = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(ClusterSettings.read(ConfigReader.root(cluster))));
+        manager = InJvmCluster.member(cluster);
         vertx = Vertx.builder().with(new VertxOptions()).withClusterManager(manager).buildClustered()
             .await(60, TimeUnit.SECONDS);
       }
