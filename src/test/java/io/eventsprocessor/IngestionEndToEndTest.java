@@ -122,7 +122,7 @@ class IngestionEndToEndTest extends EndToEnd {
         .isEqualTo("POST /v1/event takes one event; send arrays of events to POST /v1/events.");
     assertThat(response.json().getJsonArray("errors").getJsonObject(0).getMap()).containsExactly(
         Map.entry("field", "$"),
-        Map.entry("message", "must be one event, a JSON object, not an array: POST /v1/events takes an array of events"));
+        Map.entry("message", "must be a JSON object (one event), not an array: POST /v1/events takes an array of events"));
     // Nothing of it was applied: the same events are taken by the batch endpoint.
     assertThat(http.postBatch(batch(legacy("1-foo2-app-launch"), legacy("2-foo1-started"))).statuses())
         .containsExactly("accepted", "accepted");

@@ -128,14 +128,25 @@ public final class JarNode {
 
   /** GET on the admin API; null when it does not answer. */
   String admin(String path) {
+    HttpResponse<String> response = get(adminPort, path);
+    return response != null && response.statusCode() == 200 ? response.body() : null;
+  }
+
+  /**
+   * A GET with a hard deadline: the client's own request timeout has been seen not to fire against a node that
+   * accepted the connection and then stalled, which would hang the test (and its failure report) for good.
+   */
+  private static HttpResponse<String> get(int port, String path) {
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> response = CLIENT.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
     try {
-      HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? response.body() : null;
-    } catch (IOException e) {
-      return null;
+      return response.get(6, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return null;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      response.cancel(true);
       return null;
     }
   }
@@ -150,18 +161,10 @@ public final class JarNode {
     return m.find() ? Double.parseDouble(m.group(1)) : -1;
   }
 
-  /** A GET on the HTTP API, status and body, or why it got no answer: for a failure's report. */
+  /** A GET on the HTTP API, status and body, or that it got no answer in time: for a failure's report. */
   String httpGet(String path) {
-    try {
-      HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() + " " + response.body();
-    } catch (IOException e) {
-      return "no answer (" + e + ")";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
+    HttpResponse<String> response = get(httpPort, path);
+    return response == null ? "no answer within 6 s" : response.statusCode() + " " + response.body();
   }
 
   /**

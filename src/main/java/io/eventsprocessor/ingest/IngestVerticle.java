@@ -187,7 +187,7 @@ public final class IngestVerticle extends VerticleBase {
     }
     if (document instanceof JsonArray && !binary) {
       // Most likely a batch sent to the wrong endpoint: say where arrays go.
-      rejectRequest(ctx, new FieldError(EventDecoder.BODY, "must be one event, a JSON object, not an array: "
+      rejectRequest(ctx, new FieldError(EventDecoder.BODY, "must be a JSON object (one event), not an array: "
           + "POST /v1/events takes an array of events"), "POST /v1/event takes one event; send arrays of events to "
           + "POST /v1/events.");
       return;
