@@ -105,7 +105,7 @@ public class MainVerticle extends VerticleBase {
         : Store.local(vertx, config, rules, contents, in.clock(), in.timers(), in.segments()))
         .compose(chosen -> {
           store = chosen;
-          return deployParts(config, rules, contents);
+          return deployParts(config, service.ruleFamilies(), rules, contents);
         })
         .onFailure(e -> {
           // A start that failed stopped what it had started (see Layer); the next start must deploy it all again.
@@ -117,7 +117,7 @@ public class MainVerticle extends VerticleBase {
         });
   }
 
-  private Future<?> deployParts(AppConfig config, RuleSet rules, Outbox contents) {
+  private Future<?> deployParts(AppConfig config, List<RuleFamily<?>> families, RuleSet rules, Outbox contents) {
     List<Readiness.Check> checks = new ArrayList<>(store.readiness());
     checks.add(0, new Readiness.Check("outbox", outbox::whyFull, Readiness.Effect.REFUSES_REQUESTS));
     readiness = new Readiness(checks);
@@ -125,7 +125,7 @@ public class MainVerticle extends VerticleBase {
     ServiceMeters meters = registry.meters(stats, outbox, rules.families());
     store.metrics(registry.registry());
     store.onDecided(meters::decided);
-    Edge edge = Edge.of(vertx, config, in.families(), readiness, stats, meters, in.clock());
+    Edge edge = Edge.of(vertx, config, families, readiness, stats, meters, in.clock());
 
     // Started in this order, stopped in the reverse one (see Layer).
     List<VerticleBase> layers = new ArrayList<>();

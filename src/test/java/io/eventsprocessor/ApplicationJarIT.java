@@ -161,12 +161,12 @@ class ApplicationJarIT {
   @Test
   void aWrongConfigValueStopsTheServiceWithAMessageNamingTheKey() throws Exception {
     Path config = Files.createTempFile("config", ".json");
-    Files.writeString(config, "{\"rules\": {\"reminder\": {\"delay\": \"ten minutes\"}}}");
+    Files.writeString(config, "{\"rules\": {\"reminder\": {\"within\": \"ten minutes\"}}}");
     launch(Map.of("HTTP_PORT", String.valueOf(freePort()), "STATE_DIR", stateDir.toString()), "-conf", config.toString());
 
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isNotZero();
-    await().atMost(Duration.ofSeconds(5)).until(() -> linesContaining("rules.reminder.delay: must be an ISO-8601 duration") == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> linesContaining("rules.reminder.within: must be an ISO-8601 duration") == 1);
   }
 
   @Test

@@ -131,7 +131,7 @@ class ClusterEndToEndTest {
   @Test
   void aNodesCrashLosesNoReminderAndSendsNoneTwice() throws Exception {
     List<Node> cluster = startCluster(new JsonObject()
-        .put("rules", new JsonObject().put("reminder", new JsonObject().put("delay", "PT3S"))));
+        .put("rules", new JsonObject().put("reminder", new JsonObject().put("within", "PT3S"))));
     int users = 60;
     for (int i = 0; i < users; i++) {
       assertThat(cluster.get(i % 3).http().postEvent("{\"type\": \"app_launch\", \"userId\": \"u" + i

@@ -235,7 +235,7 @@ class DurabilityIT {
         .put("rateLimit", new JsonObject().put("enabled", false))
         .put("notifySink", new JsonObject().put("enabled", false))
         .put("state", new JsonObject().put("snapshotInterval", "PT1S"))
-        .put("rules", new JsonObject().put("reminder", new JsonObject().put("delay", REMINDER_DELAY.toString())))
+        .put("rules", new JsonObject().put("reminder", new JsonObject().put("within", REMINDER_DELAY.toString())))
         .encodePrettily());
     long started = System.nanoTime();
     process = launch(config, 0);

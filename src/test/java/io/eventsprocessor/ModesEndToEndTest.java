@@ -56,7 +56,7 @@ class ModesEndToEndTest {
   /** The same settings in both modes. */
   static final JsonObject SETTINGS = new JsonObject()
       .put("rules", new JsonObject()
-          .put("reminder", new JsonObject().put("delay", "PT2S"))
+          .put("reminder", new JsonObject().put("within", "PT2S"))
           .put("nudge", new JsonObject().put("after", 3)))
       .put("admin", new JsonObject().put("token", ADMIN_TOKEN));
 

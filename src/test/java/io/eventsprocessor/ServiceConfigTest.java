@@ -8,7 +8,7 @@ import io.eventsprocessor.service.AppConfig;
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.ingest.Authenticator;
-import io.eventsprocessor.reminder.ReminderRules;
+import io.eventsprocessor.shapes.AbsenceRules;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,10 +103,10 @@ class ServiceConfigTest {
   void readsTheValuesGivenToTheServiceAndToEachFamily() {
     ServiceConfig config = ServiceConfig.from(new JsonObject()
         .put("http", new JsonObject().put("port", 9191))
-        .put("rules", new JsonObject().put("reminder", new JsonObject().put("delay", "PT1S"))), ServiceConfig.FAMILIES);
+        .put("rules", new JsonObject().put("reminder", new JsonObject().put("within", "PT1S"))), ServiceConfig.FAMILIES);
     assertThat(config.app().http().port()).isEqualTo(9191);
-    assertThat(config.families()).anySatisfy(f -> assertThat(f.rules()).isInstanceOfSatisfying(ReminderRules.class,
-        rules -> assertThat(rules.settings().delay()).isEqualTo(Duration.ofSeconds(1))));
+    assertThat(config.families()).anySatisfy(f -> assertThat(f.rules()).isInstanceOfSatisfying(AbsenceRules.class,
+        rules -> assertThat(rules.settings().within()).isEqualTo(Duration.ofSeconds(1))));
   }
 
   @Test
@@ -140,7 +140,7 @@ class ServiceConfigTest {
     assertThatThrownBy(() -> app(new JsonObject().put("htpp", new JsonObject())))
         .hasMessageContaining("htpp: unknown key");
     assertThatThrownBy(() -> app(new JsonObject().put("rules", new JsonObject().put("reminder",
-        new JsonObject().put("dealy", "PT1M"))))).hasMessageContaining("rules.reminder.dealy: unknown key");
+        new JsonObject().put("withn", "PT1M"))))).hasMessageContaining("rules.reminder.withn: unknown key");
     assertThatThrownBy(() -> app(new JsonObject().put("rules", new JsonObject().put("nudge", new JsonObject()))))
         .hasMessageContaining("rules.nudge: unknown key");
   }

@@ -2,7 +2,6 @@ package io.eventsprocessor;
 
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.program.ProgramEvents;
-import io.eventsprocessor.reminder.ReminderFamily;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -44,7 +43,7 @@ public final class TestEvents {
   }
 
   public Event launch() {
-    return event(ReminderFamily.APP_LAUNCH, Map.of());
+    return event(ProgramEvents.APP_LAUNCH, Map.of());
   }
 
   public Event started(String programId) {

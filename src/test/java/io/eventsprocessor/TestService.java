@@ -95,7 +95,7 @@ public final class TestService {
   }
 
   static JsonObject reminderDelay(String delay) {
-    return new JsonObject().put("rules", new JsonObject().put("reminder", new JsonObject().put("delay", delay)));
+    return new JsonObject().put("rules", new JsonObject().put("reminder", new JsonObject().put("within", delay)));
   }
 
   /** Waits until everything accepted has had its effect (see {@link MainVerticle#settled}). */

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Reads one object of the config with defaults, checks each value, and reports every problem by its full key
- * (e.g. {@code rules.reminder.delay}), including keys nobody reads: a typo must not be silently ignored.
+ * (e.g. {@code rules.reminder.within}), including keys nobody reads: a typo must not be silently ignored.
  * Numbers and booleans may also be strings, as environment variables give them. Each part of the service (and
  * each rule family) reads its own object; {@link #finish} on the root then reports everything at once. A value
  * that came from an environment variable is reported by the variable's name: that is what the operator set.
@@ -105,6 +105,53 @@ public final class ConfigReader {
     problem(key, "must be one of " + String.join(", ", java.util.Arrays.stream(constants).map(Enum::name).toList()),
         value);
     return defaultValue;
+  }
+
+  /** The keys this object holds, in their order in the config (a section of named entries, such as the rules). */
+  public List<String> keys() {
+    return List.copyOf(json.fieldNames());
+  }
+
+  /** Whether the object holds the key (with any value, null included). */
+  public boolean has(String key) {
+    return json.containsKey(key);
+  }
+
+  /** A string that must be given: there is no default. */
+  public String requiredString(String key) {
+    if (!json.containsKey(key)) {
+      read.add(key);
+      problems.add(named(key, "is required"));
+      return null;
+    }
+    return string(key, null);
+  }
+
+  /** An ISO-8601 duration longer than zero (a zero-length window or minimum would make the rule meaningless). */
+  public Duration positiveDuration(String key, Duration defaultValue) {
+    if (defaultValue == null && !json.containsKey(key)) {
+      read.add(key);
+      problems.add(named(key, "is required"));
+      return null;
+    }
+    String text = string(key, defaultValue == null ? null : defaultValue.toString());
+    if (text != null) {
+      try {
+        Duration d = Duration.parse(text);
+        if (d.compareTo(Duration.ZERO) > 0) {
+          return d;
+        }
+      } catch (DateTimeParseException e) {
+        // reported below
+      }
+      problem(key, "must be an ISO-8601 duration longer than zero (e.g. PT10M, PT1.5S)", text);
+    }
+    return defaultValue;
+  }
+
+  /** Marks every key of this object as read: its problems are reported otherwise (an entry of an unknown kind). */
+  public void skip() {
+    read.addAll(json.fieldNames());
   }
 
   /** The full name of a key of this object, for problems found across keys. */

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp target/events-processor.jar io.eventsprocessor.replay.Replay [--conf conf/config.json]
- *     [--set rules.congratulation.minDuration=PT25M ...] [--verbose] events.ndjson
+ *     [--set rules.congratulation.min=PT25M ...] [--verbose] events.ndjson
  * </pre>
  *
  * <p>The events (NDJSON, or a JSON array; legacy, improved and CloudEvents, mixed) are decoded and checked as the
@@ -91,7 +91,7 @@ public final class Replay {
         if (arg.equals("--conf")) {
           conf = value;
         } else if (!set(settings, value)) {
-          err.println("--set " + value + ": expected key=value, e.g. rules.congratulation.minDuration=PT25M");
+          err.println("--set " + value + ": expected key=value, e.g. rules.congratulation.min=PT25M");
           return EXIT_USAGE;
         }
       } else if (arg.equals("--verbose")) {

@@ -2,26 +2,34 @@ package io.eventsprocessor.service;
 
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.service.AppConfig;
-import io.eventsprocessor.congratulation.CongratulationFamily;
-import io.eventsprocessor.reminder.ReminderFamily;
 import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.rules.RecentEvents;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RuleSet.Configured;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.UserRules;
+import io.eventsprocessor.program.ProgramEvents;
+import io.eventsprocessor.shapes.Shapes;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The whole configuration, checked at once: the service's own settings, and each registered family's section
- * {@code rules.<family>}, read by the family itself. Every wrong or unknown key is reported together, by its full
- * name.
+ * The whole configuration, checked at once: the service's own settings, and the rules. A rule is a section
+ * {@code rules.<name>}: one with a {@code kind} is a rule of that shape (see {@link Shapes}; the shipped reminder and
+ * congratulation are such rules), one named as a family written in Java is read by that family. Every wrong or
+ * unknown key is reported together, by its full name.
  */
 public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
-  /** The rule families the service runs; adding one is a line here (see docs/rules.md, "Adding a rule family"). */
-  public static final List<RuleFamily<?>> FAMILIES = List.of(new CongratulationFamily(), new ReminderFamily());
+  /**
+   * The rule families written in Java that the service runs, besides the rules of the config; adding one is a line
+   * here (see docs/rules.md, "Adding a rule family"). The shipped rules are configuration: none is needed.
+   */
+  public static final List<RuleFamily<?>> FAMILIES = List.of();
+  /** The rules section's keys before each family had one name everywhere. */
+  private static final Set<String> FORMER_KEYS = Set.of("trainingCongratulation", "launchReminder", "sessionExpiry");
 
   /** @throws io.eventsprocessor.config.ConfigException naming every key that is wrong or unknown */
   public static ServiceConfig from(JsonObject json, List<RuleFamily<?>> families) {
@@ -33,17 +41,26 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
    * @throws io.eventsprocessor.config.ConfigException naming every key that is wrong or unknown
    */
   public static ServiceConfig from(JsonObject json, List<RuleFamily<?>> families, Map<String, String> variables) {
-    ConfigReader root = ConfigReader.root(json, variables);
+    JsonObject withShipped = json.copy().put("rules", Shapes.withShipped(json.getValue("rules")));
+    ConfigReader root = ConfigReader.root(withShipped, variables);
     AppConfig app = AppConfig.read(root);
     ConfigReader rules = root.object("rules");
-    List<Configured<?>> configured = families.stream().<Configured<?>>map(f -> configure(f, rules)).toList();
     // The sections' first names, before each family had one name everywhere.
     rules.renamed("trainingCongratulation", "rules.congratulation");
     rules.renamed("launchReminder", "rules.reminder");
     rules.renamed("sessionExpiry", "rules.<family>.sessionExpiry, one per family");
+    Set<String> written = families.stream().map(RuleFamily::name).collect(java.util.stream.Collectors.toSet());
+    List<String> shaped = rules.keys().stream().filter(k -> !written.contains(k) && !FORMER_KEYS.contains(k)).toList();
+    List<Configured<?>> configured = new ArrayList<>();
+    for (RuleFamily<?> family : Shapes.read(rules, shaped, ProgramEvents.KNOWN)) {
+      configured.add(configure(family, rules));
+    }
+    for (RuleFamily<?> family : families) {
+      configured.add(configure(family, rules));
+    }
     rules.done();
     root.finish();
-    return new ServiceConfig(app, configured);
+    return new ServiceConfig(app, List.copyOf(configured));
   }
 
   /** The rules as configured, with the duplicate memory's rule: the one processing core of both modes. */
@@ -51,7 +68,15 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
     return new RuleSet(families, new RecentEvents(app.ingest().duplicateWindow(), app.ingest().duplicatesPerUser()));
   }
 
+  /** The families the rules run, as configured: the rules of the config, then those written in Java. */
+  public List<RuleFamily<?>> ruleFamilies() {
+    return families.stream().<RuleFamily<?>>map(Configured::family).toList();
+  }
+
   private static <S> Configured<S> configure(RuleFamily<S> family, ConfigReader rules) {
+    if (family instanceof io.eventsprocessor.shapes.ShapedFamily<S> shaped) {
+      return new Configured<>(family, shaped.rules()); // read with the whole section
+    }
     ConfigReader section = rules.object(family.name());
     UserRules<S> configured = family.configure(section);
     section.done();

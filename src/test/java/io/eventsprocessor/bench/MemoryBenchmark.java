@@ -1,11 +1,10 @@
 package io.eventsprocessor.bench;
 
 import io.eventsprocessor.config.ConfigReader;
-import io.eventsprocessor.congratulation.CongratulationFamily;
+import io.eventsprocessor.shapes.ConfiguredRules;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
-import io.eventsprocessor.reminder.ReminderFamily;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleSet;
 import io.vertx.core.json.JsonObject;
@@ -46,9 +45,7 @@ public final class MemoryBenchmark {
 
   /** Users who opened the app and have a reminder pending, as the rules keep them. */
   static void reminders(int users) {
-    ReminderFamily family = new ReminderFamily();
-    RuleEngine engine = new RuleEngine(List.of(new RuleSet.Configured<>(family,
-        family.configure(ConfigReader.root(new JsonObject())))));
+    RuleEngine engine = new RuleEngine(List.of(ConfiguredRules.shipped("reminder")));
     long before = usedHeap();
     Instant at = Instant.now();
     for (int i = 0; i < users; i++) {
@@ -63,9 +60,7 @@ public final class MemoryBenchmark {
   /** Users in the middle of a program (both families hold state: the session, and the program in progress). */
   static void training(int users) {
     RuleEngine engine = new RuleEngine(List.of(
-        new RuleSet.Configured<>(new ReminderFamily(), new ReminderFamily().configure(ConfigReader.root(new JsonObject()))),
-        new RuleSet.Configured<>(new CongratulationFamily(),
-            new CongratulationFamily().configure(ConfigReader.root(new JsonObject())))));
+        ConfiguredRules.shipped("reminder"), ConfiguredRules.shipped("congratulation")));
     long before = usedHeap();
     Instant at = Instant.now();
     for (int i = 0; i < users; i++) {
@@ -84,7 +79,7 @@ public final class MemoryBenchmark {
     long before = usedHeap();
     for (int i = 0; i < notifications; i++) {
       String userId = "user-" + i;
-      outbox.offer(Notification.of(CongratulationFamily.KIND, userId, "device-" + i,
+      outbox.offer(Notification.of("training_congratulation", userId, "device-" + i,
           "Congratulations! You trained for 36 minutes with 7 Minutes of HIIT Training today: that is your daily training dose done.",
           Map.of("minutes", 36L, "programId", "2352", "programTitle", "7 Minutes of HIIT Training"),
           UUID.randomUUID().toString()), 0);

@@ -7,19 +7,20 @@ import io.eventsprocessor.TestEvents;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.rules.Outcome;
 import io.eventsprocessor.rules.Replay;
-import io.eventsprocessor.notify.MessageTemplate;
+import io.eventsprocessor.shapes.ConfiguredRules;
+import io.eventsprocessor.shapes.DurationRules;
+import io.eventsprocessor.shapes.DurationState;
+import io.vertx.core.json.JsonObject;
 import io.eventsprocessor.notify.Notification;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CongratulationRulesTest {
-  static final CongratulationRules RULES = new CongratulationRules(new CongratulationRules.Settings(
-      Duration.ofMinutes(30),
-      Duration.ofHours(12),
-      MessageTemplate.parse("You trained {minutes} minutes with {programTitle}.", CongratulationFamily.PLACEHOLDERS),
-      MessageTemplate.parse("You trained {minutes} minutes.", CongratulationFamily.PLACEHOLDERS)));
+  /** The shipped congratulation, as configured: more than 30 minutes, sessions expiring after 12 hours. */
+  static final DurationRules RULES = ConfiguredRules.rules("congratulation", new JsonObject()
+      .put("message", "You trained {minutes} minutes with {programTitle}.")
+      .put("fallbackMessage", "You trained {minutes} minutes."));
 
   static final TestEvents FOO1 = TestEvents.of("foo1");
 
@@ -28,7 +29,7 @@ class CongratulationRulesTest {
     return replay(events).notifications();
   }
 
-  static Replay<TrainingState> replay(Event... events) {
+  static Replay<DurationState> replay(Event... events) {
     return Replay.of(RULES, events);
   }
 
@@ -111,7 +112,7 @@ class CongratulationRulesTest {
 
   @Test
   void aFinishWithoutAStartSendsNothingAndKeepsNoState() {
-    Outcome<TrainingState> outcome = RULES.apply(null, FOO1.at("10:00:00").finished("p"));
+    Outcome<DurationState> outcome = RULES.apply(null, FOO1.at("10:00:00").finished("p"));
     assertThat(outcome.notifications()).isEmpty();
     assertThat(outcome.state()).isNull();
     assertThat(outcome.notable()).isTrue();
@@ -148,12 +149,12 @@ class CongratulationRulesTest {
 
   @Test
   void aSessionThatNeverEndsExpiresAfterTheConfiguredTime() {
-    Replay<TrainingState> started = replay(FOO1.at("10:00:00").started("p"));
+    Replay<DurationState> started = replay(FOO1.at("10:00:00").started("p"));
     assertThat(RULES.nextDue(started.state())).isEqualTo(time("22:00:00"));
 
-    Outcome<TrainingState> early = RULES.tick("foo1", started.state(), time("21:59:59"));
+    Outcome<DurationState> early = RULES.tick("foo1", started.state(), time("21:59:59"));
     assertThat(early.state()).isEqualTo(started.state());
-    Outcome<TrainingState> expired = RULES.tick("foo1", started.state(), time("22:00:00"));
+    Outcome<DurationState> expired = RULES.tick("foo1", started.state(), time("22:00:00"));
     assertThat(expired.state()).isNull();
     assertThat(expired.notifications()).isEmpty();
   }
@@ -166,7 +167,7 @@ class CongratulationRulesTest {
 
   @Test
   void aPauseKeepsTheSessionAlive() {
-    Replay<TrainingState> paused = replay(FOO1.at("10:00:00").started("p"), FOO1.at("11:00:00").paused("p"));
+    Replay<DurationState> paused = replay(FOO1.at("10:00:00").started("p"), FOO1.at("11:00:00").paused("p"));
     assertThat(RULES.nextDue(paused.state())).isEqualTo(time("23:00:00"));
   }
 
@@ -179,10 +180,10 @@ class CongratulationRulesTest {
   @Test
   void openSessionsPerUserAreBounded() {
     List<Event> starts = new ArrayList<>();
-    for (int i = 0; i < CongratulationRules.MAX_OPEN_SESSIONS + 5; i++) {
+    for (int i = 0; i < DurationRules.MAX_OPEN_SESSIONS + 5; i++) {
       starts.add(FOO1.at(time("10:00:00").plusSeconds(i)).started("p" + i));
     }
-    assertThat(replay(starts.toArray(Event[]::new)).state().sessions()).hasSize(CongratulationRules.MAX_OPEN_SESSIONS);
+    assertThat(replay(starts.toArray(Event[]::new)).state().sessions()).hasSize(DurationRules.MAX_OPEN_SESSIONS);
   }
 
   @Test

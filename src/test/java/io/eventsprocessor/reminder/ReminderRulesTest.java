@@ -7,30 +7,31 @@ import io.eventsprocessor.TestEvents;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.rules.Outcome;
 import io.eventsprocessor.rules.Replay;
-import io.eventsprocessor.notify.MessageTemplate;
+import io.eventsprocessor.shapes.AbsenceRules;
+import io.eventsprocessor.shapes.AbsenceState;
+import io.eventsprocessor.shapes.ConfiguredRules;
+import io.vertx.core.json.JsonObject;
 import io.eventsprocessor.notify.Notification;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ReminderRulesTest {
-  static final ReminderRules RULES = new ReminderRules(new ReminderRules.Settings(
-      Duration.ofMinutes(10),
-      Duration.ofHours(12),
-      MessageTemplate.parse("Start now! ({minutes} minutes since you opened the app)", ReminderFamily.PLACEHOLDERS)));
+  /** The shipped reminder, as configured: 10 minutes, programs in progress expiring after 12 hours. */
+  static final AbsenceRules RULES = ConfiguredRules.rules("reminder",
+      new JsonObject().put("message", "Start now! ({minutes} minutes since you opened the app)"));
 
   static final TestEvents FOO2 = TestEvents.of("foo2");
 
-  static Replay<ReminderState> replay(Event... events) {
+  static Replay<AbsenceState> replay(Event... events) {
     return Replay.of(RULES, events);
   }
 
-  static Outcome<ReminderState> tick(ReminderState state, String at) {
+  static Outcome<AbsenceState> tick(AbsenceState state, String at) {
     return RULES.tick("foo2", state, time(at));
   }
 
   @Test
   void aLaunchArmsAReminderDueAfterTheDelay() {
-    Replay<ReminderState> launched = replay(FOO2.at("16:22:52").launch());
+    Replay<AbsenceState> launched = replay(FOO2.at("16:22:52").launch());
     assertThat(launched.notifications()).isEmpty();
     assertThat(RULES.nextDue(launched.state())).isEqualTo(time("16:32:52"));
   }
@@ -38,10 +39,10 @@ class ReminderRulesTest {
   @Test
   void theReminderIsSentWhenTheUsersClockReachesTheDueTime() {
     Event launch = FOO2.at("16:22:52").launch();
-    ReminderState state = replay(launch).state();
+    AbsenceState state = replay(launch).state();
 
     assertThat(tick(state, "16:32:51").notifications()).isEmpty();
-    Outcome<ReminderState> due = tick(state, "16:32:52");
+    Outcome<AbsenceState> due = tick(state, "16:32:52");
     assertThat(due.notifications()).singleElement().satisfies(n -> {
       assertThat(n.kind()).isEqualTo("training_reminder");
       assertThat(n.userId()).isEqualTo("foo2");
@@ -55,14 +56,14 @@ class ReminderRulesTest {
 
   @Test
   void aReminderThatFiredIsNotSentAgain() {
-    Outcome<ReminderState> due = tick(replay(FOO2.at("16:22:52").launch()).state(), "16:33:00");
+    Outcome<AbsenceState> due = tick(replay(FOO2.at("16:22:52").launch()).state(), "16:33:00");
     assertThat(due.notifications()).hasSize(1);
     assertThat(due.state()).isNull();
   }
 
   @Test
   void aStartBeforeTheDueTimeCancelsIt() {
-    Replay<ReminderState> replay = replay(FOO2.at("16:22:52").launch(), FOO2.at("16:32:51").started("2352"));
+    Replay<AbsenceState> replay = replay(FOO2.at("16:22:52").launch(), FOO2.at("16:32:51").started("2352"));
     assertThat(replay.notifications()).isEmpty();
     assertThat(replay.state().isPending()).isFalse();
     assertThat(tick(replay.state(), "16:40:00").notifications()).isEmpty();
@@ -85,7 +86,7 @@ class ReminderRulesTest {
   @Test
   void aLaterEventShowingTheDueTimePassedSendsTheReminderBeforeItIsApplied() {
     // The task's example: foo2 opened the app at 16:22:52 and started only at 16:52:00.
-    Replay<ReminderState> replay = replay(FOO2.at("16:22:52").launch(), FOO2.at("16:52:00").started("2352"));
+    Replay<AbsenceState> replay = replay(FOO2.at("16:22:52").launch(), FOO2.at("16:52:00").started("2352"));
     assertThat(replay.notifications()).singleElement().extracting(Notification::kind).isEqualTo("training_reminder");
     assertThat(replay.state().isPending()).isFalse();
   }
@@ -98,24 +99,24 @@ class ReminderRulesTest {
   @Test
   void aSecondLaunchWhileOneIsPendingKeepsTheFirstDueTime() {
     Event first = FOO2.at("16:00:00").launch();
-    Replay<ReminderState> replay = replay(first, FOO2.at("16:08:00").launch());
+    Replay<AbsenceState> replay = replay(first, FOO2.at("16:08:00").launch());
     assertThat(RULES.nextDue(replay.state())).isEqualTo(time("16:10:00"));
 
-    Outcome<ReminderState> due = tick(replay.state(), "16:10:00");
+    Outcome<AbsenceState> due = tick(replay.state(), "16:10:00");
     assertThat(due.notifications()).singleElement().extracting(Notification::triggeredBy).isEqualTo(first.id());
     assertThat(due.state()).isNull();
   }
 
   @Test
   void aLaunchWhileAProgramIsInProgressArmsNothing() {
-    Replay<ReminderState> replay = replay(FOO2.at("16:00:00").started("p"), FOO2.at("16:05:00").launch());
+    Replay<AbsenceState> replay = replay(FOO2.at("16:00:00").started("p"), FOO2.at("16:05:00").launch());
     assertThat(replay.state().isPending()).isFalse();
     assertThat(tick(replay.state(), "16:30:00").notifications()).isEmpty();
   }
 
   @Test
   void aPausedProgramIsStillInProgress() {
-    Replay<ReminderState> replay = replay(FOO2.at("16:00:00").started("p"), FOO2.at("16:03:00").paused("p"), FOO2.at("16:05:00").launch());
+    Replay<AbsenceState> replay = replay(FOO2.at("16:00:00").started("p"), FOO2.at("16:03:00").paused("p"), FOO2.at("16:05:00").launch());
     assertThat(replay.state().isPending()).isFalse();
   }
 
@@ -129,21 +130,21 @@ class ReminderRulesTest {
 
   @Test
   void aProgramThatNeverEndsStopsCountingAsInProgressAfterTheSessionExpiry() {
-    Replay<ReminderState> started = replay(FOO2.at("2021-02-28T08:00:00Z").started("p"));
+    Replay<AbsenceState> started = replay(FOO2.at("2021-02-28T08:00:00Z").started("p"));
     assertThat(RULES.nextDue(started.state())).isEqualTo(time("20:00:00"));
     assertThat(tick(started.state(), "20:00:00").state()).isNull();
 
-    Replay<ReminderState> later = replay(FOO2.at("2021-02-28T08:00:00Z").started("p"), FOO2.at("2021-02-28T21:00:00Z").launch());
+    Replay<AbsenceState> later = replay(FOO2.at("2021-02-28T08:00:00Z").started("p"), FOO2.at("2021-02-28T21:00:00Z").launch());
     assertThat(later.state().isPending()).isTrue();
   }
 
   @Test
   void aNewLaunchAfterAReminderFiredArmsANewOne() {
     Event second = FOO2.at("17:00:00").launch();
-    Replay<ReminderState> replay = replay(FOO2.at("16:00:00").launch(), second);
+    Replay<AbsenceState> replay = replay(FOO2.at("16:00:00").launch(), second);
     assertThat(replay.notifications()).hasSize(1);
     assertThat(replay.state().isPending()).isTrue();
-    assertThat(replay.state().launchEventId()).isEqualTo(second.id());
+    assertThat(replay.state().triggerEventId()).isEqualTo(second.id());
   }
 
   @Test

@@ -93,11 +93,11 @@ class ReplayTest {
   @Test
   void aSettingOverrideChangesTheResult() throws Exception {
     Path events = file("events.ndjson", taskEvents("legacy"));
-    Run run = replay("--conf", "conf/config.json", "--set", "rules.congratulation.minDuration=PT40M",
+    Run run = replay("--conf", "conf/config.json", "--set", "rules.congratulation.min=PT40M",
         events.toString());
     assertThat(run.notifications()).containsExactly(REMINDER);
 
-    run = replay("--set", "rules.reminder.delay=PT30M", "--set", "rules.congratulation.minDuration=PT25M",
+    run = replay("--set", "rules.reminder.within=PT30M", "--set", "rules.congratulation.min=PT25M",
         events.toString());
     assertThat(run.notifications()).containsExactly(CONGRATULATION);
   }
@@ -162,9 +162,9 @@ class ReplayTest {
     assertThat(run.exitCode()).isEqualTo(15);
     assertThat(run.err()).contains("rules.trainingCongratulation: renamed to rules.congratulation");
 
-    run = replay("--set", "rules.congratulation.minDuration=25 minutes", events.toString());
+    run = replay("--set", "rules.congratulation.min=25 minutes", events.toString());
     assertThat(run.exitCode()).isEqualTo(15);
-    assertThat(run.err()).contains("rules.congratulation.minDuration: must be an ISO-8601 duration");
+    assertThat(run.err()).contains("rules.congratulation.min: must be an ISO-8601 duration");
   }
 
   @Test

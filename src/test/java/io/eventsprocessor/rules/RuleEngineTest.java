@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventsprocessor.TestEvents;
 import io.eventsprocessor.config.ConfigReader;
-import io.eventsprocessor.congratulation.CongratulationFamily;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventSchema;
 import io.eventsprocessor.notify.Notification;
-import io.eventsprocessor.reminder.ReminderFamily;
+import io.eventsprocessor.shapes.ConfiguredRules;
 import io.eventsprocessor.time.DueTimer;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -33,7 +32,7 @@ public class RuleEngineTest {
   }
 
   public static RuleEngine standard() {
-    return engine(defaults(new CongratulationFamily()), defaults(new ReminderFamily()));
+    return engine(ConfiguredRules.shipped("congratulation"), ConfiguredRules.shipped("reminder"));
   }
 
   @Test
@@ -114,7 +113,7 @@ public class RuleEngineTest {
   }
 
   static RuleEngine withFailing(Failing failing) {
-    return engine(defaults(new ReminderFamily()), new RuleSet.Configured<>(failing, failing));
+    return engine(ConfiguredRules.shipped("reminder"), new RuleSet.Configured<>(failing, failing));
   }
 
   @Test
@@ -174,8 +173,8 @@ public class RuleEngineTest {
     engine.apply(FOO.at("10:00:00").launch(), REAL);
     engine.apply(BAR.at("09:00:00").started("p", "Yoga"), REAL);
 
-    RuleEngine restored = restored(engine, REAL + 60_000, defaults(new CongratulationFamily()),
-        defaults(new ReminderFamily()));
+    RuleEngine restored = restored(engine, REAL + 60_000, ConfiguredRules.shipped("congratulation"),
+        ConfiguredRules.shipped("reminder"));
     assertThat(restored.users()).isEqualTo(2);
     assertThat(restored.nextWakeAt()).isEqualTo(engine.nextWakeAt());
     assertThat(restored.apply(BAR.at("09:40:00").finished("p"), REAL + 120_000).notifications()).singleElement()
@@ -187,7 +186,7 @@ public class RuleEngineTest {
     RuleEngine engine = standard();
     engine.apply(FOO.at("10:00:00").launch(), REAL);
     engine.apply(FOO.at("10:00:00").started("p"), REAL);
-    RuleEngine onlyCongratulation = restored(engine, REAL, defaults(new CongratulationFamily()));
+    RuleEngine onlyCongratulation = restored(engine, REAL, ConfiguredRules.shipped("congratulation"));
     assertThat(onlyCongratulation.users()).isEqualTo(1);
     assertThat(onlyCongratulation.apply(FOO.at("10:40:00").finished("p"), REAL).notifications()).hasSize(1);
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.program.ProgramEvents;
-import io.eventsprocessor.reminder.ReminderFamily;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +22,7 @@ import net.jqwik.api.Provide;
 class RuleProperties {
   static final Instant DAY = Instant.parse("2026-03-01T08:00:00Z");
   static final Duration DELAY = Duration.ofMinutes(10);
-  static final List<String> TYPES = List.of(ReminderFamily.APP_LAUNCH, ProgramEvents.STARTED, ProgramEvents.PAUSED,
+  static final List<String> TYPES = List.of(ProgramEvents.APP_LAUNCH, ProgramEvents.STARTED, ProgramEvents.PAUSED,
       ProgramEvents.RESUMED, ProgramEvents.FINISHED, ProgramEvents.CANCELLED);
 
   /** One event of a user's day: its type, its minute of the day, its program. */
@@ -42,7 +41,7 @@ class RuleProperties {
       for (int i = 0; i < steps.size(); i++) {
         Step s = steps.get(i);
         Instant at = DAY.plus(Duration.ofMinutes(s.minute())).plusSeconds(i); // distinct times, stable order
-        Map<String, Object> data = s.type().equals(ReminderFamily.APP_LAUNCH) ? Map.of()
+        Map<String, Object> data = s.type().equals(ProgramEvents.APP_LAUNCH) ? Map.of()
             : Map.of(ProgramEvents.PROGRAM_ID, s.program());
         byTime.add(new Event("e" + i, s.type(), "u", "d", at, at, data));
       }
@@ -70,7 +69,7 @@ class RuleProperties {
   }
 
   static List<Notification> reminders(List<Notification> sent) {
-    return sent.stream().filter(n -> n.kind().equals(ReminderFamily.KIND)).toList();
+    return sent.stream().filter(n -> n.kind().equals("training_reminder")).toList();
   }
 
   @Property

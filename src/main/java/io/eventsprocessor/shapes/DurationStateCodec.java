@@ -1,4 +1,4 @@
-package io.eventsprocessor.congratulation;
+package io.eventsprocessor.shapes;
 
 import io.eventsprocessor.rules.StateCodec;
 import io.vertx.core.json.JsonArray;
@@ -6,18 +6,19 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Saves a user's open sessions as JSON, instants as ISO-8601 text. */
-public final class TrainingStateCodec implements StateCodec<TrainingState> {
+public record DurationStateCodec() implements StateCodec<DurationState> {
 
   @Override
-  public JsonObject encode(TrainingState state) {
+  public JsonObject encode(DurationState state) {
     JsonArray sessions = new JsonArray();
-    for (TrainingSession s : state.sessions()) {
+    for (DurationSession s : state.sessions()) {
       sessions.add(new JsonObject()
-          .put("programId", s.programId())
-          .put("programTitle", s.programTitle())
+          .put("key", s.key())
+          .put("data", s.data() instanceof List<?> list ? new JsonArray(new ArrayList<>(list)) : s.data())
           .put("startEventId", s.startEventId())
           .put("startedAt", s.startedAt().toString())
           .put("pausedAt", s.pausedAt() == null ? null : s.pausedAt().toString())
@@ -28,19 +29,20 @@ public final class TrainingStateCodec implements StateCodec<TrainingState> {
   }
 
   @Override
-  public TrainingState decode(JsonObject json) {
-    List<TrainingSession> sessions = new ArrayList<>();
+  public DurationState decode(JsonObject json) {
+    List<DurationSession> sessions = new ArrayList<>();
     for (Object item : json.getJsonArray("sessions")) {
       JsonObject s = (JsonObject) item;
-      sessions.add(new TrainingSession(
-          s.getString("programId"),
-          s.getString("programTitle"),
+      Object data = s.getValue("data");
+      sessions.add(new DurationSession(
+          s.getString("key"),
+          data instanceof JsonArray array ? Arrays.asList(array.getList().toArray(String[]::new)) : data,
           s.getString("startEventId"),
           Instant.parse(s.getString("startedAt")),
           s.getString("pausedAt") == null ? null : Instant.parse(s.getString("pausedAt")),
           Duration.parse(s.getString("pausedFor")),
           Instant.parse(s.getString("lastActivityAt"))));
     }
-    return new TrainingState(sessions);
+    return new DurationState(sessions);
   }
 }

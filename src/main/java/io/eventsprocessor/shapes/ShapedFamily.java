@@ -1,0 +1,26 @@
+package io.eventsprocessor.shapes;
+
+import io.eventsprocessor.config.ConfigReader;
+import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.rules.RuleFamily;
+import io.eventsprocessor.rules.StateCodec;
+import io.eventsprocessor.rules.UserRules;
+import java.util.List;
+
+/**
+ * A rule of one of the shapes, as its config section declared it: its name is the section's, its types are those
+ * the section names. It was read with the whole rules section (a rule may refer to another), so {@link #configure}
+ * has nothing left to read.
+ */
+public record ShapedFamily<S>(String name, List<EventSchema> schemas, UserRules<S> rules, StateCodec<S> codec)
+    implements RuleFamily<S> {
+
+  public ShapedFamily {
+    schemas = List.copyOf(schemas);
+  }
+
+  @Override
+  public UserRules<S> configure(ConfigReader settings) {
+    return rules;
+  }
+}
