@@ -1,0 +1,130 @@
+package io.eventsprocessor.shapes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eventsprocessor.config.ConfigException;
+import io.eventsprocessor.service.ServiceConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+/** A rule of the config that cannot run stops the service at start, naming its key and what is wrong. */
+class ShapesConfigTest {
+
+  static ServiceConfig config(JsonObject rules) {
+    return ServiceConfig.from(new JsonObject().put("rules", rules), ServiceConfig.FAMILIES);
+  }
+
+  static JsonObject pausedNudge() {
+    return new JsonObject().put("kind", "absence").put("notification", "training_paused_nudge")
+        .put("trigger", "training_program_paused")
+        .put("cancelledBy", new JsonArray().add("training_program_resumed").add("training_program_finished")
+            .add("training_program_cancelled"))
+        .put("match", "programId").put("within", "PT15M")
+        .put("message", "Your training is paused: pick up where you left off!");
+  }
+
+  static JsonObject longRun() {
+    return new JsonObject().put("kind", "duration").put("notification", "long_run")
+        .put("start", "training_program_started").put("end", "training_program_finished").put("session", "programId")
+        .put("min", "PT1H").put("message", "{minutes} minutes of {programId}!");
+  }
+
+  @Test
+  void aRuleOfEachShapeRunsFromItsSectionBesideTheShippedOnes() {
+    ServiceConfig config = config(new JsonObject().put("paused_nudge", pausedNudge()).put("long_run", longRun()));
+    assertThat(config.ruleFamilies()).extracting(f -> f.name())
+        .containsExactly("congratulation", "reminder", "paused_nudge", "long_run");
+  }
+
+  @Test
+  void anUnknownShape() {
+    assertThatThrownBy(() -> config(new JsonObject().put("streak", new JsonObject().put("kind", "streak"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("rules.streak.kind: unknown shape: must be absence or duration, got \"streak\"");
+  }
+
+  @Test
+  void aCancellingTypeThatIsAlsoTheTrigger() {
+    JsonObject rule = pausedNudge().put("cancelledBy", new JsonArray().add("training_program_paused"));
+    assertThatThrownBy(() -> config(new JsonObject().put("paused_nudge", rule)))
+        .hasMessageContaining("rules.paused_nudge.cancelledBy: is also the trigger: a trigger cannot cancel itself, "
+            + "got \"training_program_paused\"");
+  }
+
+  @Test
+  void aPlaceholderThatIsNotDeclared() {
+    assertThatThrownBy(() -> config(new JsonObject().put("long_run", longRun().put("message", "{minutes} of {style}"))))
+        .hasMessageContaining("rules.long_run.message: unknown placeholder {style}; allowed: [{minutes}, {programId}, "
+            + "{programTitle}]");
+    assertThatThrownBy(() -> config(new JsonObject().put("paused_nudge", pausedNudge().put("message", "{launchedAt}"))))
+        .hasMessageContaining("rules.paused_nudge.message: unknown placeholder {launchedAt}");
+  }
+
+  @Test
+  void aPlaceholderAnEventMayLackNeedsAFallback() {
+    assertThatThrownBy(() -> config(new JsonObject().put("long_run", longRun().put("message", "{programTitle}!"))))
+        .hasMessageContaining("rules.long_run.message: uses {programTitle}, which an event may lack: give a "
+            + "fallbackMessage without it");
+  }
+
+  @Test
+  void aDurationOfZero() {
+    assertThatThrownBy(() -> config(new JsonObject().put("long_run", longRun().put("min", "PT0S"))
+        .put("paused_nudge", pausedNudge().put("within", "PT0M"))))
+        .hasMessageContaining("rules.long_run.min: must be an ISO-8601 duration longer than zero")
+        .hasMessageContaining("rules.paused_nudge.within: must be an ISO-8601 duration longer than zero");
+  }
+
+  @Test
+  void twoRulesSendingTheSameNotificationKind() {
+    assertThatThrownBy(() -> config(new JsonObject().put("long_run", longRun().put("notification", "training_congratulation"))))
+        .hasMessageContaining("rules.long_run.notification: is also sent by rules.congratulation: each rule sends a "
+            + "kind of its own");
+  }
+
+  @Test
+  void aMessageTemplateThatDoesNotParse() {
+    assertThatThrownBy(() -> config(new JsonObject().put("reminder", new JsonObject().put("message", "Start {now"))))
+        .hasMessageContaining("rules.reminder.message: does not parse: the '{' at character 7 is not part of a {name} "
+            + "placeholder");
+    assertThatThrownBy(() -> config(new JsonObject().put("reminder", new JsonObject().put("message", "Start now}"))))
+        .hasMessageContaining("rules.reminder.message: does not parse: the '}' at character 10");
+  }
+
+  @Test
+  void theShippedRulesFormerKeysAreNamedWithTheirNewOnes() {
+    assertThatThrownBy(() -> config(new JsonObject()
+        .put("reminder", new JsonObject().put("delay", "PT5M").put("sessionExpiry", "PT1H"))
+        .put("congratulation", new JsonObject().put("minDuration", "PT20M").put("messageWithoutTitle", "Well done"))))
+        .hasMessageContaining("rules.reminder.delay: renamed to rules.reminder.within")
+        .hasMessageContaining("rules.reminder.sessionExpiry: renamed to the sessionExpiry of the duration rule named "
+            + "by rules.reminder.notDuring")
+        .hasMessageContaining("rules.congratulation.minDuration: renamed to rules.congratulation.min")
+        .hasMessageContaining("rules.congratulation.messageWithoutTitle: renamed to rules.congratulation.fallbackMessage");
+  }
+
+  @Test
+  void typesAndFieldsARuleNamesMustBeKnown() {
+    assertThatThrownBy(() -> config(new JsonObject()
+        .put("long_run", longRun().put("end", "yoga_session_ended"))
+        .put("paused_nudge", pausedNudge().put("match", "sessionId").put("notDuring", "long_run"))))
+        .hasMessageContaining("rules.long_run.end: names an unknown event type; declare it under events, "
+            + "got \"yoga_session_ended\"")
+        .hasMessageContaining("rules.paused_nudge.match: is not a data field of training_program_paused");
+    assertThatThrownBy(() -> config(new JsonObject().put("paused_nudge", pausedNudge().put("notDuring", "reminder"))))
+        .hasMessageContaining("rules.paused_nudge.notDuring: must name a duration rule of this config, got \"reminder\"");
+  }
+
+  @Test
+  void aRequiredKeyThatIsMissing() {
+    assertThatThrownBy(() -> config(new JsonObject().put("paused_nudge", pausedNudge().copy().put("kind", "absence")
+        .put("within", (Object) null))))
+        .isInstanceOf(ConfigException.class);
+    JsonObject noTrigger = pausedNudge();
+    noTrigger.remove("trigger");
+    assertThatThrownBy(() -> config(new JsonObject().put("paused_nudge", noTrigger)))
+        .hasMessageContaining("rules.paused_nudge.trigger: is required");
+  }
+}
