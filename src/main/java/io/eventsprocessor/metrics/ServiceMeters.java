@@ -89,7 +89,7 @@ public final class ServiceMeters implements DeliveryObserver {
       public Future<Admission.Status> accepted(Event event) {
         return publisher.accepted(event).map(status -> {
           if (status == Admission.Status.ACCEPTED) {
-            accepted(event);
+            ServiceMeters.this.accepted(event);
           }
           return status;
         });
