@@ -65,8 +65,14 @@ def settings():
     p.add_argument("--users", type=int, default=int(env("USERS", "200000")), help="users in the walk (USERS, 200000)")
     p.add_argument("--rss-budget-mb", type=int, default=int(env("RSS_BUDGET_MB", "512")),
                    help="peak RSS allowed (RSS_BUDGET_MB, 512)")
+    p.add_argument("--log-level", default=env("LOG_LEVEL", "WARN"),
+                   help="the service's LOG_LEVEL (WARN: at INFO, its default, it logs every decision and every "
+                        "notification the local sink receives, about 1 GB per 15 minutes at this load)")
     p.add_argument("--out", default=env("OUT", ""), help="directory of the results (OUT, target/soak/<time>)")
+    p.add_argument("--report", metavar="DIR", help="only write summary.txt and soak.svg again, from DIR's CSVs")
     opts = p.parse_args()
+    if opts.report:
+        return opts
     if opts.duration < 2 * MINUTE:
         p.error("--duration: at least 2 minutes")
     opts.out = Path(opts.out) if opts.out else ROOT / "target" / "soak" / time.strftime("%Y%m%d-%H%M%S")
@@ -91,9 +97,9 @@ def start_service(opts, logs, state_dir):
     java_opts = opts.java_opts.split() + (["-XX:NativeMemoryTracking=summary"] if opts.nmt else [])
     command = [run.java(), *java_opts, "-jar", opts.jar, "-conf", str(conf)]
     (logs / "command.txt").write_text(" ".join(command) + "\n")
-    # The default log level (INFO), as the README's command runs: a line per snapshot saved.
-    server = run.Server(command, run.clean_environment(), logs / "service.log", f"http://127.0.0.1:{http}/health",
-                        f"http://127.0.0.1:{admin}")
+    # Snapshots saved and failed are read from the metrics; the log keeps what went wrong (WARN and ERROR).
+    server = run.Server(command, dict(run.clean_environment(), LOG_LEVEL=opts.log_level), logs / "service.log",
+                        f"http://127.0.0.1:{http}/health", f"http://127.0.0.1:{admin}")
     return server, f"http://127.0.0.1:{http}"
 
 
@@ -197,9 +203,13 @@ def journal_bytes(state_dir):
 
 
 def log_counts(log):
-    """Snapshots saved and failed, as the log says (for a build without the snapshot meters)."""
-    text = Path(log).read_text(errors="replace")
-    return text.count("rules: snapshot of "), text.count("rules: could not save a snapshot")
+    """Snapshots saved (at INFO only) and failed, as the log says (for a build without the snapshot meters)."""
+    saved = failed = 0
+    with open(log, errors="replace") as lines:  # a line at a time: at INFO the log grows by GBs an hour
+        for line in lines:
+            saved += "rules: snapshot of " in line
+            failed += "rules: could not save a snapshot" in line
+    return saved, failed
 
 
 FIELDS = ["t_s", "rss_mb", "peak_rss_mb", "heap_mb", "direct_mb", "direct_buffers", "mapped_mb", "metaspace_mb",
@@ -304,22 +314,25 @@ def summary(samples, minutes, opts, journal_max_mb, lines):
                  f"{max((s['heap_mb'] or 0) for s in samples):.1f} MB")
     not_ready = [s for s in samples if s["ready"] != "UP"]
     lines.append(f"     readiness: {'UP in every sample' if not not_ready else f'not UP in {len(not_ready)} samples'}")
-    # Throughput and p99: the first 10 minutes after the warm-up against the last 10 (shorter runs: a third each).
+    # Throughput and p99: the first 10 minutes after the warm-up against the last 10 (shorter runs: a third each),
+    # within 10 % either way (on a shared machine, a change either way is the machine's, not the service's).
     span = min(10 * MINUTE, (end - opts.warmup) / 3)
     early = [m for m in minutes if opts.warmup <= m["start_s"] < opts.warmup + span]
-    late = [m for m in minutes if m["start_s"] >= end - span - MINUTE]
+    late = [m for m in minutes if m["start_s"] >= end - span - MINUTE / 2]
     if early and late and early[0] is not late[0]:
-        for key, name, better in (("requests_per_s", "events/s", "higher"), ("p99_ms", "p99 ms", "lower")):
+        for key, name in (("requests_per_s", "events/s"), ("p99_ms", "p99 ms")):
             a, b = mean(m[key] for m in early), mean(m[key] for m in late)
             change = (b - a) / a * 100
-            holds = change >= -10 if better == "higher" else change <= 10
-            verdict(f"{name}, last {len(late)} min against the first {len(early)} after the warm-up", holds,
-                    f"{a:,.1f} → {b:,.1f} ({change:+.1f} %)")
+            verdict(f"{name}, last {len(late)} min against the first {len(early)} after the warm-up",
+                    abs(change) <= 10, f"{a:,.1f} → {b:,.1f} ({change:+.1f} %)")
     else:
         lines.append("     too short to compare the first and last minutes")
-    errors = sum(m["non2xx"] + m["socket_errors"] for m in minutes)
-    verdict("answers", errors == 0, f"{sum(m['requests_per_s'] * 60 for m in minutes):,} requests, {errors} non-2xx "
-            f"or socket errors")
+    requests = sum(m["requests_per_s"] * 60 for m in minutes)
+    warm = [m for m in minutes if m["start_s"] < opts.warmup]
+    errors = sum(m["non2xx"] + m["socket_errors"] for m in minutes if m not in warm)
+    during_warmup = sum(m["non2xx"] + m["socket_errors"] for m in warm)
+    verdict("answers after the warm-up", errors == 0, f"{errors} non-2xx or socket errors; {during_warmup} during "
+            f"the warm-up; {requests:,} requests in all")
     return ok
 
 
@@ -379,8 +392,28 @@ def write_csv(path, rows, fields):
 
 # ---- main --------------------------------------------------------------------------------------------------------
 
+def report(opts):
+    """summary.txt and soak.svg again, from a soak's CSVs (after a change to the verdicts, say)."""
+    out = Path(opts.report)
+    number = lambda v: (int(v) if re.fullmatch(r"-?[0-9]+", v) else float(v)) if re.fullmatch(r"-?[0-9.]+", v) else v
+    read = lambda name: [{k: (None if v == "" else number(v)) for k, v in row.items()}
+                         for row in csv.DictReader(open(out / name))]
+    samples, minutes = read("soak.csv"), read("minutes.csv")
+    journal_max_mb = json.loads((out / "service-conf.json").read_text())["state"]["journalMaxMegabytes"]
+    lines = [f"soak read again from {out.name}: {samples[-1]['t_s'] / 60:.1f} min, warm-up "
+             f"{opts.warmup / 60:.0f} min", ""]
+    ok = summary(samples, minutes, opts, journal_max_mb, lines)
+    (out / "summary.txt").write_text("\n".join(lines) + "\n")
+    svg(samples, minutes, out / "soak.svg", f"events-processor soak: {opts.java_opts}, wrk -t{opts.threads} "
+        f"-c{opts.connections}, {samples[-1]['t_s'] / 60:.0f} min")
+    print("\n".join(lines))
+    sys.exit(0 if ok else 1)
+
+
 def main():
     opts = settings()
+    if opts.report:
+        report(opts)
     if not Path(opts.jar).is_file():
         raise SystemExit(f"no jar at {opts.jar}: run src/bench/soak.sh, which builds it")
     opts.out.mkdir(parents=True, exist_ok=True)
@@ -439,9 +472,9 @@ def main():
              f"{opts.users:,} users; warm-up {opts.warmup / 60:.0f} min; exit code at SIGTERM "
              f"{server.process.returncode if server else '?'}", ""]
     ok = summary(samples, minutes, opts, journal_max_mb, lines)
-    log_saved, log_failed = log_counts(opts.out / "service.log")
-    lines.append(f"     the log: {log_saved} snapshot(s) saved, {log_failed} failed (the last, at SIGTERM: "
-                 f"{'saved' if 'state saved in' in (opts.out / 'service.log').read_text(errors='replace') else 'NOT saved'})")
+    code = server.process.returncode if server else None
+    lines.append(f"     the last snapshot, at SIGTERM: {'saved (exit code 143)' if code == 143 else f'exit code {code}'}"
+                 f"{' (74: it could not be saved)' if code == 74 else ''}")
     text = "\n".join(lines) + "\n"
     (opts.out / "summary.txt").write_text(text)
     svg(samples, minutes, opts.out / "soak.svg",

@@ -115,7 +115,7 @@ class ApplicationJarIT {
         + "/v1/notify; local sink on http://127.0.0.1:" + sinkPort + "/v1/notify"));
     assertThat(output).anySatisfy(line -> assertThat(line).isEqualTo("  state     " + stateDir + " (sync: fsync)"));
     assertThat(output).anySatisfy(line -> assertThat(line).startsWith("  limits    heap at most ")
-        .contains("users with state").contains("notifications queued"));
+        .contains("users kept").contains("notifications queued"));
     assertThat(output).anySatisfy(line -> assertThat(line).contains("WARN  MainVerticle - auth.mode is none and the "
         + "HTTP API listens on 0.0.0.0"));
   }
