@@ -9,7 +9,6 @@ import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RulesVerticle;
 import io.eventsprocessor.state.Journal;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -1,13 +1,10 @@
 package io.eventsprocessor.bench;
 
-import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.shapes.ConfiguredRules;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.rules.RuleEngine;
-import io.eventsprocessor.rules.RuleSet;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

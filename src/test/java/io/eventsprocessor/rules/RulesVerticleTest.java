@@ -15,7 +15,6 @@ import io.eventsprocessor.state.Journal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
