@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings the state back at start, before anything runs: takes the state directory, loads the last snapshot into
- * the rules' engine (the users with their recent event ids) and the outbox, replays every journal record after it exactly as it was
- * applied live, and opens the journal for what comes next. Blocking; run off the event loop.
+ * the rules' engine (the users with their recent event ids) and the outbox, replays every journal record after it
+ * exactly as it was applied live, and opens the journal for what comes next. Blocking; run off the event loop.
  */
 final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
