@@ -137,7 +137,7 @@ class ApplicationJarIT {
         "NOTIFY_URL", "http://127.0.0.1:" + sinkPort + "/v1/notify", "ADMIN_PORT", "0", "STATE_DIR", stateDir.toString());
     Path config = Files.createTempFile("config", ".json");
     // Snapshots are rare here: what survives is what the graceful stop saved.
-    Files.writeString(config, "{\"rules\": {\"reminder\": {\"delay\": \"PT3S\"}}, \"state\": {\"snapshotInterval\": \"PT1H\"}}");
+    Files.writeString(config, "{\"rules\": {\"reminder\": {\"within\": \"PT3S\"}}, \"state\": {\"snapshotInterval\": \"PT1H\"}}");
     launch(environment, "-conf", config.toString());
     await().atMost(Duration.ofSeconds(30)).until(() -> linesContaining("accepting events") == 1);
     post(port, "{\"type\": \"app_launch\", \"userId\": \"a\", \"deviceId\": \"d\", \"occurredAt\": \"2021-03-01T09:00:00Z\"}");

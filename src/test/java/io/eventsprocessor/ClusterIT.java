@@ -34,7 +34,7 @@ class ClusterIT {
   static final Duration READY = Duration.ofSeconds(60);
   static final Duration SAFE_AGAIN = Duration.ofSeconds(120);
   static final String CONFIG = "{\"rateLimit\": {\"enabled\": false},"
-      + " \"rules\": {\"reminder\": {\"delay\": \"PT10S\"}},"
+      + " \"rules\": {\"reminder\": {\"within\": \"PT10S\"}},"
       + " \"notify\": {\"initialBackoff\": \"PT0.05S\", \"maxBackoff\": \"PT0.5S\"},"
       + " \"cluster\": {\"pollInterval\": \"PT0.2S\"}}";
 
