@@ -506,7 +506,7 @@ class DurabilityIT {
       }
       // The client's own retry backoff (not synchronisation): 25 ms doubling to at most 200 ms between resends of
       // this event, so that a restart is noticed within 200 ms without hammering a port nobody listens on.
-      Thread.sleep(Math.min(200, 25L << Math.min(attempt - 1, 3)));
+      Thread.sleep(Math.min(200, 25L << Math.min(attempt - 1, 3))); // pacing
     }
   }
 

@@ -152,7 +152,7 @@ final class ScriptedUsers implements AutoCloseable {
   /** A client's own pacing and retry backoff; the test's synchronisation is awaitility's, never this. */
   private static void pause(long millis) {
     try {
-      Thread.sleep(millis);
+      Thread.sleep(millis); // pacing
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

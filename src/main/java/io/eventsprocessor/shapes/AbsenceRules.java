@@ -7,7 +7,6 @@ import io.eventsprocessor.rules.Outcome;
 import io.eventsprocessor.rules.UserRules;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,20 +160,7 @@ public record AbsenceRules(Settings settings) implements UserRules<AbsenceState>
 
   /** The trigger's values of the rule's fields, kept as compactly as {@link AbsenceState#data} says. */
   private Object triggerData(Event event) {
-    List<String> fields = settings.fields();
-    if (fields.isEmpty()) {
-      return null;
-    }
-    if (fields.size() == 1) {
-      return event.dataString(fields.get(0));
-    }
-    String[] values = new String[fields.size()];
-    boolean any = false;
-    for (int i = 0; i < values.length; i++) {
-      values[i] = event.dataString(fields.get(i));
-      any |= values[i] != null;
-    }
-    return any ? Arrays.asList(values) : null;
+    return FieldValues.of(event, settings.fields());
   }
 
   /** When the pending notification's trigger happened. */

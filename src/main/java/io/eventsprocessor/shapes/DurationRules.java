@@ -7,7 +7,6 @@ import io.eventsprocessor.rules.Outcome;
 import io.eventsprocessor.rules.UserRules;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,20 +114,7 @@ public record DurationRules(Settings settings) implements UserRules<DurationStat
 
   /** The start's values of the rule's fields, kept as compactly as {@link DurationSession#data} says. */
   private Object startData(Event event) {
-    List<String> fields = settings.fields();
-    if (fields.isEmpty()) {
-      return null;
-    }
-    if (fields.size() == 1) {
-      return event.dataString(fields.get(0));
-    }
-    String[] values = new String[fields.size()];
-    boolean any = false;
-    for (int i = 0; i < values.length; i++) {
-      values[i] = event.dataString(fields.get(i));
-      any |= values[i] != null;
-    }
-    return any ? Arrays.asList(values) : null;
+    return FieldValues.of(event, settings.fields());
   }
 
   private String describe(String key) {
