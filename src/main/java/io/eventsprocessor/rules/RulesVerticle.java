@@ -378,8 +378,11 @@ public final class RulesVerticle extends VerticleBase {
     inFlight.clear();
     newUsersInFlight.clear();
     wakeUpPending = false;
-    if (snapshotDone != null) {
-      snapshotDone.tryFail(cause);
+    if (snapshotDone != null && snapshotAt >= 0) {
+      // It waited for records that will never be applied: it ends here, and the recovery takes a new one.
+      endSnapshot(cause);
+    } else if (snapshotDone != null) {
+      snapshotDone.tryFail(cause); // being written: it ends when the write does
     }
     if (drained != null) {
       drained.tryComplete();

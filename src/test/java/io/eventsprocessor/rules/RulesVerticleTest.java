@@ -46,6 +46,8 @@ class RulesVerticleTest {
   RuleEngine engine;
   Journal journal;
   final AtomicBoolean diskFull = new AtomicBoolean();
+  /** Only the journal's new segments fail; snapshots are still saved. */
+  final AtomicBoolean segmentsFull = new AtomicBoolean();
   final List<Notification> sent = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -67,7 +69,7 @@ class RulesVerticleTest {
     Journal.SegmentOpener opener = new Journal.SegmentOpener() {
       @Override
       public FileChannel open(Path path) throws java.io.IOException {
-        return diskFull.get() ? FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)
+        return diskFull.get() || segmentsFull.get() ? FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)
             : Journal.SegmentOpener.FILES.open(path);
       }
 
@@ -198,6 +200,21 @@ class RulesVerticleTest {
 
     diskFull.set(false);
     await().atMost(Duration.ofSeconds(10)).until(() -> send(TestEvents.of("after").at("10:00:00").launch()).equals("accepted"));
+  }
+
+  @Test
+  void aJournalThatFailsWhileASnapshotWaitsForItsRecordsRecoversOnceItCanBeWritten() throws Exception {
+    // A snapshot after every event: it starts when the event is appended, and waits for it to be applied.
+    deploy(1, 1_000_000);
+    // The snapshot after this event rotates the journal to a new segment, on a disk that has become full.
+    segmentsFull.set(true);
+    assertThat(send(FOO.at("10:00:00").launch())).isEqualTo("accepted");
+    await().atMost(Duration.ofSeconds(10)).until(() -> engine.users() == 1 && journal.bytesOnDisk() == 0);
+    // This one cannot be written, while its snapshot waits for it.
+    assertThat(send(TestEvents.of("bar").at("10:00:00").launch())).isEqualTo("503");
+
+    segmentsFull.set(false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> send(TestEvents.of("bar").at("10:00:00").launch()).equals("accepted"));
   }
 
   @Test
