@@ -1,23 +1,18 @@
 package io.eventsprocessor;
 
 import com.hazelcast.core.HazelcastInstance;
-import io.eventsprocessor.admin.AdminVerticle;
 import io.eventsprocessor.bus.LocalCodec;
 import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.ingest.IngestStats;
-import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.Readiness;
 import io.eventsprocessor.logging.LogFormatEncoder;
-import io.eventsprocessor.metrics.MetricsVerticle;
 import io.eventsprocessor.metrics.ServiceMeters;
 import io.eventsprocessor.metrics.ServiceRegistry;
 import io.eventsprocessor.notify.Notification;
-import io.eventsprocessor.notify.NotifySinkVerticle;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxStats;
-import io.eventsprocessor.notify.OutboxVerticle;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.RuleSet;
@@ -25,7 +20,6 @@ import io.eventsprocessor.service.AppConfig;
 import io.eventsprocessor.service.ServiceConfig;
 import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.time.Timers;
-import io.eventsprocessor.unsupported.UnsupportedEventVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.shareddata.LocalMap;
@@ -33,14 +27,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
  * The composition root, and nothing else: reads and checks the config, picks the store the mode asks for (see
- * {@link Store}), then deploys the parts in an order that never loses an event: the notification sink and the
- * outbox first, then the rules, and the HTTP edge last, once every address it sends to has its consumers. They
- * stop in the reverse order; then the store saves what must outlive the process.
+ * {@link Store}), wires readiness and metrics, then deploys the {@link Parts} in an order that never loses an
+ * event. They stop in the reverse order; then the store saves what must outlive the process.
  */
 public class MainVerticle extends VerticleBase {
   private static final String WHOLE_SERVICE = "whole-service";
@@ -52,10 +44,8 @@ public class MainVerticle extends VerticleBase {
       Journal.SegmentOpener segments, boolean exitWhenNotSaved, Supplier<HazelcastInstance> hazelcast) {}
 
   private final Inputs in;
-  private final List<IngestVerticle> edges = new CopyOnWriteArrayList<>();
+  private final Parts parts = new Parts();
   private final IngestStats stats = new IngestStats();
-  private AdminVerticle admin;
-  private MetricsVerticle metricsServer;
   private ServiceRegistry registry;
   private OutboxStats outbox;
   private Readiness readiness;
@@ -126,31 +116,11 @@ public class MainVerticle extends VerticleBase {
     store.metrics(registry.registry());
     store.onDecided(meters::decided);
     Edge edge = Edge.of(vertx, config, families, readiness, stats, meters, in.clock());
-
-    // Started in this order, stopped in the reverse one (see Layer).
-    List<VerticleBase> layers = new ArrayList<>();
-    if (config.notifySink().enabled()) {
-      layers.add(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port()));
-    }
-    layers.add(new OutboxVerticle(config.notifier(), contents, outbox, store.deliveries(), store.ownDeadLetters(),
-        in.clock(), in.timers()));
-    if (config.admin().enabled()) {
-      layers.add(admin = new AdminVerticle(config.admin(), registry.registry()));
-    }
-    if (config.metrics().server() == MetricsVerticle.Server.own) {
-      layers.add(metricsServer = new MetricsVerticle(config.metrics(), registry.registry()));
-    }
-    layers.add(new UnsupportedEventVerticle());
-    layers.add(store.rules());
-    return vertx.deployVerticle(Layer.of(layers, () -> {
-      IngestVerticle verticle = edge.get();
-      edges.add(verticle);
-      return verticle;
-    }, context.getInstanceCount())).onSuccess(v -> {
-      StartupSummary.log(config, new StartupSummary.Ports(httpPort(), admin == null ? -1 : admin.actualPort(),
-          metricsServer == null ? -1 : metricsServer.actualPort()), vertx.isClustered(), edges.size());
-      StartupSummary.logCountsEveryMinute(vertx, stats);
-    });
+    return parts.deploy(vertx, config, store, contents, outbox, registry.registry(), edge, in.clock(), in.timers(),
+        context.getInstanceCount()).onSuccess(v -> {
+          StartupSummary.log(config, parts.ports(), vertx.isClustered(), parts.edges());
+          StartupSummary.logCountsEveryMinute(vertx, stats);
+        });
   }
 
   /**
@@ -201,14 +171,14 @@ public class MainVerticle extends VerticleBase {
   }
 
   public int httpPort() {
-    return edges.get(0).actualPort();
+    return parts.httpPort();
   }
 
   public int adminPort() {
-    return admin.actualPort();
+    return parts.adminPort();
   }
 
   public int metricsPort() {
-    return metricsServer.actualPort();
+    return parts.metricsPort();
   }
 }
