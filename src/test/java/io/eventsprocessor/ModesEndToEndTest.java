@@ -2,6 +2,7 @@ package io.eventsprocessor;
 
 import static io.eventsprocessor.HttpClient.resource;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -54,11 +55,11 @@ class ModesEndToEndTest {
 
   static final String ADMIN_TOKEN = "admin-token-of-the-modes-test";
   /** The same settings in both modes. */
-  static final JsonObject SETTINGS = new JsonObject()
+  static final JsonObject SETTINGS = exampleRules().mergeIn(new JsonObject()
       .put("rules", new JsonObject()
           .put("reminder", new JsonObject().put("within", "PT2S"))
           .put("nudge", new JsonObject().put("after", 3)))
-      .put("admin", new JsonObject().put("token", ADMIN_TOKEN));
+      .put("admin", new JsonObject().put("token", ADMIN_TOKEN)), true);
 
   /** The task's two notifications: their ids are derived from their causes, never from where they were decided. */
   static final String FOO2_REMINDER = "472fa796-1c1e-3e06-8371-71bd79ec0481";
@@ -211,6 +212,15 @@ class ModesEndToEndTest {
       try (var files = Files.walk(stateDirs)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+    }
+  }
+
+  /** The docs' two example rules and their event types, from the file the docs show (conf/example-rules.json). */
+  static JsonObject exampleRules() {
+    try {
+      return new JsonObject(Files.readString(Path.of("conf/example-rules.json")));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -400,14 +410,15 @@ class ModesEndToEndTest {
   void theUsersOfEachFamilyAddUpTheSameOverTheNodes(Mode mode) throws Exception {
     Service service = service(mode);
     Map<String, Double> before = service.users();
-    assertThat(before).containsOnlyKeys("congratulation", "reminder", "nudge");
+    assertThat(before).containsOnlyKeys("congratulation", "reminder", "paused_nudge", "yoga_congratulation", "nudge");
 
     // A program in progress (congratulation, and the reminder family, which keeps it), a give-up (nudge).
     assertThat(service.post(0, training("training_program_started", "counted-trainee", "c-start", "07:00:00")).status())
         .isEqualTo(202);
     assertThat(service.post(1, RuleFamilyEndToEndTest.skipped("counted-skipper", "07:00:00", "no time")).status())
         .isEqualTo(202);
-    Map<String, Double> expected = Map.of("congratulation", 1.0, "reminder", 1.0, "nudge", 1.0);
+    Map<String, Double> expected = Map.of("congratulation", 1.0, "reminder", 1.0, "paused_nudge", 0.0,
+        "yoga_congratulation", 0.0, "nudge", 1.0);
     await().atMost(Duration.ofSeconds(10)).until(() -> difference(service.users(), before).equals(expected));
 
     // A launch and no start: the reminder is due two seconds later on the wall clock, sent, and the user no longer
@@ -423,7 +434,8 @@ class ModesEndToEndTest {
     // The program ends, too short for a congratulation: counted by no family any more.
     assertThat(service.post(3, training("training_program_finished", "counted-trainee", "c-finish", "07:05:00")).status())
         .isEqualTo(202);
-    Map<String, Double> after = Map.of("congratulation", 0.0, "reminder", 0.0, "nudge", 1.0);
+    Map<String, Double> after = Map.of("congratulation", 0.0, "reminder", 0.0, "paused_nudge", 0.0,
+        "yoga_congratulation", 0.0, "nudge", 1.0);
     await().atMost(Duration.ofSeconds(10)).until(() -> difference(service.users(), before).equals(after));
     assertThat(service.deliveredTo(Set.of("counted-trainee", "counted-skipper"))).isEmpty();
     sameInBothModes("the users' totals before this test", mode, before);
@@ -461,5 +473,61 @@ class ModesEndToEndTest {
     // The streak is over: the user is counted no more.
     await().atMost(Duration.ofSeconds(10)).until(() -> difference(service.users(), before).get("nudge") == 0.0);
     sameInBothModes("the nudge", mode, delivered.get(0).body());
+  }
+  static String yoga(String type, String user, String session, String at) {
+    return "{\"type\": \"" + type + "\", \"userId\": \"" + user + "\", \"deviceId\": \"d\", \"occurredAt\": "
+        + "\"2026-01-01T" + at + "Z\", \"data\": {\"sessionId\": \"" + session + "\", \"style\": \"hatha\"}}";
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void theDocsExampleRulesRunFromTheirConfigAloneWithTheirOwnEventTypes(Mode mode) throws Exception {
+    Service service = service(mode);
+    // Types no code knows, declared in the config: accepted in the improved format, the legacy one (under the
+    // declared legacy spelling) and CloudEvents.
+    assertThat(service.post(0, yoga("yoga_session_started", "yogi", "s1", "07:00:00")).status()).isEqualTo(202);
+    assertThat(service.post(1, "{\"type\": \"yoga_session_ended\", \"user_id\": \"yogi\", \"device_id\": \"d\", "
+        + "\"time_stamp\": \"2026-01-01 07:25:00\", \"yoga_session_id\": \"s1\"}").status()).isEqualTo(202);
+    Response cloudEvent = service.http(2).post("/v1/event", "application/cloudevents+json", Buffer.buffer("""
+        {"specversion": "1.0", "id": "yoga-ce-1", "source": "/apps/ios", "type": "yoga_session_started",
+         "time": "2026-01-01T08:00:00Z", "subject": "yogi-ce", "deviceid": "d", "data": {"sessionId": "s2"}}"""));
+    assertThat(cloudEvent.status()).as(cloudEvent.body()).isEqualTo(202);
+    assertThat(service.post(0, yoga("yoga_session_ended", "yogi-ce", "s2", "08:21:00")).status()).isEqualTo(202);
+    // Twenty minutes is not more than twenty: no notification.
+    assertThat(service.post(1, yoga("yoga_session_started", "yogi-short", "s3", "09:00:00")).status()).isEqualTo(202);
+    assertThat(service.post(2, yoga("yoga_session_ended", "yogi-short", "s3", "09:20:00")).status()).isEqualTo(202);
+    // A missing session id is named, as each format spells it.
+    Response missing = service.post(0, "{\"type\": \"yoga_session_started\", \"userId\": \"yogi\", \"deviceId\": "
+        + "\"d\", \"occurredAt\": \"2026-01-01T10:00:00Z\", \"data\": {\"style\": \"hatha\"}}");
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.json().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("data.sessionId");
+    Response missingLegacy = service.post(1, "{\"type\": \"yoga_session_ended\", \"user_id\": \"yogi\", "
+        + "\"device_id\": \"d\", \"time_stamp\": \"2026-01-01 10:25:00\"}");
+    assertThat(missingLegacy.status()).isEqualTo(400);
+    assertThat(missingLegacy.json().getJsonArray("errors").getJsonObject(0).getString("field"))
+        .isEqualTo("yoga_session_id");
+
+    // Paused at 10:05 and left: nudged once the user's clock is past 10:20. Paused and resumed: not nudged.
+    for (String user : List.of("pauser", "resumer")) {
+      assertThat(service.post(0, training("training_program_started", user, user + "-1", "10:00:00")).status())
+          .isEqualTo(202);
+      assertThat(service.post(1, training("training_program_paused", user, user + "-2", "10:05:00")).status())
+          .isEqualTo(202);
+    }
+    assertThat(service.post(2, training("training_program_resumed", "resumer", "resumer-3", "10:19:00")).status())
+        .isEqualTo(202);
+    for (String user : List.of("pauser", "resumer")) {
+      // An event of another program moves the user's clock past the due time.
+      assertThat(service.post(0, training("training_program_started", user, user + "-4", "10:21:00")
+          .replace("\"p1\"", "\"p2\"")).status()).isEqualTo(202);
+    }
+
+    List<Received> delivered = service.deliveredExactly(Set.of("yogi", "yogi-ce", "yogi-short", "pauser", "resumer"), 3);
+    assertThat(delivered).extracting(Received::userId, Received::kind, Received::message).containsExactlyInAnyOrder(
+        tuple("yogi", "yoga_congratulation", "Namaste! 25 minutes of yoga today."),
+        tuple("yogi-ce", "yoga_congratulation", "Namaste! 21 minutes of yoga today."),
+        tuple("pauser", "training_paused_nudge", "Your training is paused: pick up where you left off!"));
+    sameInBothModes("the example rules' notifications", mode, delivered.stream().map(Received::body)
+        .sorted(Comparator.comparing(b -> b.getString("id"))).toList());
   }
 }

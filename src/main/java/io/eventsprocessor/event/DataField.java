@@ -12,6 +12,10 @@ import java.util.Objects;
  *                   or null when legacy events have no such field
  */
 public record DataField(String name, boolean required, int maxLength, String legacyName) {
+  /** The longest value a data field may be declared to take, in characters. */
+  public static final int LONGEST = Limits.STRING_LENGTH;
+  /** The legacy format's own top-level fields: no data field may be spelled like one of them. */
+  public static final java.util.Set<String> LEGACY_ENVELOPE = LegacyFormat.ENVELOPE;
 
   public DataField {
     Objects.requireNonNull(name, "name");

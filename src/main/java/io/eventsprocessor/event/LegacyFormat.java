@@ -18,7 +18,7 @@ import java.util.Set;
 final class LegacyFormat implements EventFormat {
   private static final DateTimeFormatter TIME_STAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
-  private static final Set<String> ENVELOPE = Set.of("user_id", "device_id", "type", "time_stamp");
+  static final Set<String> ENVELOPE = Set.of("user_id", "device_id", "type", "time_stamp");
 
   private final Vocabulary vocabulary;
 

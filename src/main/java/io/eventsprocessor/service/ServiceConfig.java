@@ -1,7 +1,6 @@
 package io.eventsprocessor.service;
 
 import io.eventsprocessor.config.ConfigException;
-import io.eventsprocessor.service.AppConfig;
 import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.rules.RecentEvents;
 import io.eventsprocessor.rules.RuleSet;
@@ -9,6 +8,8 @@ import io.eventsprocessor.rules.RuleSet.Configured;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.UserRules;
 import io.eventsprocessor.program.ProgramEvents;
+import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.shapes.EventTypes;
 import io.eventsprocessor.shapes.Shapes;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The whole configuration, checked at once: the service's own settings, and the rules. A rule is a section
+ * The whole configuration, checked at once: the service's own settings, the event types the config declares (see
+ * {@link EventTypes}), and the rules. A rule is a section
  * {@code rules.<name>}: one with a {@code kind} is a rule of that shape (see {@link Shapes}; the shipped reminder and
  * congratulation are such rules), one named as a family written in Java is read by that family. Every wrong or
  * unknown key is reported together, by its full name.
@@ -44,6 +46,7 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
     JsonObject withShipped = json.copy().put("rules", Shapes.withShipped(json.getValue("rules")));
     ConfigReader root = ConfigReader.root(withShipped, variables);
     AppConfig app = AppConfig.read(root);
+    Map<String, EventSchema> types = EventTypes.read(root.object("events"), ProgramEvents.KNOWN);
     ConfigReader rules = root.object("rules");
     // The sections' first names, before each family had one name everywhere.
     rules.renamed("trainingCongratulation", "rules.congratulation");
@@ -52,7 +55,7 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
     Set<String> written = families.stream().map(RuleFamily::name).collect(java.util.stream.Collectors.toSet());
     List<String> shaped = rules.keys().stream().filter(k -> !written.contains(k) && !FORMER_KEYS.contains(k)).toList();
     List<Configured<?>> configured = new ArrayList<>();
-    for (RuleFamily<?> family : Shapes.read(rules, shaped, ProgramEvents.KNOWN)) {
+    for (RuleFamily<?> family : Shapes.read(rules, shaped, types)) {
       configured.add(configure(family, rules));
     }
     for (RuleFamily<?> family : families) {

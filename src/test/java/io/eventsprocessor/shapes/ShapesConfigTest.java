@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventsprocessor.config.ConfigException;
+import io.eventsprocessor.event.DataField;
+import io.eventsprocessor.event.EventSchema;
 import io.eventsprocessor.service.ServiceConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -126,5 +128,44 @@ class ShapesConfigTest {
     noTrigger.remove("trigger");
     assertThatThrownBy(() -> config(new JsonObject().put("paused_nudge", noTrigger)))
         .hasMessageContaining("rules.paused_nudge.trigger: is required");
+  }
+
+  /** The two example rules of the docs, as conf/example-rules.json declares them with their event types. */
+  static JsonObject examples() throws java.io.IOException {
+    return new JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of("conf/example-rules.json")));
+  }
+
+  @Test
+  void aRuleMayNameEventTypesThatTheConfigDeclares() throws Exception {
+    ServiceConfig config = ServiceConfig.from(examples(), ServiceConfig.FAMILIES);
+    assertThat(config.ruleFamilies()).extracting(f -> f.name())
+        .containsExactly("congratulation", "reminder", "paused_nudge", "yoga_congratulation");
+    assertThat(config.ruleFamilies().get(3).schemas()).containsExactly(
+        EventSchema.of("yoga_session_started", DataField.required("sessionId", 128).legacy("yoga_session_id"),
+            DataField.optional("style", 64)),
+        EventSchema.of("yoga_session_ended", DataField.required("sessionId", 128).legacy("yoga_session_id")));
+  }
+
+  @Test
+  void aDeclaredEventTypeIsCheckedKeyByKey() {
+    JsonObject events = new JsonObject()
+        .put("Yoga Started", new JsonObject())
+        .put("yoga_session_started", new JsonObject().put("data", new JsonObject()
+            .put("session id", new JsonObject())
+            .put("sessionId", new JsonObject().put("required", "yes").put("maxLength", 0).put("legacy", "user_id"))
+            .put("style", new JsonObject().put("legacy", "training_program_id").put("maxLenght", 64))))
+        .put("yoga_session_ended", new JsonObject().put("fields", new JsonObject()));
+    assertThatThrownBy(() -> ServiceConfig.from(new JsonObject().put("events", events), ServiceConfig.FAMILIES))
+        .hasMessageContaining("events.Yoga Started: an event type is 1 to 64 lower-case letters")
+        .hasMessageContaining("events.yoga_session_started.data.session id: a data field's name is 1 to 64 letters")
+        .hasMessageContaining("events.yoga_session_started.data.sessionId.required: must be true or false")
+        .hasMessageContaining("events.yoga_session_started.data.sessionId.maxLength: must be a whole number from 1 "
+            + "to 1024, got 0")
+        .hasMessageContaining("events.yoga_session_started.data.sessionId.legacy: is one of the legacy format's own "
+            + "fields")
+        .hasMessageContaining("events.yoga_session_started.data.style.legacy: already spells the data field "
+            + "programId, got \"training_program_id\"")
+        .hasMessageContaining("events.yoga_session_started.data.style.maxLenght: unknown key")
+        .hasMessageContaining("events.yoga_session_ended.fields: unknown key");
   }
 }
