@@ -2,6 +2,8 @@ package io.eventsprocessor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -9,8 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The shaded jar refuses to start on a config value or a state directory it cannot use, with exit code 15 and one
@@ -87,5 +93,41 @@ class StartFailuresIT {
   void aStateDirectoryThatIsAFileStopsTheStartNamingIt() throws Exception {
     Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
     assertOneLineNaming(run(Map.of("STATE_DIR", file.toString()), "-conf", "conf/config.json"), file.toString());
+  }
+
+  /** A rule of the config that cannot run: the docs' example rules, each with one mistake, and what names it. */
+  static Stream<Arguments> badRules() {
+    return Stream.of(
+        badRule("an unknown shape", "yoga_congratulation", "kind", "streak",
+            "rules.yoga_congratulation.kind: unknown shape: must be absence or duration, got \"streak\""),
+        badRule("a cancelling type that is also the trigger", "paused_nudge", "cancelledBy",
+            new JsonArray().add("training_program_paused"),
+            "rules.paused_nudge.cancelledBy: is also the trigger: a trigger cannot cancel itself"),
+        badRule("a placeholder that is not declared", "yoga_congratulation", "message", "{minutes} minutes, {mood}",
+            "rules.yoga_congratulation.message: unknown placeholder {mood}"),
+        badRule("a duration of zero", "paused_nudge", "within", "PT0M",
+            "rules.paused_nudge.within: must be an ISO-8601 duration longer than zero"),
+        badRule("two rules sending the same kind", "yoga_congratulation", "notification", "training_congratulation",
+            "rules.yoga_congratulation.notification: is also sent by rules.congratulation"),
+        badRule("a template that does not parse", "paused_nudge", "message", "Pick up where you left {off",
+            "rules.paused_nudge.message: does not parse"));
+  }
+
+  static Arguments badRule(String what, String rule, String key, Object value,
+      String named) {
+    return Arguments.of(what, rule, key, value, named);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badRules")
+  void aRuleThatCannotRunStopsTheStartNamingItsKey(String what, String rule, String key, Object value, String named)
+      throws Exception {
+    JsonObject config = new JsonObject(
+        Files.readString(Path.of("conf/example-rules.json")));
+    config.getJsonObject("rules").getJsonObject(rule).put(key, value);
+    List<String> output = run(Map.of(), "-conf", config.encode()).awaitOutputEnd();
+    assertThat(output).anySatisfy(line -> assertThat(line).contains("cannot start: invalid configuration:"));
+    assertThat(output).anySatisfy(line -> assertThat(line).startsWith("  " + named));
+    assertThat(output).as("no stack trace for an operator's mistake").noneMatch(line -> line.startsWith("\tat "));
   }
 }
