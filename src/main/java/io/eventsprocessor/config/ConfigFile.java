@@ -33,10 +33,18 @@ public final class ConfigFile {
    * @throws ConfigException naming the file (or the inline JSON) and what is wrong with it
    */
   public static JsonObject read(String argument) {
+    return read("-conf", argument);
+  }
+
+  /**
+   * @param option the command line's option that gave it ({@code -conf}, {@code --rules}): the messages name it
+   * @throws ConfigException naming the option, the file (or the inline JSON) and what is wrong with it
+   */
+  public static JsonObject read(String option, String argument) {
     if (argument.strip().startsWith("{")) {
-      return parse(argument, "-conf (the JSON given inline)");
+      return parse(argument, option + " (the JSON given inline)");
     }
-    String name = "-conf " + argument;
+    String name = option + " " + argument;
     Path path;
     try {
       path = Path.of(argument);

@@ -2,6 +2,7 @@ package io.eventsprocessor.replay;
 
 import ch.qos.logback.classic.Level;
 import io.eventsprocessor.service.ServiceConfig;
+import io.eventsprocessor.shapes.ShapedFamily;
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigFile;
 import io.eventsprocessor.config.ConfigLoader;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp target/events-processor.jar io.eventsprocessor.replay.Replay [--conf conf/config.json]
- *     [--set rules.congratulation.min=PT25M ...] [--verbose] events.ndjson
+ *     [--rules rules.json] [--set rules.congratulation.min=PT25M ...] [--verbose] events.ndjson
  * </pre>
  *
  * <p>The events (NDJSON, or a JSON array; legacy, improved and CloudEvents, mixed) are decoded and checked as the
@@ -56,7 +57,9 @@ public final class Replay {
   /** The file was read, and not one of its events was accepted. */
   static final int EXIT_NOTHING_ACCEPTED = 3;
   private static final String USAGE = "usage: java -cp events-processor.jar io.eventsprocessor.replay.Replay "
-      + "[--conf config.json] [--set key=value]... [--verbose] events.ndjson|events.json";
+      + "[--conf config.json] [--rules rules.json] [--set key=value]... [--verbose] events.ndjson|events.json";
+  /** What a rules file may hold: event types and rules, as the config's sections of those names. */
+  private static final List<String> RULES_FILE_SECTIONS = List.of("events", "rules");
   private static final int REJECTIONS_SHOWN = 5;
 
   private Replay() {}
@@ -80,14 +83,17 @@ public final class Replay {
    */
   static int run(String[] args, PrintStream out, PrintStream err, boolean progress) {
     String conf = null;
+    String rules = null;
     JsonObject settings = new JsonObject();
     Path file = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      if ((arg.equals("--conf") || arg.equals("--set")) && i + 1 < args.length) {
+      if ((arg.equals("--conf") || arg.equals("--rules") || arg.equals("--set")) && i + 1 < args.length) {
         String value = args[++i];
         if (arg.equals("--conf")) {
           conf = value;
+        } else if (arg.equals("--rules")) {
+          rules = value;
         } else if (!set(settings, value)) {
           err.println("--set " + value + ": expected key=value, e.g. rules.congratulation.min=PT25M");
           return EXIT_USAGE;
@@ -111,8 +117,13 @@ public final class Replay {
       // As the service reads it: the file, then the environment's variables (secrets often come that way), then
       // the overrides of the command line.
       Map<String, String> environment = System.getenv();
-      config = ServiceConfig.from(config(conf).mergeIn(ConfigLoader.fromEnvironment(environment), true)
-          .mergeIn(settings, true), ServiceConfig.FAMILIES, ConfigLoader.variables(environment));
+      // A rules file comes over them, key by key, and the --set overrides over it.
+      JsonObject merged = config(conf).mergeIn(ConfigLoader.fromEnvironment(environment), true);
+      if (rules != null) {
+        merged.mergeIn(rulesFile(rules), true);
+      }
+      config = ServiceConfig.from(merged.mergeIn(settings, true), ServiceConfig.FAMILIES,
+          ConfigLoader.variables(environment));
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return EXIT_CONFIG;
@@ -157,6 +168,21 @@ public final class Replay {
     return conf == null ? new JsonObject() : ConfigFile.read(conf);
   }
 
+  /**
+   * A rules file: the config's {@code events} and {@code rules} sections, and nothing else (conf/example-rules.json).
+   *
+   * @throws ConfigException naming the file and what is wrong with it
+   */
+  static JsonObject rulesFile(String path) {
+    JsonObject json = ConfigFile.read("--rules", path);
+    List<String> others = json.fieldNames().stream().filter(k -> !RULES_FILE_SECTIONS.contains(k)).sorted().toList();
+    if (!others.isEmpty()) {
+      throw new ConfigException(others.stream().map(k -> "--rules " + path + ": " + k
+          + ": a rules file holds events and rules only; give other settings with --conf or --set").toList());
+    }
+    return json;
+  }
+
   /** {@code a.b.c=value} into {@code {"a": {"b": {"c": "value"}}}}; the config reads numbers from strings too. */
   static boolean set(JsonObject settings, String assignment) {
     int equals = assignment.indexOf('=');
@@ -184,6 +210,7 @@ public final class Replay {
     final Map<String, Integer> reasons = new TreeMap<>();
     final List<String> firstRejections = new ArrayList<>();
     final Map<String, Integer> notificationsByKind = new TreeMap<>();
+    final List<RuleFamily<?>> families;
     long read;
     long rejected;
     long unsupported;
@@ -196,6 +223,7 @@ public final class Replay {
           config.app().ingest().futureMargin(), config.app().ingest().cloudEventsTypePrefix());
       // Resends are duplicates by the service's own rule (see RecentEvents), judged in event time as the rest.
       this.engine = new RuleEngine(config.ruleSet());
+      this.families = config.ruleFamilies();
       this.out = out;
     }
 
@@ -295,6 +323,15 @@ public final class Replay {
       Map<String, Integer> kinds = new LinkedHashMap<>(notificationsByKind);
       out.println("notifications: " + total + (kinds.isEmpty() ? "" : " (" + String.join(", ",
           kinds.entrySet().stream().map(k -> k.getKey() + " " + k.getValue()).toList()) + ")"));
+      out.println("by rule:");
+      for (RuleFamily<?> family : families) {
+        if (family instanceof ShapedFamily<?> shaped) {
+          out.println("  " + shaped.name() + " (" + shaped.shape() + ", " + shaped.notification() + "): "
+              + notificationsByKind.getOrDefault(shaped.notification(), 0));
+        } else {
+          out.println("  " + family.name() + " (a family written in Java)");
+        }
+      }
       double seconds = nanos / 1e9;
       out.printf("replayed in %.1f s, %,.0f events/s%n", seconds, read / Math.max(seconds, 1e-9));
     }

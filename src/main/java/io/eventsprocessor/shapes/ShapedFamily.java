@@ -11,9 +11,12 @@ import java.util.List;
  * A rule of one of the shapes, as its config section declared it: its name is the section's, its types are those
  * the section names. It was read with the whole rules section (a rule may refer to another), so {@link #configure}
  * has nothing left to read.
+ *
+ * @param shape        {@code absence} or {@code duration}
+ * @param notification the kind of the notifications it sends
  */
-public record ShapedFamily<S>(String name, List<EventSchema> schemas, UserRules<S> rules, StateCodec<S> codec)
-    implements RuleFamily<S> {
+public record ShapedFamily<S>(String name, String shape, String notification, List<EventSchema> schemas,
+    UserRules<S> rules, StateCodec<S> codec) implements RuleFamily<S> {
 
   public ShapedFamily {
     schemas = List.copyOf(schemas);

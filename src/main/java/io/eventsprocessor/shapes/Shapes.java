@@ -204,7 +204,8 @@ public final class Shapes {
           .add(pause, DurationRules.PAUSE).add(resume, DurationRules.RESUME).add(abort, DurationRules.ABORT).build();
       DurationRules rules = new DurationRules(new DurationRules.Settings(notification, roles, session, fields, min,
           sessionExpiry, message, fallbackMessage));
-      return new ShapedFamily<>(name, schemas(types, start, end, pause, resume, abort), rules, new DurationStateCodec());
+      return new ShapedFamily<>(name, DURATION, notification, schemas(types, start, end, pause, resume, abort), rules,
+          new DurationStateCodec());
     }
 
     List<String> types() {
@@ -294,7 +295,8 @@ public final class Shapes {
       AbsenceRules rules = new AbsenceRules(new AbsenceRules.Settings(notification, roles.build(), fields,
           match == null ? -1 : fields.indexOf(match), within, restart, waited == null ? null : waited.session(),
           waited == null ? null : waited.sessionExpiry(), triggeredAtField, message));
-      return new ShapedFamily<>(name, schemas(types, named.toArray(String[]::new)), rules, new AbsenceStateCodec());
+      return new ShapedFamily<>(name, ABSENCE, notification, schemas(types, named.toArray(String[]::new)), rules,
+          new AbsenceStateCodec());
     }
   }
 

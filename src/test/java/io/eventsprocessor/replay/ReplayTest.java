@@ -176,4 +176,50 @@ class ReplayTest {
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains(dir.resolve("missing.ndjson") + ": no such file");
   }
+
+  /** Last week's traffic, as a product person would record it: a yoga session of 25 minutes, a program left paused. */
+  static List<String> lastWeek() {
+    return List.of(
+        "{\"type\": \"yoga_session_started\", \"userId\": \"yogi\", \"deviceId\": \"d\", "
+            + "\"occurredAt\": \"2026-11-30T07:00:00Z\", \"data\": {\"sessionId\": \"s1\", \"style\": \"hatha\"}}",
+        "{\"type\": \"yoga_session_ended\", \"user_id\": \"yogi\", \"device_id\": \"d\", "
+            + "\"time_stamp\": \"2026-11-30 07:25:00\", \"yoga_session_id\": \"s1\"}",
+        "{\"type\": \"training_program_started\", \"userId\": \"pauser\", \"deviceId\": \"d\", "
+            + "\"occurredAt\": \"2026-11-30T10:00:00Z\", \"data\": {\"programId\": \"p1\"}}",
+        "{\"type\": \"training_program_paused\", \"userId\": \"pauser\", \"deviceId\": \"d\", "
+            + "\"occurredAt\": \"2026-11-30T10:05:00Z\", \"data\": {\"programId\": \"p1\"}}");
+  }
+
+  @Test
+  void aRulesFileIsTriedOnRecordedTrafficAndEachRuleSaysWhatItWouldHaveSent() throws Exception {
+    Path events = file("last-week.ndjson", lastWeek());
+    Run before = replay("--conf", "conf/config.json", events.toString());
+    assertThat(before.out()).contains("events read: 4 (accepted 2, duplicates 0, of unsupported types 2, rejected 0)",
+        "by rule:", "  congratulation (duration, training_congratulation): 0", "  reminder (absence, training_reminder): 0");
+    assertThat(before.notifications()).isEmpty();
+
+    Run tried = replay("--conf", "conf/config.json", "--rules", "conf/example-rules.json", events.toString());
+    assertThat(tried.exitCode()).as(tried.err()).isZero();
+    assertThat(tried.out()).contains("events read: 4 (accepted 4, duplicates 0, of unsupported types 0, rejected 0)",
+        "  paused_nudge (absence, training_paused_nudge): 1", "  yoga_congratulation (duration, yoga_congratulation): 1");
+    assertThat(tried.notifications()).containsExactly(
+        "2026-11-30T07:25:00Z yoga_congratulation to user yogi: \"Namaste! 25 minutes of yoga today.\"",
+        "2026-11-30T10:20:00Z training_paused_nudge to user pauser: \"Your training is paused: pick up where you left off!\"");
+
+    // --set comes over the rules file: a stricter minimum leaves the 25 minutes without a word.
+    Run stricter = replay("--rules", "conf/example-rules.json", "--set", "rules.yoga_congratulation.min=PT30M",
+        events.toString());
+    assertThat(stricter.out()).contains("  yoga_congratulation (duration, yoga_congratulation): 0");
+  }
+
+  @Test
+  void aRulesFileHoldsEventsAndRulesOnly() throws Exception {
+    Path rules = Files.writeString(dir.resolve("rules.json"), "{\"rules\": {}, \"http\": {\"port\": 1}}");
+    Run run = replay("--rules", rules.toString(), file("events.ndjson", lastWeek()).toString());
+    assertThat(run.exitCode()).isEqualTo(15);
+    assertThat(run.err()).contains("--rules " + rules + ": http: a rules file holds events and rules only");
+    Run missing = replay("--rules", "no-such-rules.json", file("events.ndjson", lastWeek()).toString());
+    assertThat(missing.exitCode()).isEqualTo(15);
+    assertThat(missing.err()).contains("--rules no-such-rules.json: no such file");
+  }
 }
