@@ -55,7 +55,7 @@ class Case:
 
 
 # The JVM options of the top-level README's run command: the memory budget it states is measured with them.
-README_JAVA_OPTS = "-Xmx288m -XX:+UseParallelGC -XX:MaxDirectMemorySize=64m"
+README_JAVA_OPTS = "-Xms288m -Xmx288m -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:MaxDirectMemorySize=64m"
 
 def cases(batch, baseline_jar=""):
     """Every case there is, in the default order of a round: the baseline next to the service it is compared with."""

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Hours, not seconds: the service under a steady load for a long time, within its memory budget.
 
-Runs target/events-processor.jar with the top-level README's command (-Xmx288m -XX:+UseParallelGC
--XX:MaxDirectMemorySize=64m, conf/config.json with only free loopback ports, a fresh state directory and rate limits
+Runs target/events-processor.jar with the top-level README's command (-Xms288m -Xmx288m -XX:+AlwaysPreTouch
+-XX:+UseParallelGC -XX:MaxDirectMemorySize=64m, conf/config.json with only free loopback ports, a fresh state directory and rate limits
 off changed) for --duration (1 hour by default), under wrk -t2 -c32 on POST /v1/event: 200,000 users cycling
 through launch, start and finish, every event id unique (src/bench/events.lua). wrk runs a minute at a time, each
 minute going on with the users where the previous stopped, so that each minute has its own p99.
