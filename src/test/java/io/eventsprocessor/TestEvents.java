@@ -46,6 +46,11 @@ public final class TestEvents {
     return event(ProgramEvents.APP_LAUNCH, Map.of());
   }
 
+  /** The docs' example type (conf/example-rules.json), which no code knows. */
+  public Event yogaStarted(String sessionId) {
+    return event("yoga_session_started", Map.of("sessionId", sessionId));
+  }
+
   public Event started(String programId) {
     return program(ProgramEvents.STARTED, programId);
   }

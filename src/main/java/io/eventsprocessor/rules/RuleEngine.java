@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  */
 public final class RuleEngine {
 
-  private final RuleSet rules;
+  /** Replaced by a reload, on the engine's thread; read by others (the families' meters). */
+  private volatile RuleSet rules;
   private final LongAdder applied = new LongAdder();
   private final LongAdder decided = new LongAdder();
   private final UserTable users = new UserTable();
@@ -130,19 +131,48 @@ public final class RuleEngine {
     users.replace(before, new Entry(userId, state, rules.wakeAt(userId, state, realNow, afterWakeUp)));
   }
 
+  /**
+   * Runs {@code next} from now on, with every user's running state moved to it (see {@link RuleSet#migrate}): a
+   * family of the same name and layout keeps its users' states, whatever else its settings changed; the others'
+   * are dropped. Each user's next wake-up is what the new rules say.
+   *
+   * @return the users whose state was dropped, by family name
+   */
+  public Map<String, Integer> use(RuleSet next, long realNow) {
+    RuleSet before = rules;
+    int[] to = next.migrationFrom(before);
+    Map<String, Integer> dropped = new java.util.TreeMap<>();
+    List<UserState> kept = new ArrayList<>(users.size());
+    UserTable.forEach(users.copy(), entry -> {
+      UserState state = next.migrate(entry.state(), before, to, dropped);
+      if (state == null) {
+        users.remove(entry);
+      } else {
+        users.replace(entry, new Entry(entry.userId, state, next.wakeAt(entry.userId, state, realNow, false)));
+        kept.add(state);
+      }
+    });
+    next.recount(kept);
+    rules = next;
+    return dropped;
+  }
+
   // Snapshots: a record per user: its id, then its state as the rule set writes it.
 
   /** Every user's state as it stands, cheap to take (the states are immutable); written on any thread. */
   public Snapshot snapshot() {
-    return new Snapshot(users.copy(), users.size());
+    return new Snapshot(rules, users.copy(), users.size());
   }
 
   /** A copy of the users taken on the engine's thread, to be written elsewhere. */
   public final class Snapshot {
+    /** The rules the states were taken under: a reload before the snapshot is written does not change them. */
+    private final RuleSet rules;
     private final Entry[] entries;
     private final int users;
 
-    private Snapshot(Entry[] entries, int users) {
+    private Snapshot(RuleSet rules, Entry[] entries, int users) {
+      this.rules = rules;
       this.entries = entries;
       this.users = users;
     }

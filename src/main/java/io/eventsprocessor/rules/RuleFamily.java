@@ -29,4 +29,13 @@ public interface RuleFamily<S> {
 
   /** How a user's state in this family is saved across restarts. */
   StateCodec<S> codec();
+
+  /**
+   * What a user's state in this family means: a saved or running state is kept, through a restart or a reload of the
+   * rules, only by a family of the same name and the same layout; otherwise it is dropped and counted. A family
+   * written in Java is its class; a configured rule is its shape and the types and fields that tie its events.
+   */
+  default String layout() {
+    return getClass().getName();
+  }
 }

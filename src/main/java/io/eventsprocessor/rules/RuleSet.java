@@ -41,6 +41,8 @@ public final class RuleSet {
     final RuleFamily<S> family;
     final UserRules<S> rules;
     final StateCodec<S> codec;
+    /** Its name and a hash of its layout: what a saved state is kept by (see {@link RuleFamily#layout}). */
+    final String key;
     final AtomicInteger users = new AtomicInteger();
     final LongAdder failed = new LongAdder();
 
@@ -49,6 +51,7 @@ public final class RuleSet {
       this.family = configured.family();
       this.rules = configured.rules();
       this.codec = family.codec();
+      this.key = family.name() + '@' + Integer.toHexString(family.layout().hashCode());
     }
 
     public String name() {
@@ -333,15 +336,15 @@ public final class RuleSet {
     for (Family<?> family : families) {
       Object familyState = state.states()[family.index];
       if (familyState != null) {
-        Bytes.writeString(out, family.name());
+        Bytes.writeString(out, family.key);
         Bytes.writeString(out, family.encode(familyState).encode());
       }
     }
   }
 
   /**
-   * Reads what {@link #write} wrote. A family's state saved by a version that no longer registers that family is
-   * dropped and counted in {@code dropped}.
+   * Reads what {@link #write} wrote. A family's state saved by rules that no longer have that family, or have it with
+   * another layout, is dropped and counted in {@code dropped}, by the family's name.
    *
    * @return the state, or null when nothing of it is left
    */
@@ -354,11 +357,11 @@ public final class RuleSet {
     int count = in.readByte();
     Object[] states = new Object[families.size()];
     for (int i = 0; i < count; i++) {
-      String name = Bytes.readString(in);
+      String key = Bytes.readString(in);
       String state = Bytes.readString(in);
-      Family<?> family = family(name);
+      Family<?> family = byKey(key);
       if (family == null) {
-        dropped.merge(name, 1, Integer::sum);
+        dropped.merge(key.substring(0, Math.max(0, key.lastIndexOf('@'))), 1, Integer::sum);
       } else {
         states[family.index] = family.codec.decode(new JsonObject(state));
       }
@@ -366,9 +369,9 @@ public final class RuleSet {
     return kept(clock, states, recent.length == 0 ? RecentEvents.NONE : recent);
   }
 
-  private Family<?> family(String name) {
+  private Family<?> byKey(String key) {
     for (Family<?> family : families) {
-      if (family.name().equals(name)) {
+      if (family.key.equals(key)) {
         return family;
       }
     }
@@ -377,7 +380,44 @@ public final class RuleSet {
 
   /** Says which saved families' states were dropped, for how many users. */
   public static void logDropped(Map<String, Integer> dropped) {
-    dropped.forEach((name, count) ->
-        LOG.warn("saved state of {} user(s) in rule family '{}' dropped: no such family is registered", count, name));
+    dropped.forEach((name, count) -> LOG.warn("saved state of {} user(s) in rule family '{}' dropped: no such family "
+        + "is registered, or its layout (shape, types, fields) changed", count, name));
+  }
+
+  // A reload of the rules: the users' running states move to the new rule set by family name and layout.
+
+  /**
+   * Where each of {@code before}'s families goes in these rules: the index of the family with the same name and
+   * layout, or -1 when there is none (the family was removed, or its shape, types or fields changed).
+   */
+  public int[] migrationFrom(RuleSet before) {
+    int[] to = new int[before.families.size()];
+    for (Family<?> old : before.families) {
+      Family<?> now = byKey(old.key);
+      to[old.index] = now == null ? -1 : now.index;
+    }
+    return to;
+  }
+
+  /**
+   * A user's state under {@code before}, moved to these rules as {@code to} says (see {@link #migrationFrom}); the
+   * states of families with nowhere to go are dropped and counted in {@code dropped}, by the family's name.
+   *
+   * @return the state, or null when nothing of it is left
+   */
+  public UserState migrate(UserState state, RuleSet before, int[] to, Map<String, Integer> dropped) {
+    Object[] states = new Object[families.size()];
+    for (int i = 0; i < to.length; i++) {
+      Object old = state.states()[i];
+      if (old == null) {
+        continue;
+      }
+      if (to[i] < 0) {
+        dropped.merge(before.families.get(i).name(), 1, Integer::sum);
+      } else {
+        states[to[i]] = old;
+      }
+    }
+    return kept(state.clock(), states, state.recent());
   }
 }

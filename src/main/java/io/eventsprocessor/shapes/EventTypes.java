@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 public final class EventTypes {
   /** A field's longest value when its declaration does not say. */
   public static final int DEFAULT_MAX_LENGTH = 256;
-  private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
+  private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
   private static final Pattern FIELD = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
   private EventTypes() {}
@@ -44,7 +44,7 @@ public final class EventTypes {
     for (String type : events.keys()) {
       ConfigReader declared = events.object(type);
       if (!TYPE.matcher(type).matches()) {
-        events.problem(type, "an event type is 1 to 64 lower-case letters, digits, '_', '.' or '-', starting with a "
+        events.problem(type, "an event type is 1 to 64 lower-case letters, digits or '_', starting with a "
             + "letter");
       }
       ConfigReader data = declared.object("data");

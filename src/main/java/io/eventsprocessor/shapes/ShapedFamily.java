@@ -14,9 +14,11 @@ import java.util.List;
  *
  * @param shape        {@code absence} or {@code duration}
  * @param notification the kind of the notifications it sends
+ * @param layout       its shape, types and the fields that tie them (see {@link RuleFamily#layout}): what its
+ *                     settings may change without its users' state being dropped is everything else
  */
 public record ShapedFamily<S>(String name, String shape, String notification, List<EventSchema> schemas,
-    UserRules<S> rules, StateCodec<S> codec) implements RuleFamily<S> {
+    String layout, UserRules<S> rules, StateCodec<S> codec) implements RuleFamily<S> {
 
   public ShapedFamily {
     schemas = List.copyOf(schemas);

@@ -204,8 +204,14 @@ public final class Shapes {
           .add(pause, DurationRules.PAUSE).add(resume, DurationRules.RESUME).add(abort, DurationRules.ABORT).build();
       DurationRules rules = new DurationRules(new DurationRules.Settings(notification, roles, session, fields, min,
           sessionExpiry, message, fallbackMessage));
-      return new ShapedFamily<>(name, DURATION, notification, schemas(types, start, end, pause, resume, abort), rules,
-          new DurationStateCodec());
+      return new ShapedFamily<>(name, DURATION, notification, schemas(types, start, end, pause, resume, abort),
+          layout(), rules, new DurationStateCodec());
+    }
+
+    /** What its users' state means: the types and fields that make a session (see {@link RuleFamily#layout}). */
+    String layout() {
+      return String.join(" ", DURATION, "start=" + start, "end=" + end, "pause=" + pause, "resume=" + resume,
+          "abort=" + abort, "session=" + session, "fields=" + fields);
     }
 
     List<String> types() {
@@ -295,8 +301,10 @@ public final class Shapes {
       AbsenceRules rules = new AbsenceRules(new AbsenceRules.Settings(notification, roles.build(), fields,
           match == null ? -1 : fields.indexOf(match), within, restart, waited == null ? null : waited.session(),
           waited == null ? null : waited.sessionExpiry(), triggeredAtField, message));
-      return new ShapedFamily<>(name, ABSENCE, notification, schemas(types, named.toArray(String[]::new)), rules,
-          new AbsenceStateCodec());
+      String layout = String.join(" ", ABSENCE, "trigger=" + trigger, "cancelledBy=" + cancelledBy, "match=" + match,
+          "notDuring=" + (waited == null ? null : waited.layout()), "fields=" + fields);
+      return new ShapedFamily<>(name, ABSENCE, notification, schemas(types, named.toArray(String[]::new)), layout,
+          rules, new AbsenceStateCodec());
     }
   }
 

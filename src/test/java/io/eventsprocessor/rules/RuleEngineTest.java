@@ -214,4 +214,71 @@ public class RuleEngineTest {
     assertThat(engine.apply(FOO.at("10:00:00").event("workout_rated", java.util.Map.of()), REAL).notifications()).isEmpty();
     assertThat(engine.users()).isZero();
   }
+
+  static RuleSet rules(JsonObject config) {
+    return io.eventsprocessor.service.ServiceConfig.from(config, io.eventsprocessor.service.ServiceConfig.FAMILIES)
+        .ruleSet();
+  }
+
+  static JsonObject examples() throws java.io.IOException {
+    return new JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of("conf/example-rules.json")));
+  }
+
+  @Test
+  void aReloadKeepsTheStateOfRulesThatStayRunsTheirNewSettingsAndDropsTheRest() throws Exception {
+    RuleEngine engine = new RuleEngine(rules(examples()));
+    engine.apply(FOO.at("10:00:00").launch(), REAL);
+    engine.apply(BAR.at("10:00:00").yogaStarted("s1"), REAL);
+    assertThat(engine.families()).extracting(f -> f.name() + " " + f.users())
+        .containsExactly("congratulation 0", "reminder 1", "paused_nudge 0", "yoga_congratulation 1");
+
+    // The reminder's window changes; the yoga rule goes.
+    JsonObject next = examples();
+    next.getJsonObject("rules").remove("yoga_congratulation");
+    next.getJsonObject("rules").put("reminder", new JsonObject().put("within", "PT20M"));
+    java.util.Map<String, Integer> dropped = engine.use(rules(next), REAL + 1);
+
+    assertThat(dropped).containsExactly(java.util.Map.entry("yoga_congratulation", 1));
+    assertThat(engine.families()).extracting(f -> f.name() + " " + f.users())
+        .containsExactly("congratulation 0", "reminder 1", "paused_nudge 0");
+    assertThat(engine.types()).doesNotContain("yoga_session_started", "yoga_session_ended");
+    // What was armed keeps its due time: foo's reminder is still due ten minutes after the launch.
+    assertThat(engine.nextWakeAt()).isEqualTo(REAL + Duration.ofMinutes(10).toMillis());
+    assertThat(engine.wakeUp(REAL + Duration.ofMinutes(10).toMillis()))
+        .singleElement().extracting(Notification::kind).isEqualTo("training_reminder");
+    // What is armed from now on takes the new settings: twenty minutes.
+    engine.apply(FOO.at("11:00:00").launch(), REAL + Duration.ofHours(1).toMillis());
+    assertThat(engine.wakeUp(REAL + Duration.ofMinutes(79).toMillis())).isEmpty();
+    assertThat(engine.wakeUp(REAL + Duration.ofMinutes(80).toMillis()))
+        .singleElement().extracting(Notification::kind).isEqualTo("training_reminder");
+  }
+
+  @Test
+  void aRuleWhoseShapeTypesOrFieldsChangeLosesItsUsersState() throws Exception {
+    RuleEngine engine = new RuleEngine(rules(examples()));
+    engine.apply(BAR.at("10:00:00").yogaStarted("s1"), REAL);
+    JsonObject next = examples();
+    next.getJsonObject("rules").getJsonObject("yoga_congratulation").remove("session");
+    assertThat(engine.use(rules(next), REAL)).containsExactly(java.util.Map.entry("yoga_congratulation", 1));
+    assertThat(engine.users()).isOne(); // its event's id is still remembered
+  }
+
+  @Test
+  void aSnapshotTakenBeforeAReloadIsWrittenUnderTheRulesItWasTakenWith() {
+    RuleEngine engine = new RuleEngine(rules(new JsonObject()));
+    engine.apply(FOO.at("10:00:00").launch(), REAL);
+    RuleEngine.Snapshot before = engine.snapshot();
+    engine.use(rules(new JsonObject().put("rules", new JsonObject().put("paused_nudge", new JsonObject()
+        .put("kind", "absence").put("trigger", "training_program_paused").put("within", "PT15M")
+        .put("cancelledBy", new io.vertx.core.json.JsonArray().add("training_program_resumed"))
+        .put("notification", "paused").put("message", "Paused")))), REAL);
+    List<io.netty.buffer.ByteBuf> records = new ArrayList<>();
+    before.write(record -> records.add(record.copy()));
+
+    RuleEngine restored = new RuleEngine(rules(new JsonObject()));
+    java.util.Map<String, Integer> dropped = new java.util.HashMap<>();
+    records.forEach(record -> restored.restoreUser(record, REAL, dropped));
+    assertThat(dropped).isEmpty();
+    assertThat(restored.nextWakeAt()).isEqualTo(REAL + Duration.ofMinutes(10).toMillis());
+  }
 }
