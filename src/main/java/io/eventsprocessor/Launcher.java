@@ -52,6 +52,8 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
   public static final int EXIT_CONFIG = ExitCodes.VERTX_DEPLOYMENT;
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
   private static volatile HazelcastClusterManager clusterManager;
+  /** The {@code -conf} file's path, when one was given (not inline JSON): a reload reads it again. */
+  private static volatile String confFile;
 
   private final boolean clustered;
   /** What was given to {@code -conf}; null when nothing was. */
@@ -63,6 +65,9 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
 
   public static void main(String[] args) {
     Launcher launcher = new Launcher(args);
+    if (launcher.confArgument != null && !launcher.confArgument.strip().startsWith("{")) {
+      confFile = launcher.confArgument;
+    }
     if (launcher.confArgument != null) {
       // Read before Vert.x's launcher reads it: that one would first warn about a file it cannot use, and go on.
       try {
@@ -111,6 +116,28 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
 
   static HazelcastClusterManager clusterManager() {
     return clusterManager;
+  }
+
+  /**
+   * The {@code -conf} file, read again as strictly as at start, for a reload of the rules (see {@link Reloader}); null
+   * when the service was started without a file (no {@code -conf}, or its JSON inline).
+   */
+  static java.util.function.Supplier<JsonObject> confFile() {
+    String file = confFile;
+    return file == null ? null : () -> ConfigFile.read(file);
+  }
+
+  /** {@code SIGHUP} reloads the rules from the {@code -conf} file, as the admin API's reload does. */
+  @Override
+  public void afterVerticleDeployed(HookContext context) {
+    Vertx vertx = context.vertx();
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> vertx.eventBus()
+          .request(io.eventsprocessor.bus.EventAddresses.ADMIN_RELOAD_RULES, null)
+          .onFailure(e -> LOG.debug("SIGHUP: {}", e.getMessage()))); // the reload logs its outcome
+    } catch (IllegalArgumentException e) {
+      LOG.warn("SIGHUP cannot be handled here ({}): reload the rules with the admin API", e.getMessage());
+    }
   }
 
   /** The {@code -conf} JSON, read strictly: the launcher's own reading falls back on an empty config. */

@@ -22,6 +22,7 @@ import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.time.Timers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -50,11 +51,14 @@ public class MainVerticle extends VerticleBase {
   private OutboxStats outbox;
   private Readiness readiness;
   private Store store;
+  private Supplier<JsonObject> reloadSource;
+  private Reloader reloader;
 
   /** As the launcher builds it: the system clock, Vert.x's timers, the process environment, the shipped families. */
   public MainVerticle() {
     this(Clock.systemUTC(), null, System.getenv(), ServiceConfig.FAMILIES, Journal.SegmentOpener.FILES, true,
         () -> Launcher.clusterManager().getHazelcastInstance());
+    this.reloadSource = Launcher.confFile();
   }
 
   public MainVerticle(Clock clock, Timers timers, Map<String, String> environment, List<RuleFamily<?>> families) {
@@ -75,11 +79,16 @@ public class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return ConfigLoader.load(vertx, config(), in.environment())
-        .map(json -> ServiceConfig.from(json, in.families(), ConfigLoader.variables(in.environment())))
-        .compose(this::deploy);
+        .compose(json -> deploy(json, ServiceConfig.from(json, in.families(), ConfigLoader.variables(in.environment()))));
   }
 
-  private Future<?> deploy(ServiceConfig service) {
+  /** Where a reload of the rules reads the config again (see {@link Reloader}): the {@code -conf} file, or none. */
+  MainVerticle reloadingFrom(Supplier<JsonObject> source) {
+    this.reloadSource = source;
+    return this;
+  }
+
+  private Future<?> deploy(JsonObject json, ServiceConfig service) {
     if (roles().putIfAbsent(WHOLE_SERVICE, deploymentID()) != null) {
       // The launcher's -instances N starts N of this verticle; the first deploys the whole service, with N HTTP
       // edges, and the others nothing: the rules own the users' state and must see each event once.
@@ -91,11 +100,12 @@ public class MainVerticle extends VerticleBase {
     RuleSet rules = service.ruleSet();
     Outbox contents = new Outbox(config.notifier().policy());
     outbox = new OutboxStats(config.outboxCapacity());
-    return (vertx.isClustered() ? Store.cluster(vertx, config, rules, in.hazelcast().get(), in.clock())
+    return (vertx.isClustered() ? Store.cluster(vertx, config, rules, service.rulesFingerprint(), in.hazelcast().get(),
+        in.clock())
         : Store.local(vertx, config, rules, contents, in.clock(), in.timers(), in.segments()))
         .compose(chosen -> {
           store = chosen;
-          return deployParts(config, service.ruleFamilies(), rules, contents);
+          return deployParts(json, service, rules, contents);
         })
         .onFailure(e -> {
           // A start that failed stopped what it had started (see Layer); the next start must deploy it all again.
@@ -107,7 +117,8 @@ public class MainVerticle extends VerticleBase {
         });
   }
 
-  private Future<?> deployParts(AppConfig config, List<RuleFamily<?>> families, RuleSet rules, Outbox contents) {
+  private Future<?> deployParts(JsonObject json, ServiceConfig service, RuleSet rules, Outbox contents) {
+    AppConfig config = service.app();
     List<Readiness.Check> checks = new ArrayList<>(store.readiness());
     checks.add(0, new Readiness.Check("outbox", outbox::whyFull, Readiness.Effect.REFUSES_REQUESTS));
     readiness = new Readiness(checks);
@@ -115,9 +126,11 @@ public class MainVerticle extends VerticleBase {
     ServiceMeters meters = registry.meters(stats, outbox, rules.families());
     store.metrics(registry.registry());
     store.onDecided(meters::decided);
-    Edge edge = Edge.of(vertx, config, families, readiness, stats, meters, in.clock());
+    Edge edge = Edge.of(vertx, config, service.ruleFamilies(), readiness, stats, meters, in.clock());
+    reloader = new Reloader(vertx, reloadSource, in.environment(), in.families(), json, service, rules, store, edge,
+        registry.registry());
     return parts.deploy(vertx, config, store, contents, outbox, registry.registry(), edge, in.clock(), in.timers(),
-        context.getInstanceCount()).onSuccess(v -> {
+        context.getInstanceCount()).compose(v -> reloader.listen()).onSuccess(v -> {
           StartupSummary.log(config, parts.ports(), vertx.isClustered(), parts.edges());
           StartupSummary.logCountsEveryMinute(vertx, stats);
         });
@@ -130,6 +143,9 @@ public class MainVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     roles().removeIfPresent(WHOLE_SERVICE, deploymentID());
+    if (reloader != null) {
+      reloader.close();
+    }
     if (store == null) {
       return Future.succeededFuture();
     }

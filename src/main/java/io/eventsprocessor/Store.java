@@ -20,6 +20,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,15 @@ interface Store {
   /** Lets go of the state directory without saving: a start that failed. */
   void close();
 
+  /**
+   * Runs {@code next} from now on over the users' entries, the state of rules that stay kept (see {@link
+   * RuleEngine#use}).
+   *
+   * @param fingerprint what tells these rules from others (see {@link io.eventsprocessor.service.ServiceConfig})
+   * @return the users whose state was dropped, by family name (in a cluster, dropped as each user is next read)
+   */
+  Future<Map<String, Integer>> use(RuleSet next, String fingerprint);
+
   /** The users' entries in this process, journaled in the state directory (see {@link Recovery}). */
   static Future<Store> local(Vertx vertx, AppConfig config, RuleSet rules, Outbox outbox, Clock clock, Timers timers,
       Journal.SegmentOpener segments) {
@@ -70,10 +80,10 @@ interface Store {
    * The users' entries in the cluster's map, each on the node that owns the user and backed up on another (see
    * {@link ClusterRulesVerticle}); the state directory holds what the cluster's last node saved when it stopped.
    */
-  static Future<Store> cluster(Vertx vertx, AppConfig config, RuleSet rules, HazelcastInstance hazelcast,
-      Clock clock) {
+  static Future<Store> cluster(Vertx vertx, AppConfig config, RuleSet rules, String fingerprint,
+      HazelcastInstance hazelcast, Clock clock) {
     return vertx.executeBlocking(() -> StateDir.open(config.state().dir())).map(dir -> new Cluster(hazelcast, dir,
-        new ClusterRulesVerticle(hazelcast, rules, clock, config.cluster().pollInterval(),
+        new ClusterRulesVerticle(hazelcast, rules, fingerprint, clock, config.cluster().pollInterval(),
             config.cluster().minimumClusterSize(), dir.path())));
   }
 
@@ -115,6 +125,11 @@ interface Store {
     @Override
     public void onDecided(LongConsumer latencyMillis) {
       rules.onDecided(latencyMillis);
+    }
+
+    @Override
+    public Future<Map<String, Integer>> use(RuleSet next, String fingerprint) {
+      return rules.use(next);
     }
 
     /**
@@ -165,7 +180,13 @@ interface Store {
       return List.of(
           // The same name as one node's: either way, the service cannot keep events now.
           new Readiness.Check("state", () -> cannotKeep(rules.unavailable()), Readiness.Effect.REFUSES_REQUESTS),
-          new Readiness.Check("backups", rules::copying, Readiness.Effect.REPORTED));
+          new Readiness.Check("backups", rules::copying, Readiness.Effect.REPORTED),
+          new Readiness.Check("rules", rules::differentRules, Readiness.Effect.NOT_READY));
+    }
+
+    @Override
+    public Future<Map<String, Integer>> use(RuleSet next, String fingerprint) {
+      return rules.use(next, fingerprint).map(Map.of());
     }
 
     @Override

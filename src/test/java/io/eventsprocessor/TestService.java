@@ -32,6 +32,8 @@ public final class TestService {
   private String deploymentId;
   /** How the journal opens its segments (a test may make them fail, as a full disk would). */
   Journal.SegmentOpener segments = Journal.SegmentOpener.FILES;
+  /** Where a reload of the rules reads the config again (as the launcher reads the -conf file); none by default. */
+  java.util.function.Supplier<JsonObject> reloadSource;
   public MainVerticle main;
   /** The public API's client: every response it receives is held to the OpenAPI contract. */
   public HttpClient http;
@@ -79,7 +81,7 @@ public final class TestService {
 
   Future<String> deploy(JsonObject overrides) {
     MainVerticle deployed = new MainVerticle(time == null ? Clock.systemUTC() : time, time, Map.of(), families,
-        segments, false, null);
+        segments, false, null).reloadingFrom(reloadSource);
     return vertx.deployVerticle(deployed, new DeploymentOptions().setConfig(config(overrides))).map(id -> {
       deploymentId = id;
       main = deployed;

@@ -44,6 +44,7 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/v1/admin/dead-letters").handler(ctx -> ask(ctx, EventAddresses.ADMIN_DEAD_LETTERS, null, 200));
     router.post("/v1/admin/dead-letters/:id/retry")
         .handler(ctx -> ask(ctx, EventAddresses.ADMIN_RETRY_DEAD_LETTER, ctx.pathParam("id"), 202));
+    router.post("/v1/admin/rules/reload").handler(ctx -> ask(ctx, EventAddresses.ADMIN_RELOAD_RULES, null, 200));
     router.errorHandler(404, ctx -> Problem.send(ctx, 404, "No such admin endpoint."));
     router.errorHandler(405, ctx -> Problem.send(ctx, 405, "Method not allowed."));
     router.errorHandler(500, ctx -> {
@@ -81,10 +82,10 @@ public final class AdminVerticle extends VerticleBase {
       if (reply.succeeded()) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
             .end(reply.result().body().toString());
-      } else if (reply.cause() instanceof ReplyException e && e.failureCode() == 404) {
-        Problem.send(ctx, 404, e.getMessage());
+      } else if (reply.cause() instanceof ReplyException e && e.failureCode() >= 400 && e.failureCode() < 500) {
+        Problem.send(ctx, e.failureCode(), e.getMessage());
       } else {
-        Problem.send(ctx, 503, "The outbox did not answer: " + reply.cause().getMessage());
+        Problem.send(ctx, 503, "The service did not answer: " + reply.cause().getMessage());
       }
     });
   }

@@ -14,6 +14,8 @@ public final class EventAddresses {
   public static final String ADMIN_OUTBOX = PREFIX + "admin.outbox";
   public static final String ADMIN_DEAD_LETTERS = PREFIX + "admin.dead-letters";
   public static final String ADMIN_RETRY_DEAD_LETTER = PREFIX + "admin.dead-letters.retry";
+  /** Request/reply: read the -conf file's rules again (the admin API, SIGHUP); the reply says what changed. */
+  public static final String ADMIN_RELOAD_RULES = PREFIX + "admin.rules.reload";
   /**
    * The header of the request that asks the outbox for its part of a snapshot, on {@link #NOTIFICATIONS}: the
    * outbox answers after every notification sent before it.

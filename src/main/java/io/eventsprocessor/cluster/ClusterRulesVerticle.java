@@ -60,8 +60,16 @@ public final class ClusterRulesVerticle extends VerticleBase {
   /** A safety check that takes longer than this is waiting for a member that does not answer. */
   private static final long SAFETY_CHECK_STALE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
+  /** Each member's rules, by the member's id: their fingerprint (see {@link #differentRules}). */
+  private static final String RULES_BY_MEMBER = "events-processor.rules-by-member";
+
   private final HazelcastInstance hazelcast;
-  private final RuleSet rules;
+  /** Replaced by a reload, on this verticle's thread; read by the blocking recount. */
+  private volatile RuleSet rules;
+  /** A fingerprint of the config that made the rules: the same on every node, or readiness says not. */
+  private volatile String fingerprint;
+  /** The types it consumes: those of every rule set it ran (see {@link #use}). */
+  private final java.util.Set<String> consumed = new java.util.HashSet<>();
   private final Clock clock;
   private final Duration pollInterval;
   private final int quorum;
@@ -89,11 +97,13 @@ public final class ClusterRulesVerticle extends VerticleBase {
   /**
    * @param quorum   members this node must see before it takes events
    * @param stateDir where the cluster's last node saves the state (see {@link ClusterState})
+   * @param fingerprint what tells these rules from others (the config's rules and event types)
    */
-  public ClusterRulesVerticle(HazelcastInstance hazelcast, RuleSet rules, Clock clock, Duration pollInterval,
-      int quorum, Path stateDir) {
+  public ClusterRulesVerticle(HazelcastInstance hazelcast, RuleSet rules, String fingerprint, Clock clock,
+      Duration pollInterval, int quorum, Path stateDir) {
     this.hazelcast = hazelcast;
     this.rules = rules;
+    this.fingerprint = fingerprint;
     this.clock = clock;
     this.pollInterval = pollInterval;
     this.quorum = quorum;
@@ -120,6 +130,67 @@ public final class ClusterRulesVerticle extends VerticleBase {
   public boolean safe() {
     long since = safetyCheckSince;
     return safe && (since == 0 || System.nanoTime() - since < SAFETY_CHECK_STALE_NANOS);
+  }
+
+  /**
+   * Why this node's rules are not those of every other node, or null: a config error (nodes would decide the same
+   * user's events by different rules, as partitions move), which readiness reports until the rules are the same.
+   * Read on every probe, from the members' fingerprints as this node holds them.
+   */
+  public String differentRules() {
+    java.util.Map<Object, Object> byMember = hazelcast.getReplicatedMap(RULES_BY_MEMBER);
+    List<String> others = new ArrayList<>();
+    for (com.hazelcast.cluster.Member member : hazelcast.getCluster().getMembers()) {
+      Object theirs = byMember.get(member.getUuid().toString());
+      if (theirs != null && !theirs.equals(fingerprint)) {
+        others.add(member.getAddress().toString());
+      }
+    }
+    return others.isEmpty() ? null : "member(s) " + String.join(", ", others) + " run other rules than this node's "
+        + "(the events and rules sections differ): give every node the same config, and reload it";
+  }
+
+  /** Tells the other members which rules this node runs. */
+  private Future<Void> publishFingerprint() {
+    String published = fingerprint;
+    return vertx.executeBlocking(() -> {
+      hazelcast.getReplicatedMap(RULES_BY_MEMBER).put(hazelcast.getCluster().getLocalMember().getUuid().toString(),
+          published);
+      return null;
+    }, false);
+  }
+
+  /**
+   * Runs {@code next} from now on: the entry processors this member runs reach it (see {@link ClusterRules}) once its
+   * new types' addresses are consumed. A user's state in a family that was removed, or whose layout changed, is
+   * dropped when its owner next reads the user's entry; the users are counted again.
+   */
+  public Future<Void> use(RuleSet next, String nextFingerprint) {
+    io.vertx.core.Promise<Void> used = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> consume(next.types()).onComplete(registered -> {
+      if (registered.failed()) {
+        used.fail(registered.cause());
+        return;
+      }
+      rules = next;
+      fingerprint = nextFingerprint;
+      ClusterRules.set(hazelcast, next);
+      recount();
+      publishFingerprint().onComplete(used);
+    }));
+    return used.future();
+  }
+
+  private Future<?> consume(java.util.Set<String> types) {
+    List<Future<Void>> registered = new ArrayList<>();
+    for (String type : types) {
+      if (consumed.add(type)) {
+        MessageConsumer<Event> consumer = vertx.eventBus().localConsumer(EventAddresses.forType(type), this::onEvent);
+        consumers.add(consumer);
+        registered.add(consumer.completion());
+      }
+    }
+    return Future.all(registered);
   }
 
   @Override
@@ -152,13 +223,14 @@ public final class ClusterRulesVerticle extends VerticleBase {
             event.getMembers().size());
       }
     });
-    List<Future<Void>> registered = new ArrayList<>();
-    for (String type : rules.types()) {
-      consumers.add(vertx.eventBus().<Event>localConsumer(EventAddresses.forType(type), this::onEvent));
-    }
-    consumers.add(vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, this::onListDeadLetters));
-    consumers.add(vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetry));
-    consumers.forEach(c -> registered.add(c.completion()));
+    List<Future<?>> registered = new ArrayList<>();
+    registered.add(consume(rules.types()));
+    List<MessageConsumer<?>> admin = List.of(
+        vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, this::onListDeadLetters),
+        vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetry));
+    consumers.addAll(admin);
+    admin.forEach(c -> registered.add(c.completion()));
+    registered.add(publishFingerprint());
     pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
     safetyTimer = vertx.setPeriodic(1, SAFETY_CHECK_MILLIS, id -> checkSafety());
     return Future.all(registered);

@@ -22,10 +22,21 @@ public final class EventDecoder {
   public static final Duration DEFAULT_FUTURE_MARGIN = Duration.ofMinutes(5);
   private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
-  private final Vocabulary vocabulary;
-  /** Tried in order on plain JSON; the last one claims every object. */
-  private final List<EventFormat> formats;
+  /** The types known, and the formats that read them; replaced at once when the rules are reloaded. */
+  private volatile Known known;
+  private final String cloudEventsTypePrefix;
   private final ClockSkew skew;
+
+  /**
+   * @param formats tried in order on plain JSON; the last one claims every object
+   */
+  private record Known(Vocabulary vocabulary, List<EventFormat> formats) {
+    static Known of(Collection<EventSchema> schemas, String cloudEventsTypePrefix) {
+      Vocabulary vocabulary = new Vocabulary(schemas);
+      return new Known(vocabulary, List.of(new CloudEventsFormat(vocabulary, cloudEventsTypePrefix),
+          new LegacyFormat(vocabulary), new ImprovedFormat(vocabulary)));
+    }
+  }
 
   /** @param schemas the schemas the families declared; a type declared twice must carry all requirements */
   public EventDecoder(Collection<EventSchema> schemas) {
@@ -39,15 +50,22 @@ public final class EventDecoder {
 
   /** @param cloudEventsTypePrefix taken off CloudEvents' types that start with it (empty for none) */
   public EventDecoder(Collection<EventSchema> schemas, Duration futureMargin, String cloudEventsTypePrefix) {
-    this.vocabulary = new Vocabulary(schemas);
-    this.formats = List.of(new CloudEventsFormat(vocabulary, cloudEventsTypePrefix), new LegacyFormat(vocabulary),
-        new ImprovedFormat(vocabulary));
+    this.cloudEventsTypePrefix = cloudEventsTypePrefix;
+    this.known = Known.of(schemas, cloudEventsTypePrefix);
     this.skew = new ClockSkew(futureMargin);
+  }
+
+  /**
+   * Decodes with these schemas from now on (the rules were reloaded): an event decoded meanwhile is decoded wholly
+   * with the old ones or wholly with the new ones. Safe from any thread.
+   */
+  public void use(Collection<EventSchema> schemas) {
+    known = Known.of(schemas, cloudEventsTypePrefix);
   }
 
   /** The media types that name a format of their own, besides {@link #JSON}. */
   public Set<String> ownMediaTypes() {
-    return formats.stream().map(EventFormat::mediaType).filter(Objects::nonNull).collect(Collectors.toSet());
+    return known.formats().stream().map(EventFormat::mediaType).filter(Objects::nonNull).collect(Collectors.toSet());
   }
 
   /** A document sent as plain JSON: its format is recognised by its fields. */
@@ -76,6 +94,8 @@ public final class EventDecoder {
     if (!overLimits.isEmpty()) {
       return new Decoded.Invalid(overLimits);
     }
+    Known known = this.known;
+    List<EventFormat> formats = known.formats();
     EventFormat format = formats.stream()
         .filter(f -> mediaType.equalsIgnoreCase(f.mediaType()))
         .findFirst()
@@ -87,7 +107,7 @@ public final class EventDecoder {
       reader.error("type",
           "must be a lower-case identifier of letters, digits and underscores, " + format.typeExample());
     }
-    EventSchema schema = event == null ? null : vocabulary.schema(event.type());
+    EventSchema schema = event == null ? null : known.vocabulary().schema(event.type());
     if (schema != null) {
       for (String field : schema.requiredData()) {
         if (event.dataString(field) == null) {

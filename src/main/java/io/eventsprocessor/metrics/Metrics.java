@@ -10,6 +10,7 @@ import io.eventsprocessor.rules.SnapshotStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,13 +56,35 @@ public final class Metrics {
     Gauge.builder("events.processor.outbox.capacity", outbox, OutboxStats::capacity)
         .description("Queued notifications beyond which ingestion answers 503").register(registry);
 
+    families(registry, families);
+  }
+
+  /**
+   * Each rule family's meters: its users and its failures. A reload of the rules removes the old families' and
+   * registers the new ones' (see {@link #replaceFamilies}).
+   *
+   * @return the meters registered
+   */
+  public static List<Meter> families(MeterRegistry registry, List<RuleSet.Family<?>> families) {
+    List<Meter> meters = new java.util.ArrayList<>();
     for (RuleSet.Family<?> family : families) {
-      Gauge.builder("events.processor.users", family, RuleSet.Family::users)
-          .tag("family", family.name()).description("Users with something pending in a rule family").register(registry);
-      FunctionCounter.builder("events.processor.rules.failed", family, RuleSet.Family::failed)
+      meters.add(Gauge.builder("events.processor.users", family, RuleSet.Family::users)
+          .tag("family", family.name()).description("Users with something pending in a rule family").register(registry));
+      meters.add(FunctionCounter.builder("events.processor.rules.failed", family, RuleSet.Family::failed)
           .tag("family", family.name()).description("Events and wake-ups whose rule threw (the user's state in that family kept)")
-          .register(registry);
+          .register(registry));
     }
+    return meters;
+  }
+
+  /** The families' meters of rules that were reloaded: those of the families before go, those of {@code next} come. */
+  public static void replaceFamilies(MeterRegistry registry, List<RuleSet.Family<?>> before,
+      List<RuleSet.Family<?>> next) {
+    for (RuleSet.Family<?> family : before) {
+      registry.find("events.processor.users").tag("family", family.name()).meters().forEach(registry::remove);
+      registry.find("events.processor.rules.failed").tag("family", family.name()).meters().forEach(registry::remove);
+    }
+    families(registry, next);
   }
 
   /** A single node's: the cap on users; the snapshots and the journal, which say whether its state can be saved. */

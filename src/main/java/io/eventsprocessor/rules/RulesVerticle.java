@@ -102,6 +102,8 @@ public final class RulesVerticle extends VerticleBase {
   private final Set<String> newUsersInFlight = new HashSet<>();
   private final LongAdder refusedNewUsers = new LongAdder();
   private final List<MessageConsumer<Event>> consumers = new ArrayList<>();
+  /** The types it consumes: those of every rule set it ran, so that an event sent before a reload is still taken. */
+  private final Set<String> consumed = new HashSet<>();
   private DueTimer dueTimer;
   private boolean wakeUpPending;
   private long bytesAtLastSnapshot;
@@ -227,14 +229,46 @@ public final class RulesVerticle extends VerticleBase {
         refusedBefore[0] = refused;
       }
     });
+    return consume(engine.types());
+  }
+
+  /** Consumes the addresses of the types it does not consume yet. */
+  private Future<?> consume(Set<String> types) {
     List<Future<Void>> registered = new ArrayList<>();
-    for (String type : engine.types()) {
-      MessageConsumer<Event> consumer =
-          vertx.eventBus().<Event>localConsumer(EventAddresses.forType(type), this::onEvent);
-      consumers.add(consumer);
-      registered.add(consumer.completion());
+    for (String type : types) {
+      if (consumed.add(type)) {
+        MessageConsumer<Event> consumer =
+            vertx.eventBus().<Event>localConsumer(EventAddresses.forType(type), this::onEvent);
+        consumers.add(consumer);
+        registered.add(consumer.completion());
+      }
     }
     return Future.all(registered);
+  }
+
+  /**
+   * Runs {@code next} from now on, on this verticle's thread, once its new types' addresses are consumed (see {@link
+   * RuleEngine#use}); then saves a snapshot, so that a restart replays no event of before the reload with the new
+   * rules. An event of a type the new rules do not name that was sent before is still taken, and changes nothing.
+   *
+   * @return the users whose state was dropped, by family name
+   */
+  public Future<Map<String, Integer>> use(RuleSet next) {
+    Promise<Map<String, Integer>> used = Promise.promise();
+    context.runOnContext(v -> consume(next.types()).onComplete(registered -> {
+      if (registered.failed()) {
+        used.fail(registered.cause());
+        return;
+      }
+      Map<String, Integer> dropped = engine.use(next, clock.millis());
+      changedSinceSnapshot = true;
+      dueTimer.require(engine.nextWakeAt());
+      if (unavailable == null && drained == null) {
+        snapshot();
+      }
+      used.complete(dropped);
+    }));
+    return used.future();
   }
 
   /**

@@ -24,7 +24,7 @@ import java.util.Set;
  * congratulation are such rules), one named as a family written in Java is read by that family. Every wrong or
  * unknown key is reported together, by its full name.
  */
-public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
+public record ServiceConfig(AppConfig app, List<Configured<?>> families, JsonObject rulesSections) {
   /**
    * The rule families written in Java that the service runs, besides the rules of the config; adding one is a line
    * here (see docs/rules.md, "Adding a rule family"). The shipped rules are configuration: none is needed.
@@ -63,7 +63,36 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families) {
     }
     rules.done();
     root.finish();
-    return new ServiceConfig(app, List.copyOf(configured));
+    JsonObject sections = new JsonObject().put("events", json.getValue("events"))
+        .put("rules", withShipped.getValue("rules"));
+    return new ServiceConfig(app, List.copyOf(configured), sections);
+  }
+
+  /**
+   * What tells these rules from others: a digest of the {@code events} and {@code rules} sections as they apply (the
+   * shipped rules' defaults included), whatever the order of their keys. Nodes of a cluster must have the same.
+   */
+  public String rulesFingerprint() {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(canonical(rulesSections).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** JSON with every object's keys in order: the same settings give the same text. */
+  private static String canonical(Object value) {
+    if (value instanceof JsonObject object) {
+      return object.fieldNames().stream().sorted()
+          .map(k -> io.vertx.core.json.Json.encode(k) + ":" + canonical(object.getValue(k)))
+          .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+    }
+    if (value instanceof io.vertx.core.json.JsonArray array) {
+      return array.stream().map(ServiceConfig::canonical).collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    }
+    return io.vertx.core.json.Json.encode(value);
   }
 
   /** The rules as configured, with the duplicate memory's rule: the one processing core of both modes. */
