@@ -68,16 +68,23 @@ class ClusterEndToEndTest {
   /** The families every node runs: the service's, and the test-only one (which no code under cluster/ knows). */
   static final List<io.eventsprocessor.rules.RuleFamily<?>> FAMILIES = RuleFamilyEndToEndTest.WITH_NUDGE;
 
+  /** Where node i reads its config again when its rules are reloaded, when a test gives one. */
+  final List<java.util.function.Supplier<JsonObject>> reloadSources = new ArrayList<>();
+
+  /** Node i's config, as the tests give it. */
+  JsonObject nodeConfig(int index) {
+    return InJvmCluster.nodeConfig(notifications.url(), stateDirs.resolve("node-" + index))
+        .put("cluster", InJvmCluster.clusterSection(clusterName, ports, index));
+  }
+
   Node startNode(int index, JsonObject overrides) throws Exception {
-    JsonObject cluster = InJvmCluster.clusterSection(clusterName, ports, index);
-    HazelcastClusterManager manager = InJvmCluster.member(cluster);
+    JsonObject config = nodeConfig(index).mergeIn(overrides, true);
+    HazelcastClusterManager manager = InJvmCluster.member(config.getJsonObject("cluster"));
     Vertx vertx = Vertx.builder().with(new VertxOptions()).withClusterManager(manager).buildClustered()
         .await(60, TimeUnit.SECONDS);
-    JsonObject config = InJvmCluster.nodeConfig(notifications.url(), stateDirs.resolve("node-" + index))
-        .put("cluster", cluster)
-        .mergeIn(overrides, true);
     MainVerticle main = new MainVerticle(Clock.systemUTC(), null, Map.of(), FAMILIES,
-        Journal.SegmentOpener.FILES, false, manager::getHazelcastInstance);
+        Journal.SegmentOpener.FILES, false, manager::getHazelcastInstance)
+        .reloadingFrom(index < reloadSources.size() ? reloadSources.get(index) : null);
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
     Node node = new Node(vertx, manager.getHazelcastInstance(), main, new HttpClient(vertx, main.httpPort()),
         new HttpClient(vertx, main.adminPort()));
@@ -210,5 +217,57 @@ class ClusterEndToEndTest {
       assertThat(r.message()).isEqualTo("3 programs given up in a row (tired): how about a shorter one?");
     });
     await().atMost(Duration.ofSeconds(10)).until(() -> sumOf(nudge) == 0);
+  }
+
+  @Test
+  void eachNodeReloadsItsRulesNodesWithOtherRulesAreNotReadyAndAConfiguredRulesStateSurvivesItsOwnersDeath()
+      throws Exception {
+    List<java.nio.file.Path> files = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      java.nio.file.Path file = java.nio.file.Files.writeString(stateDirs.resolve("conf-" + i + ".json"), "{}");
+      files.add(file);
+      reloadSources.add(() -> nodeConfig(files.indexOf(file)).mergeIn(
+          io.eventsprocessor.config.ConfigFile.read(file.toString()), true));
+    }
+    List<Node> cluster = startCluster(new JsonObject());
+    String examples = java.nio.file.Files.readString(java.nio.file.Path.of("conf/example-rules.json"));
+
+    // One node reloaded: the cluster runs two sets of rules, which every node's readiness reports.
+    java.nio.file.Files.writeString(files.get(0), examples);
+    assertThat(reload(cluster.get(0)).status()).isEqualTo(200);
+    for (Node node : cluster) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> node.http().get("/health/ready").status() == 503);
+      assertThat(node.http().get("/health/ready").json().getJsonObject("checks").getJsonObject("rules")
+          .getString("status")).isEqualTo("DOWN");
+    }
+    // Every node reloaded: ready again.
+    for (int i = 1; i < 3; i++) {
+      java.nio.file.Files.writeString(files.get(i), examples);
+      assertThat(reload(cluster.get(i)).status()).isEqualTo(200);
+    }
+    for (Node node : cluster) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> node.http().get("/health/ready").status() == 200);
+    }
+
+    // A yoga session started, its owner dies, it ends on another node: congratulated with its minutes.
+    assertThat(cluster.get(0).http().postEvent(ModesEndToEndTest.yoga("yoga_session_started", "yogi", "s1", "07:00:00"))
+        .json().getString("status")).isEqualTo("accepted");
+    var owner = cluster.get(0).hazelcast().getPartitionService().getPartition("yogi").getOwner();
+    Node dying = cluster.stream().filter(n -> n.hazelcast().getCluster().getLocalMember().equals(owner)).findFirst()
+        .orElseThrow();
+    dying.hazelcast().getLifecycleService().terminate();
+    Node survivor = cluster.stream().filter(n -> n != dying).findFirst().orElseThrow();
+    await().atMost(Duration.ofSeconds(20)).until(() -> survivor.hazelcast().getCluster().getMembers().size() == 2
+        && survivor.main().refusal() == null);
+    assertThat(survivor.http().postEvent(ModesEndToEndTest.yoga("yoga_session_ended", "yogi", "s1", "07:40:00"))
+        .status()).isEqualTo(202);
+    assertThat(deliveredExactly(1)).singleElement().satisfies(r -> {
+      assertThat(r.kind()).isEqualTo("yoga_congratulation");
+      assertThat(r.message()).isEqualTo("Namaste! 40 minutes of yoga today.");
+    });
+  }
+
+  HttpClient.Response reload(Node node) {
+    return node.admin().post("/v1/admin/rules/reload", null, io.vertx.core.buffer.Buffer.buffer());
   }
 }
