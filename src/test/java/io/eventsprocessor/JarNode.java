@@ -90,6 +90,21 @@ public final class JarNode {
     process.toHandle().destroy();
   }
 
+  /** SIGHUP: the service reloads its rules from the -conf file. */
+  void sighup() throws IOException, InterruptedException {
+    int code = new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).inheritIO().start().waitFor();
+    if (code != 0) {
+      throw new IllegalStateException("kill -HUP " + process.pid() + " exited with " + code);
+    }
+  }
+
+  /** POST of one event on the HTTP API: the answer's status and body. */
+  HttpResponse<String> postEvent(String json) throws IOException, InterruptedException {
+    return CLIENT.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort
+            + "/v1/event")).header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /** SIGKILL: no goodbye. */
   void kill() {
     process.destroyForcibly();
