@@ -48,8 +48,10 @@ class RulesReloadEndToEndTest {
     service.stop();
   }
 
+  /** The admin API's reload, its answer held to the OpenAPI document. */
   Response reload() {
-    return service.admin.post("/v1/admin/rules/reload", null, io.vertx.core.buffer.Buffer.buffer());
+    return new HttpClient(service.vertx, service.main.adminPort()).observedBy(HttpClient.CONTRACT)
+        .post("/v1/admin/rules/reload", null, io.vertx.core.buffer.Buffer.buffer());
   }
 
   static JsonObject examples() throws Exception {
@@ -122,6 +124,17 @@ class RulesReloadEndToEndTest {
     assertThat(reload().json().getString("detail")).contains("is not valid JSON");
     assertThat(service.admin.get("/metrics").body())
         .contains("events_processor_rules_reloads_total{outcome=\"refused\"} 2.0");
+  }
+
+  @Test
+  void withoutAConfFileThereIsNothingToReload(Vertx vertx) throws Exception {
+    service.reloadSource = null;
+    service.stop();
+    service.start(new JsonObject());
+    Response refused = reload();
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.json().getString("detail")).contains("started without a -conf file");
+    service.reloadSource = () -> service.config(ConfigFile.read(conf.toString()));
   }
 
   @Test
