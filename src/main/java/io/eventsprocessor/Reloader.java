@@ -14,12 +14,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -98,7 +100,7 @@ final class Reloader {
 
   private Future<JsonObject> reload() {
     if (source == null) {
-      return Future.failedFuture(new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 409,
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409,
           "The service was started without a -conf file: there is no file to read the rules from again."));
     }
     JsonObject file;
@@ -135,7 +137,7 @@ final class Reloader {
         LOG.info("rules: reloaded: added {}, changed {}, removed {}; pending state dropped: {}",
             report.getJsonArray("added"), report.getJsonArray("changed"), report.getJsonArray("removed"),
             dropped.isEmpty() ? "none" : dropped);
-        return report.put("status", "reloaded").put("dropped", new JsonObject(new java.util.TreeMap<>(dropped)));
+        return report.put("status", "reloaded").put("dropped", new JsonObject(new TreeMap<>(dropped)));
       });
     });
   }

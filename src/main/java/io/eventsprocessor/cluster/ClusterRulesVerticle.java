@@ -2,6 +2,7 @@ package io.eventsprocessor.cluster;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,7 +71,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   /** A fingerprint of the config that made the rules: the same on every node, or readiness says not. */
   private volatile String fingerprint;
   /** The types it consumes: those of every rule set it ran (see {@link #use}). */
-  private final java.util.Set<String> consumed = new java.util.HashSet<>();
+  private final Set<String> consumed = new HashSet<>();
   private final Clock clock;
   private final Duration pollInterval;
   private final int quorum;
@@ -138,9 +140,9 @@ public final class ClusterRulesVerticle extends VerticleBase {
    * Read on every probe, from the members' fingerprints as this node holds them.
    */
   public String differentRules() {
-    java.util.Map<Object, Object> byMember = hazelcast.getReplicatedMap(RULES_BY_MEMBER);
+    Map<Object, Object> byMember = hazelcast.getReplicatedMap(RULES_BY_MEMBER);
     List<String> others = new ArrayList<>();
-    for (com.hazelcast.cluster.Member member : hazelcast.getCluster().getMembers()) {
+    for (Member member : hazelcast.getCluster().getMembers()) {
       Object theirs = byMember.get(member.getUuid().toString());
       if (theirs != null && !theirs.equals(fingerprint)) {
         others.add(member.getAddress().toString());
@@ -166,7 +168,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
    * dropped when its owner next reads the user's entry; the users are counted again.
    */
   public Future<Void> use(RuleSet next, String nextFingerprint) {
-    io.vertx.core.Promise<Void> used = io.vertx.core.Promise.promise();
+    Promise<Void> used = Promise.promise();
     context.runOnContext(v -> consume(next.types()).onComplete(registered -> {
       if (registered.failed()) {
         used.fail(registered.cause());
@@ -181,7 +183,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
     return used.future();
   }
 
-  private Future<?> consume(java.util.Set<String> types) {
+  private Future<?> consume(Set<String> types) {
     List<Future<Void>> registered = new ArrayList<>();
     for (String type : types) {
       if (consumed.add(type)) {

@@ -10,7 +10,6 @@ import io.eventsprocessor.rules.SnapshotStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -63,18 +62,15 @@ public final class Metrics {
    * Each rule family's meters: its users and its failures. A reload of the rules removes the old families' and
    * registers the new ones' (see {@link #replaceFamilies}).
    *
-   * @return the meters registered
    */
-  public static List<Meter> families(MeterRegistry registry, List<RuleSet.Family<?>> families) {
-    List<Meter> meters = new java.util.ArrayList<>();
+  public static void families(MeterRegistry registry, List<RuleSet.Family<?>> families) {
     for (RuleSet.Family<?> family : families) {
-      meters.add(Gauge.builder("events.processor.users", family, RuleSet.Family::users)
-          .tag("family", family.name()).description("Users with something pending in a rule family").register(registry));
-      meters.add(FunctionCounter.builder("events.processor.rules.failed", family, RuleSet.Family::failed)
+      Gauge.builder("events.processor.users", family, RuleSet.Family::users)
+          .tag("family", family.name()).description("Users with something pending in a rule family").register(registry);
+      FunctionCounter.builder("events.processor.rules.failed", family, RuleSet.Family::failed)
           .tag("family", family.name()).description("Events and wake-ups whose rule threw (the user's state in that family kept)")
-          .register(registry));
+          .register(registry);
     }
-    return meters;
   }
 
   /** The families' meters of rules that were reloaded: those of the families before go, those of {@code next} come. */

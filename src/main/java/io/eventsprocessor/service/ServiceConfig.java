@@ -11,11 +11,18 @@ import io.eventsprocessor.program.ProgramEvents;
 import io.eventsprocessor.event.EventSchema;
 import io.eventsprocessor.shapes.EventTypes;
 import io.eventsprocessor.shapes.Shapes;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The whole configuration, checked at once: the service's own settings, the event types the config declares (see
@@ -52,7 +59,7 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families, JsonObj
     rules.renamed("trainingCongratulation", "rules.congratulation");
     rules.renamed("launchReminder", "rules.reminder");
     rules.renamed("sessionExpiry", "rules.<family>.sessionExpiry, one per family");
-    Set<String> written = families.stream().map(RuleFamily::name).collect(java.util.stream.Collectors.toSet());
+    Set<String> written = families.stream().map(RuleFamily::name).collect(Collectors.toSet());
     List<String> shaped = rules.keys().stream().filter(k -> !written.contains(k) && !FORMER_KEYS.contains(k)).toList();
     List<Configured<?>> configured = new ArrayList<>();
     for (RuleFamily<?> family : Shapes.read(rules, shaped, types)) {
@@ -74,10 +81,10 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families, JsonObj
    */
   public String rulesFingerprint() {
     try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-          .digest(canonical(rulesSections).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(digest, 0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(canonical(rulesSections).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -86,13 +93,13 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families, JsonObj
   private static String canonical(Object value) {
     if (value instanceof JsonObject object) {
       return object.fieldNames().stream().sorted()
-          .map(k -> io.vertx.core.json.Json.encode(k) + ":" + canonical(object.getValue(k)))
-          .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+          .map(k -> Json.encode(k) + ":" + canonical(object.getValue(k)))
+          .collect(Collectors.joining(",", "{", "}"));
     }
-    if (value instanceof io.vertx.core.json.JsonArray array) {
-      return array.stream().map(ServiceConfig::canonical).collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    if (value instanceof JsonArray array) {
+      return array.stream().map(ServiceConfig::canonical).collect(Collectors.joining(",", "[", "]"));
     }
-    return io.vertx.core.json.Json.encode(value);
+    return Json.encode(value);
   }
 
   /** The rules as configured, with the duplicate memory's rule: the one processing core of both modes. */
