@@ -201,13 +201,7 @@ class ClusterEndToEndTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> sumOf(nudge) == 1);
 
     // The owner dies as a kill would: the streak of two lives on in the backup.
-    var owner = cluster.get(0).hazelcast().getPartitionService().getPartition("u1").getOwner();
-    Node dying = cluster.stream().filter(n -> n.hazelcast().getCluster().getLocalMember().equals(owner)).findFirst()
-        .orElseThrow();
-    dying.hazelcast().getLifecycleService().terminate();
-    Node survivor = cluster.stream().filter(n -> n != dying).findFirst().orElseThrow();
-    await().atMost(Duration.ofSeconds(20)).until(() -> survivor.hazelcast().getCluster().getMembers().size() == 2
-        && survivor.main().refusal() == null);
+    Node survivor = killOwnerOf(cluster, "u1");
     await().atMost(Duration.ofSeconds(20)).until(() -> sumOf(nudge) == 1);
 
     assertThat(survivor.http().postEvent(RuleFamilyEndToEndTest.skipped("u1", "12:00:00", "tired")).status())
@@ -252,19 +246,25 @@ class ClusterEndToEndTest {
     // A yoga session started, its owner dies, it ends on another node: congratulated with its minutes.
     assertThat(cluster.get(0).http().postEvent(ModesEndToEndTest.yoga("yoga_session_started", "yogi", "s1", "07:00:00"))
         .json().getString("status")).isEqualTo("accepted");
-    var owner = cluster.get(0).hazelcast().getPartitionService().getPartition("yogi").getOwner();
-    Node dying = cluster.stream().filter(n -> n.hazelcast().getCluster().getLocalMember().equals(owner)).findFirst()
-        .orElseThrow();
-    dying.hazelcast().getLifecycleService().terminate();
-    Node survivor = cluster.stream().filter(n -> n != dying).findFirst().orElseThrow();
-    await().atMost(Duration.ofSeconds(20)).until(() -> survivor.hazelcast().getCluster().getMembers().size() == 2
-        && survivor.main().refusal() == null);
+    Node survivor = killOwnerOf(cluster, "yogi");
     assertThat(survivor.http().postEvent(ModesEndToEndTest.yoga("yoga_session_ended", "yogi", "s1", "07:40:00"))
         .status()).isEqualTo(202);
     assertThat(deliveredExactly(1)).singleElement().satisfies(r -> {
       assertThat(r.kind()).isEqualTo("yoga_congratulation");
       assertThat(r.message()).isEqualTo("Namaste! 40 minutes of yoga today.");
     });
+  }
+
+  /** The node that owns the user dies as a kill would; a node that survives, once it takes events again. */
+  static Node killOwnerOf(List<Node> cluster, String userId) {
+    var owner = cluster.get(0).hazelcast().getPartitionService().getPartition(userId).getOwner();
+    Node dying = cluster.stream().filter(n -> n.hazelcast().getCluster().getLocalMember().equals(owner)).findFirst()
+        .orElseThrow();
+    dying.hazelcast().getLifecycleService().terminate();
+    Node survivor = cluster.stream().filter(n -> n != dying).findFirst().orElseThrow();
+    await().atMost(Duration.ofSeconds(20)).until(() -> survivor.hazelcast().getCluster().getMembers().size() == 2
+        && survivor.main().refusal() == null);
+    return survivor;
   }
 
   static String rulesCheck(Node node) {
