@@ -13,7 +13,6 @@ import io.eventsprocessor.metrics.ServiceRegistry;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.notify.OutboxStats;
-import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.service.AppConfig;
@@ -25,7 +24,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -119,9 +117,7 @@ public class MainVerticle extends VerticleBase {
 
   private Future<?> deployParts(JsonObject json, ServiceConfig service, RuleSet rules, Outbox contents) {
     AppConfig config = service.app();
-    List<Readiness.Check> checks = new ArrayList<>(store.readiness());
-    checks.add(0, new Readiness.Check("outbox", outbox::whyFull, Readiness.Effect.REFUSES_REQUESTS));
-    readiness = new Readiness(checks);
+    readiness = store.readiness(new Readiness.Check("outbox", outbox::whyFull, Readiness.Effect.REFUSES_REQUESTS));
     registry = ServiceRegistry.open(vertx);
     ServiceMeters meters = registry.meters(stats, outbox, rules.families());
     store.metrics(registry.registry());
@@ -182,8 +178,7 @@ public class MainVerticle extends VerticleBase {
   }
 
   public boolean settled() {
-    RuleEngine engine = ((Store.Local) store).engine();
-    return stats.accepted() == engine.applied() && engine.decided() == outbox.received() && outbox.queued() == 0;
+    return ((Store.Local) store).settled(stats, outbox);
   }
 
   public int httpPort() {

@@ -5,9 +5,11 @@ import io.eventsprocessor.metrics.Metrics;
 import io.eventsprocessor.cluster.ClusterRulesVerticle;
 import io.eventsprocessor.cluster.ClusterState;
 import io.eventsprocessor.service.AppConfig;
+import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.Readiness;
 import io.eventsprocessor.notify.DeliveryRecords;
 import io.eventsprocessor.notify.Outbox;
+import io.eventsprocessor.notify.OutboxStats;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
@@ -19,6 +21,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -47,6 +50,13 @@ interface Store {
 
   /** The store's parts of the readiness, named the same wherever they mean the same. */
   List<Readiness.Check> readiness();
+
+  /** The service's readiness: {@code first}, then the store's checks. */
+  default Readiness readiness(Readiness.Check first) {
+    List<Readiness.Check> checks = new ArrayList<>(List.of(first));
+    checks.addAll(readiness());
+    return new Readiness(checks);
+  }
 
   /** Hears, for each notification decided, the milliseconds since its cause. */
   void onDecided(LongConsumer latencyMillis);
@@ -130,6 +140,11 @@ interface Store {
     @Override
     public Future<Map<String, Integer>> use(RuleSet next, String fingerprint) {
       return rules.use(next);
+    }
+
+    /** Whether everything accepted has had its effect: applied, decided, delivered (what tests wait for). */
+    boolean settled(IngestStats stats, OutboxStats outbox) {
+      return stats.accepted() == engine.applied() && engine.decided() == outbox.received() && outbox.queued() == 0;
     }
 
     /**
