@@ -1,7 +1,6 @@
 package io.eventsprocessor;
 
 import io.eventsprocessor.bus.EventAddresses;
-import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.metrics.Metrics;
 import io.eventsprocessor.rules.RuleFamily;
@@ -103,42 +102,40 @@ final class Reloader {
       return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409,
           "The service was started without a -conf file: there is no file to read the rules from again."));
     }
-    JsonObject file;
-    try {
-      file = source.get();
-    } catch (ConfigException e) {
-      return Future.failedFuture(e);
+    return vertx.executeBlocking(source::get).compose(file -> ConfigLoader.load(vertx, file, environment))
+        .compose(this::apply);
+  }
+
+  /** Checks the config read again, and runs its rules if they changed. */
+  private Future<JsonObject> apply(JsonObject json) {
+    ServiceConfig next = ServiceConfig.from(json, javaFamilies, ConfigLoader.variables(environment));
+    JsonObject report = changes(runningConfig.rulesSections().getJsonObject("rules"),
+        next.rulesSections().getJsonObject("rules"));
+    List<String> restartNeeded = restartNeeded(running, json);
+    report.put("restartNeededFor", new JsonArray(restartNeeded));
+    if (!restartNeeded.isEmpty()) {
+      LOG.warn("rules: the -conf file also changed {}: that applies at the next restart", restartNeeded);
     }
-    return ConfigLoader.load(vertx, file, environment).compose(json -> {
-      ServiceConfig next = ServiceConfig.from(json, javaFamilies, ConfigLoader.variables(environment));
-      JsonObject report = changes(runningConfig.rulesSections().getJsonObject("rules"),
-          next.rulesSections().getJsonObject("rules"));
-      List<String> restartNeeded = restartNeeded(running, json);
-      report.put("restartNeededFor", new JsonArray(restartNeeded));
-      if (!restartNeeded.isEmpty()) {
-        LOG.warn("rules: the -conf file also changed {}: that applies at the next restart", restartNeeded);
-      }
-      if (next.rulesFingerprint().equals(runningConfig.rulesFingerprint())) {
-        running = json;
-        return Future.succeededFuture(report.put("status", "unchanged").put("dropped", new JsonObject()));
-      }
-      // The duplicate memory is the ingestion's setting, not the rules': it stays as it runs.
-      RuleSet rules = new RuleSet(next.families(), runningRules.recentEvents());
-      return store.use(rules, next.rulesFingerprint()).map(dropped -> {
-        edge.decoder().use(next.ruleFamilies().stream().flatMap(f -> f.schemas().stream()).toList());
-        Metrics.replaceFamilies(registry, runningRules.families(), rules.families());
-        dropped.forEach((family, users) -> Counter.builder("events.processor.rules.state.dropped")
-            .tag("family", family).description("Users whose pending state in a rule was dropped by a reload (the rule "
-                + "was removed, or its shape, types or fields changed)").register(registry).increment(users));
-        running = json;
-        runningConfig = next;
-        runningRules = rules;
-        applied.increment();
-        LOG.info("rules: reloaded: added {}, changed {}, removed {}; pending state dropped: {}",
-            report.getJsonArray("added"), report.getJsonArray("changed"), report.getJsonArray("removed"),
-            dropped.isEmpty() ? "none" : dropped);
-        return report.put("status", "reloaded").put("dropped", new JsonObject(new TreeMap<>(dropped)));
-      });
+    if (next.rulesFingerprint().equals(runningConfig.rulesFingerprint())) {
+      running = json;
+      return Future.succeededFuture(report.put("status", "unchanged").put("dropped", new JsonObject()));
+    }
+    // The duplicate memory is the ingestion's setting, not the rules': it stays as it runs.
+    RuleSet rules = new RuleSet(next.families(), runningRules.recentEvents());
+    return store.use(rules, next.rulesFingerprint()).map(dropped -> {
+      edge.decoder().use(next.ruleFamilies().stream().flatMap(f -> f.schemas().stream()).toList());
+      Metrics.replaceFamilies(registry, runningRules.families(), rules.families());
+      dropped.forEach((family, users) -> Counter.builder("events.processor.rules.state.dropped")
+          .tag("family", family).description("Users whose pending state in a rule was dropped by a reload (the rule "
+              + "was removed, or its shape, types or fields changed)").register(registry).increment(users));
+      running = json;
+      runningConfig = next;
+      runningRules = rules;
+      applied.increment();
+      LOG.info("rules: reloaded: added {}, changed {}, removed {}; pending state dropped: {}",
+          report.getJsonArray("added"), report.getJsonArray("changed"), report.getJsonArray("removed"),
+          dropped.isEmpty() ? "none" : dropped);
+      return report.put("status", "reloaded").put("dropped", new JsonObject(new TreeMap<>(dropped)));
     });
   }
 
