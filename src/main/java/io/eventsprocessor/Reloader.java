@@ -121,7 +121,7 @@ final class Reloader {
       return Future.succeededFuture(report.put("status", "unchanged").put("dropped", new JsonObject()));
     }
     // The duplicate memory is the ingestion's setting, not the rules': it stays as it runs.
-    RuleSet rules = new RuleSet(next.families(), runningRules.recentEvents());
+    RuleSet rules = new RuleSet(next.families(), runningRules.recentEvents(), next.defaults());
     return store.use(rules, next.rulesFingerprint()).map(dropped -> {
       edge.decoder().use(next.ruleFamilies().stream().flatMap(f -> f.schemas().stream()).toList());
       Metrics.replaceFamilies(registry, runningRules.families(), rules.families());

@@ -355,4 +355,42 @@ class IngestionEndToEndTest extends EndToEnd {
     assertThat(congratulation.message()).contains("36 minutes with HIIT");
     assertThat(congratulation.body().containsKey("deviceId")).isFalse();
   }
+
+  // The user's time zone and language
+
+  @Test
+  void theUsersZoneAndLanguageAreTakenInTheThreeFormatsAndAWrongOneIsA400NamingItsField() throws Exception {
+    startService();
+    Response legacyTold = http.postEvent("""
+        {"user_id": "z1", "device_id": "d", "type": "app_launch", "time_stamp": "2026-01-01 10:00:00",
+         "time_zone": "Europe/Vienna", "locale": "de-AT"}""");
+    Response improvedTold = http.postEvent("""
+        {"type": "app_launch", "userId": "z2", "deviceId": "d", "occurredAt": "2026-01-01T11:00:00+01:00",
+         "locale": "de"}""");
+    Response cloudEventTold = http.postJson("/v1/event", "", Map.of("ce-specversion", "1.0", "ce-id", "z3",
+        "ce-source", "/apps/android", "ce-type", "app_launch", "ce-time", "2026-01-01T10:00:00Z", "ce-subject", "z3",
+        "ce-timezone", "America/Chicago", "ce-locale", "es-MX"));
+    assertThat(List.of(legacyTold, improvedTold, cloudEventTold)).extracting(Response::status)
+        .containsExactly(202, 202, 202);
+
+    Response legacyWrong = http.postEvent("""
+        {"user_id": "z1", "device_id": "d", "type": "app_launch", "time_stamp": "2026-01-01 10:00:00",
+         "time_zone": "Vienna", "locale": "Deutsch (Österreich)"}""");
+    Response improvedWrong = http.postEvent("""
+        {"type": "app_launch", "userId": "z2", "deviceId": "d", "occurredAt": "2026-01-01T10:00:00Z",
+         "timeZone": "Mars/Olympus_Mons", "locale": "x"}""");
+    Response cloudEventWrong = http.post("/v1/event", "application/cloudevents+json", Buffer.buffer("""
+        {"specversion": "1.0", "id": "z3w", "source": "/apps/ios", "type": "app_launch", "subject": "z3",
+         "time": "2026-01-01T10:00:00Z", "timezone": "UTC+99", "locale": "12"}"""));
+    assertThat(errorFields(legacyWrong)).containsExactlyInAnyOrder("time_zone", "locale");
+    assertThat(errorFields(improvedWrong)).containsExactlyInAnyOrder("timeZone", "locale");
+    assertThat(errorFields(cloudEventWrong)).containsExactlyInAnyOrder("timezone", "locale");
+    assertThat(improvedWrong.json().getJsonArray("errors").getJsonObject(0).getString("message"))
+        .contains("must be a time zone: an IANA id such as \"Europe/Berlin\"");
+  }
+
+  static List<String> errorFields(Response response) {
+    assertThat(response.status()).as(response.body()).isEqualTo(400);
+    return response.json().getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("field")).toList();
+  }
 }

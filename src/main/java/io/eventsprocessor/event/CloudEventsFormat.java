@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * producers may use reverse-DNS names such as {@code com.example.fitness.app_launch}), {@code time} when it occurred,
  * {@code subject} the user id, the optional extension attribute {@code deviceid} the device id, {@code data} the
  * type's data, and the extension {@code sentat} the device's clock at sending (as {@code sentAt} in the improved
- * format). {@code source} is required, as CloudEvents requires it, and otherwise not used. What a CloudEvents SDK
+ * format), and the extensions {@code timezone} and {@code locale} the user's. {@code source} is required, as CloudEvents requires it, and otherwise not used. What a CloudEvents SDK
  * writes without extensions is an event: {@code deviceid} is ours, and producers that know nothing of it leave it out.
  */
 final class CloudEventsFormat implements EventFormat {
@@ -60,12 +60,14 @@ final class CloudEventsFormat implements EventFormat {
     if (json.containsKey("data_base64")) {
       reader.error("data_base64", "is not accepted: send data as a JSON object");
     }
+    String timeZone = reader.timeZone("timezone", "time");
+    String locale = reader.locale("locale");
     JsonObject data = reader.optionalData(vocabulary);
     if (!reader.errors().isEmpty()) {
       return null;
     }
     return new Event(id, type, userId, deviceId, occurredAt, receivedAt, data == null ? Map.of() : data.getMap(),
-        occurredAt, sentAt);
+        occurredAt, sentAt, timeZone, locale);
   }
 
   /** The type less the prefix (when it has it), within the type's own limit. */

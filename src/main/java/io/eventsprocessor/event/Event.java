@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param data             what is specific to the type (e.g. {@code programId}); JSON values, never null
  * @param deviceOccurredAt the time as the device stamped it, before any correction (for logs)
  * @param sentAt           the device's clock when the app sent the request, if it said; null otherwise
+ * @param timeZone         the user's time zone as this event tells it (see {@link Zones}): an IANA id, or the
+ *                         offset of its timestamp; null when it tells none
+ * @param locale           the user's language as this event tells it: a BCP 47 tag ({@code de-AT}); null when it
+ *                         tells none
  */
 public record Event(
     String id,
@@ -30,7 +34,9 @@ public record Event(
     Instant receivedAt,
     Map<String, Object> data,
     Instant deviceOccurredAt,
-    Instant sentAt) {
+    Instant sentAt,
+    String timeZone,
+    String locale) {
 
   public Event {
     Objects.requireNonNull(id, "id");
@@ -40,6 +46,12 @@ public record Event(
     Objects.requireNonNull(receivedAt, "receivedAt");
     data = data == null ? Map.of() : withoutNulls(data);
     deviceOccurredAt = deviceOccurredAt == null ? occurredAt : deviceOccurredAt;
+  }
+
+  /** An event that tells neither the user's time zone nor language. */
+  public Event(String id, String type, String userId, String deviceId, Instant occurredAt, Instant receivedAt,
+      Map<String, Object> data, Instant deviceOccurredAt, Instant sentAt) {
+    this(id, type, userId, deviceId, occurredAt, receivedAt, data, deviceOccurredAt, sentAt, null, null);
   }
 
   /** An event whose time is taken as the device stamped it (no {@code sentAt}, no correction). */
@@ -63,13 +75,13 @@ public record Event(
     return data.get(key) instanceof String s ? s : null;
   }
 
-  /** The same event at another (corrected) time; the device's own time stays as it was. */
   /** The event as if received at {@code time}. */
   Event receivedAt(Instant time) {
-    return new Event(id, type, userId, deviceId, occurredAt, time, data, deviceOccurredAt, sentAt);
+    return new Event(id, type, userId, deviceId, occurredAt, time, data, deviceOccurredAt, sentAt, timeZone, locale);
   }
 
+  /** The same event at another (corrected) time; the device's own time stays as it was. */
   Event correctedTo(Instant time) {
-    return new Event(id, type, userId, deviceId, time, receivedAt, data, deviceOccurredAt, sentAt);
+    return new Event(id, type, userId, deviceId, time, receivedAt, data, deviceOccurredAt, sentAt, timeZone, locale);
   }
 }

@@ -124,6 +124,39 @@ final class FieldReader {
   }
 
   /** RFC 3339 with a zone or offset, fractions of a second allowed. */
+  /**
+   * The user's time zone as the event tells it: {@code key} when given (a zone the JDK does not know is an error,
+   * never a silent UTC), else the offset of the timestamp at {@code timestampKey} (null: none) when it is not zero;
+   * else null.
+   */
+  String timeZone(String key, String timestampKey) {
+    String text = optionalString(key, 64);
+    if (text != null) {
+      try {
+        return Zones.zone(text);
+      } catch (IllegalArgumentException e) {
+        error(key, "must be a time zone: an IANA id such as \"Europe/Berlin\", or an offset such as \"+02:00\"");
+        return null;
+      }
+    }
+    return timestampKey != null && json.getValue(timestampKey) instanceof String stamp ? Zones.ofTimestamp(stamp)
+        : null;
+  }
+
+  /** The user's language as the event tells it, a BCP 47 tag; null when it tells none. */
+  String locale(String key) {
+    String text = optionalString(key, 35);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Zones.locale(text);
+    } catch (IllegalArgumentException e) {
+      error(key, "must be a BCP 47 language tag, e.g. \"de-AT\" or \"en\"");
+      return null;
+    }
+  }
+
   static Instant parseRfc3339(String text) {
     Instant fast = Rfc3339.parse(text);
     return fast != null ? fast : parseInstant(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text);

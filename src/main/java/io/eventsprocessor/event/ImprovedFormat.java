@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * The improved format: camelCase envelope ({@code id}, {@code type}, {@code userId}, {@code deviceId},
- * {@code occurredAt} in RFC 3339 with a zone or offset, optionally {@code sentAt}) and a {@code data} object
- * for what is type-specific.
+ * {@code occurredAt} in RFC 3339 with a zone or offset, optionally {@code sentAt}, and the user's {@code timeZone}
+ * and {@code locale}) and a {@code data} object for what is type-specific.
  */
 final class ImprovedFormat implements EventFormat {
   static final String RFC_3339 = "an RFC 3339 timestamp with a zone or offset, e.g. \"2021-02-28T16:59:43Z\"";
@@ -33,6 +33,8 @@ final class ImprovedFormat implements EventFormat {
     String deviceId = reader.requiredString("deviceId", Limits.ID_LENGTH);
     Instant occurredAt = reader.requiredTimestamp("occurredAt", FieldReader::parseRfc3339, RFC_3339);
     Instant sentAt = reader.optionalTimestamp("sentAt", FieldReader::parseRfc3339, RFC_3339);
+    String timeZone = reader.timeZone("timeZone", "occurredAt");
+    String locale = reader.locale("locale");
     JsonObject data = reader.optionalData(vocabulary);
     if (!reader.errors().isEmpty()) {
       return null;
@@ -41,7 +43,7 @@ final class ImprovedFormat implements EventFormat {
       id = EventIds.derive(json, NOT_CONTENT);
     }
     return new Event(id, type, userId, deviceId, occurredAt, receivedAt, data == null ? Map.of() : data.getMap(),
-        occurredAt, sentAt);
+        occurredAt, sentAt, timeZone, locale);
   }
 
   @Override

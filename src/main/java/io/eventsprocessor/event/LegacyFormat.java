@@ -13,12 +13,12 @@ import java.util.Set;
 /**
  * The format of the app in users' hands: snake_case fields, {@code time_stamp} as
  * {@code "2021-02-28 16:22:52"} in UTC, data fields at the top level (under the legacy names the families
- * declare), no event id.
+ * declare), no event id; optionally the user's {@code time_zone} and {@code locale}.
  */
 final class LegacyFormat implements EventFormat {
   private static final DateTimeFormatter TIME_STAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
-  static final Set<String> ENVELOPE = Set.of("user_id", "device_id", "type", "time_stamp");
+  static final Set<String> ENVELOPE = Set.of("user_id", "device_id", "type", "time_stamp", "time_zone", "locale");
 
   private final Vocabulary vocabulary;
 
@@ -39,6 +39,9 @@ final class LegacyFormat implements EventFormat {
     Instant occurredAt = reader.requiredTimestamp("time_stamp",
         text -> LocalDateTime.parse(text, TIME_STAMP).toInstant(ZoneOffset.UTC),
         "a UTC time as \"yyyy-MM-dd HH:mm:ss\", e.g. \"2021-02-28 16:22:52\"");
+    // Its time is UTC, without an offset: the user's zone only when told.
+    String timeZone = reader.timeZone("time_zone", null);
+    String locale = reader.locale("locale");
     Map<String, Object> data = new LinkedHashMap<>();
     for (Map.Entry<String, Object> field : json) {
       if (ENVELOPE.contains(field.getKey()) || field.getValue() == null) {
@@ -57,7 +60,8 @@ final class LegacyFormat implements EventFormat {
     if (!reader.errors().isEmpty()) {
       return null;
     }
-    return new Event(EventIds.derive(json), type, userId, deviceId, occurredAt, receivedAt, data);
+    return new Event(EventIds.derive(json), type, userId, deviceId, occurredAt, receivedAt, data, occurredAt, null,
+        timeZone, locale);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.eventsprocessor.rules;
 
 import io.eventsprocessor.event.Event;
+import io.eventsprocessor.event.Zones;
 import io.eventsprocessor.state.Bytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -35,6 +36,8 @@ public final class EventRecords {
     instant(out, event.deviceOccurredAt());
     instant(out, event.sentAt());
     string(out, event.data().isEmpty() ? null : Json.encode(event.data()));
+    string(out, event.timeZone());
+    string(out, event.locale());
     return out;
   }
 
@@ -49,9 +52,11 @@ public final class EventRecords {
     Instant deviceOccurredAt = instant(in);
     Instant sentAt = instant(in);
     String data = string(in);
+    String timeZone = string(in);
+    String locale = string(in);
     Map<String, Object> values = data == null ? Map.of() : new JsonObject(data).getMap();
-    return new Applied(new Event(id, type, userId, deviceId, occurredAt, receivedAt, values, deviceOccurredAt, sentAt),
-        realNow);
+    return new Applied(new Event(id, type, userId, deviceId, occurredAt, receivedAt, values, deviceOccurredAt, sentAt,
+        timeZone == null ? null : Zones.zone(timeZone), locale == null ? null : Zones.locale(locale)), realNow);
   }
 
   public static ByteBuf wakeUp(long realNow) {

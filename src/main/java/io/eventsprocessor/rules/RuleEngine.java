@@ -62,6 +62,12 @@ public final class RuleEngine {
     return users.get(userId) != null;
   }
 
+  /** What is kept of the user, or null when nothing is. */
+  public UserState user(String userId) {
+    Entry entry = users.get(userId);
+    return entry == null ? null : entry.state();
+  }
+
   /** Events applied since the start (readable from any thread). */
   public long applied() {
     return applied.sum();

@@ -3,6 +3,7 @@ package io.eventsprocessor.rules;
 import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.event.Zones;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.state.Bytes;
 import io.eventsprocessor.time.DueTimer;
@@ -97,12 +98,15 @@ public final class RuleSet {
    * million users are a million of these), one state per family, and the ids of its latest events (see {@link
    * RecentEvents}). Immutable: a step gives a new one.
    *
-   * @param states one per family, by index; null where the user has nothing pending
-   * @param recent the latest events' (hash, appliedAt) pairs, oldest first
+   * @param states   one per family, by index; null where the user has nothing pending
+   * @param recent   the latest events' (hash, appliedAt) pairs, oldest first
+   * @param timeZone the user's time zone as its latest event that told one said (see {@code event.Zones}), or null
+   * @param locale   the user's language as its latest event that told one said, or null
    */
-  public record UserState(long clockEventMillis, long clockRealMillis, Object[] states, long[] recent) {
-    UserState(UserClock clock, Object[] states, long[] recent) {
-      this(clock.eventMillis(), clock.realMillis(), states, recent);
+  public record UserState(long clockEventMillis, long clockRealMillis, Object[] states, long[] recent,
+      String timeZone, String locale) {
+    UserState(UserClock clock, Object[] states, long[] recent, String timeZone, String locale) {
+      this(clock.eventMillis(), clock.realMillis(), states, recent, timeZone, locale);
     }
 
     public UserClock clock() {
@@ -121,14 +125,16 @@ public final class RuleSet {
   private final List<Family<?>> families = new ArrayList<>();
   private final Map<String, int[]> consumersByType = new HashMap<>();
   private final RecentEvents recentEvents;
+  private final RuleDefaults defaults;
 
-  /** With the service's default duplicate memory (see {@link RecentEvents#DEFAULT}). */
+  /** With the service's default duplicate memory (see {@link RecentEvents#DEFAULT}) and defaults. */
   public RuleSet(List<Configured<?>> configured) {
-    this(configured, RecentEvents.DEFAULT);
+    this(configured, RecentEvents.DEFAULT, RuleDefaults.DEFAULT);
   }
 
-  public RuleSet(List<Configured<?>> configured, RecentEvents recentEvents) {
+  public RuleSet(List<Configured<?>> configured, RecentEvents recentEvents, RuleDefaults defaults) {
     this.recentEvents = recentEvents;
+    this.defaults = defaults;
     for (Configured<?> c : configured) {
       Family<?> family = new Family<>(families.size(), c);
       families.add(family);
@@ -152,6 +158,11 @@ public final class RuleSet {
 
   public RecentEvents recentEvents() {
     return recentEvents;
+  }
+
+  /** What holds for a user whose events never told it: time zone, language. */
+  public RuleDefaults defaults() {
+    return defaults;
   }
 
   /** Whether the user had the event applied already, within the duplicate memory's rule. */
@@ -181,6 +192,9 @@ public final class RuleSet {
         ? UserClock.startingAt(event.occurredAt(), realNow)
         : before.clock().observe(event.occurredAt(), realNow);
     Object[] states = before == null ? new Object[families.size()] : before.states().clone();
+    // The latest event that tells the user's zone or language wins (a user may travel, or change the app's language).
+    String timeZone = event.timeZone() != null || before == null ? event.timeZone() : before.timeZone();
+    String locale = event.locale() != null || before == null ? event.locale() : before.locale();
     List<Notification> sent = new ArrayList<>(1);
     for (int i : consumers) {
       Family<?> family = families.get(i);
@@ -196,7 +210,7 @@ public final class RuleSet {
             event.id(), event.type(), e);
       }
     }
-    return new Step(kept(clock, states, recent), Reply.ACCEPTED, sent);
+    return new Step(kept(clock, states, recent, timeZone, locale), Reply.ACCEPTED, sent);
   }
 
   /**
@@ -224,17 +238,18 @@ public final class RuleSet {
             + "in this family is kept as it was", family.name(), userId, now, e);
       }
     }
-    return new Step(kept(before.clock(), states, recentEvents.forget(before.recent(), realNow)), null, sent);
+    return new Step(kept(before.clock(), states, recentEvents.forget(before.recent(), realNow), before.timeZone(),
+        before.locale()), null, sent);
   }
 
   /** The user as kept, or null when nothing is left to keep. */
-  private static UserState kept(UserClock clock, Object[] states, long[] recent) {
+  private static UserState kept(UserClock clock, Object[] states, long[] recent, String timeZone, String locale) {
     if (recent.length > 0) {
-      return new UserState(clock, states, recent);
+      return new UserState(clock, states, recent, timeZone, locale);
     }
     for (Object state : states) {
       if (state != null) {
-        return new UserState(clock, states, recent);
+        return new UserState(clock, states, recent, timeZone, locale);
       }
     }
     return null;
@@ -328,6 +343,8 @@ public final class RuleSet {
     for (long value : state.recent()) {
       out.writeLong(value);
     }
+    Bytes.writeString(out, state.timeZone());
+    Bytes.writeString(out, state.locale());
     int count = 0;
     for (Object familyState : state.states()) {
       count += familyState == null ? 0 : 1;
@@ -354,6 +371,10 @@ public final class RuleSet {
     for (int i = 0; i < recent.length; i++) {
       recent[i] = in.readLong();
     }
+    String timeZone = Bytes.readString(in);
+    String locale = Bytes.readString(in);
+    timeZone = timeZone == null ? null : Zones.zone(timeZone);
+    locale = locale == null ? null : Zones.locale(locale);
     int count = in.readByte();
     Object[] states = new Object[families.size()];
     for (int i = 0; i < count; i++) {
@@ -366,7 +387,7 @@ public final class RuleSet {
         states[family.index] = family.codec.decode(new JsonObject(state));
       }
     }
-    return kept(clock, states, recent.length == 0 ? RecentEvents.NONE : recent);
+    return kept(clock, states, recent.length == 0 ? RecentEvents.NONE : recent, timeZone, locale);
   }
 
   private Family<?> byKey(String key) {
@@ -418,6 +439,6 @@ public final class RuleSet {
         states[to[i]] = old;
       }
     }
-    return kept(state.clock(), states, state.recent());
+    return kept(state.clock(), states, state.recent(), state.timeZone(), state.locale());
   }
 }

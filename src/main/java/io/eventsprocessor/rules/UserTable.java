@@ -24,6 +24,8 @@ final class UserTable {
     final long clockRealMillis;
     final Object[] states;
     final long[] recent;
+    final String timeZone;
+    final String locale;
     final long wakeAt;
     int slot = -1;
 
@@ -33,11 +35,13 @@ final class UserTable {
       this.clockRealMillis = state.clockRealMillis();
       this.states = state.states();
       this.recent = state.recent();
+      this.timeZone = state.timeZone();
+      this.locale = state.locale();
       this.wakeAt = wakeAt;
     }
 
     UserState state() {
-      return new UserState(clockEventMillis, clockRealMillis, states, recent);
+      return new UserState(clockEventMillis, clockRealMillis, states, recent, timeZone, locale);
     }
   }
 

@@ -3,6 +3,7 @@ package io.eventsprocessor.service;
 import io.eventsprocessor.config.ConfigException;
 import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.rules.RecentEvents;
+import io.eventsprocessor.rules.RuleDefaults;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RuleSet.Configured;
 import io.eventsprocessor.rules.RuleFamily;
@@ -31,7 +32,8 @@ import java.util.stream.Collectors;
  * congratulation are such rules), one named as a family written in Java is read by that family. Every wrong or
  * unknown key is reported together, by its full name.
  */
-public record ServiceConfig(AppConfig app, List<Configured<?>> families, JsonObject rulesSections) {
+public record ServiceConfig(AppConfig app, List<Configured<?>> families, RuleDefaults defaults,
+    JsonObject rulesSections) {
   /**
    * The rule families written in Java that the service runs, besides the rules of the config; adding one is a line
    * here (see docs/rules.md, "Adding a rule family"). The shipped rules are configuration: none is needed.
@@ -55,12 +57,14 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families, JsonObj
     AppConfig app = AppConfig.read(root);
     Map<String, EventSchema> types = EventTypes.read(root.object("events"), ProgramEvents.KNOWN);
     ConfigReader rules = root.object("rules");
+    RuleDefaults defaults = RuleDefaults.read(rules.object(RuleDefaults.SECTION));
     // The sections' first names, before each family had one name everywhere.
     rules.renamed("trainingCongratulation", "rules.congratulation");
     rules.renamed("launchReminder", "rules.reminder");
     rules.renamed("sessionExpiry", "rules.<family>.sessionExpiry, one per family");
     Set<String> written = families.stream().map(RuleFamily::name).collect(Collectors.toSet());
-    List<String> shaped = rules.keys().stream().filter(k -> !written.contains(k) && !FORMER_KEYS.contains(k)).toList();
+    List<String> shaped = rules.keys().stream()
+        .filter(k -> !written.contains(k) && !FORMER_KEYS.contains(k) && !k.equals(RuleDefaults.SECTION)).toList();
     List<Configured<?>> configured = new ArrayList<>();
     for (RuleFamily<?> family : Shapes.read(rules, shaped, types)) {
       configured.add(configure(family, rules));
@@ -70,9 +74,12 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families, JsonObj
     }
     rules.done();
     root.finish();
-    JsonObject sections = new JsonObject().put("events", json.getValue("events"))
-        .put("rules", withShipped.getValue("rules"));
-    return new ServiceConfig(app, List.copyOf(configured), sections);
+    // As they apply: the same settings, spelled out or left to their defaults, are the same sections.
+    JsonObject sections = new JsonObject()
+        .put("events", json.getValue("events") == null ? new JsonObject() : json.getValue("events"))
+        .put("rules", withShipped.getJsonObject("rules").copy().put(RuleDefaults.SECTION,
+            new JsonObject().put("timeZone", defaults.timeZone()).put("locale", defaults.locale())));
+    return new ServiceConfig(app, List.copyOf(configured), defaults, sections);
   }
 
   /**
@@ -104,7 +111,8 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families, JsonObj
 
   /** The rules as configured, with the duplicate memory's rule: the one processing core of both modes. */
   public RuleSet ruleSet() {
-    return new RuleSet(families, new RecentEvents(app.ingest().duplicateWindow(), app.ingest().duplicatesPerUser()));
+    return new RuleSet(families, new RecentEvents(app.ingest().duplicateWindow(), app.ingest().duplicatesPerUser()),
+        defaults);
   }
 
   /** The families the rules run, as configured: the rules of the config, then those written in Java. */

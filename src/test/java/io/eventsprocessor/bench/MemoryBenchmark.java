@@ -2,6 +2,7 @@ package io.eventsprocessor.bench;
 
 import io.eventsprocessor.shapes.ConfiguredRules;
 import io.eventsprocessor.event.Event;
+import io.eventsprocessor.event.Zones;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.rules.RuleEngine;
@@ -26,7 +27,8 @@ public final class MemoryBenchmark {
         .setLevel(ch.qos.logback.classic.Level.WARN);
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int notifications = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
-    reminders(users);
+    reminders(users, null, null);
+    reminders(users, "Europe/Berlin", "de-DE");
     training(users / 4);
     outbox(notifications);
     System.exit(0);
@@ -40,18 +42,23 @@ public final class MemoryBenchmark {
     return rt.totalMemory() - rt.freeMemory();
   }
 
-  /** Users who opened the app and have a reminder pending, as the rules keep them. */
-  static void reminders(int users) {
+  /**
+   * Users who opened the app and have a reminder pending, as the rules keep them; with a time zone and a language
+   * their events told (decoded per event, as ingestion does), or none.
+   */
+  static void reminders(int users, String timeZone, String locale) {
     RuleEngine engine = new RuleEngine(List.of(ConfiguredRules.shipped("reminder")));
     long before = usedHeap();
     Instant at = Instant.now();
     for (int i = 0; i < users; i++) {
-      Event launch = new Event(UUID.randomUUID().toString(), "app_launch", "user-" + i, "device-" + i, at, at, Map.of());
+      Event launch = new Event(UUID.randomUUID().toString(), "app_launch", "user-" + i, "device-" + i, at, at, Map.of(),
+          at, null, timeZone == null ? null : Zones.zone(new String(timeZone)),
+          locale == null ? null : Zones.locale(new String(locale)));
       engine.apply(launch, at.toEpochMilli());
     }
     long after = usedHeap();
-    System.out.printf("%,d users with a pending reminder: %,d MB of heap, %,d bytes per user%n",
-        engine.users(), (after - before) >> 20, (after - before) / users);
+    System.out.printf("%,d users with a pending reminder%s: %,d MB of heap, %,d bytes per user%n", engine.users(),
+        timeZone == null ? "" : " and a zone and language", (after - before) >> 20, (after - before) / users);
   }
 
   /** Users in the middle of a program (both families hold state: the session, and the program in progress). */

@@ -398,4 +398,52 @@ class EventDecoderTest {
     assertThat(WITH_PREFIX.decode(Json.decodeValue(cloudEventOfType("com.example.fitness." + "t".repeat(65))), NOW))
         .isEqualTo(new Decoded.Invalid(List.of(new FieldError("type", "must be at most 64 characters after the prefix"))));
   }
+
+  // The user's time zone and language
+
+  @Test
+  void theUsersZoneAndLanguageAreToldByTheImprovedFormatOrByTheOffsetOfItsTime() {
+    Event told = valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43Z",
+         "timeZone": "Europe/Vienna", "locale": "de-at"}""");
+    assertThat(told.timeZone()).isEqualTo("Europe/Vienna");
+    assertThat(told.locale()).isEqualTo("de-AT");
+    // No zone, but a time with an offset: the offset. UTC, or an offset of zero, tells nothing.
+    assertThat(valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T18:59:43+02:00"}""")
+        .timeZone()).isEqualTo("+02:00");
+    assertThat(valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43+00:00"}""")
+        .timeZone()).isNull();
+    Event untold = valid("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43Z"}""");
+    assertThat(untold.timeZone()).isNull();
+    assertThat(untold.locale()).isNull();
+  }
+
+  @Test
+  void theUsersZoneAndLanguageAreToldByCloudEventsExtensions() {
+    Event told = valid("""
+        {"specversion": "1.0", "id": "e1", "source": "/apps/ios", "type": "app_launch", "subject": "u",
+         "time": "2021-02-28T10:59:43-06:00", "timezone": "America/Chicago", "locale": "es-MX"}""");
+    assertThat(told.timeZone()).isEqualTo("America/Chicago");
+    assertThat(told.locale()).isEqualTo("es-MX");
+    assertThat(valid("""
+        {"specversion": "1.0", "id": "e2", "source": "/apps/ios", "type": "app_launch", "subject": "u",
+         "time": "2021-02-28T10:59:43-06:00"}""").timeZone()).isEqualTo("-06:00");
+  }
+
+  @Test
+  void anUnknownZoneOrATagThatIsNoLanguageIsAnErrorNamingTheField() {
+    assertThat(errors("""
+        {"type": "app_launch", "userId": "u", "deviceId": "d", "occurredAt": "2021-02-28T16:59:43Z",
+         "timeZone": "Mars/Olympus_Mons", "locale": "not a tag"}""")).containsExactlyInAnyOrder(
+        new FieldError("timeZone", "must be a time zone: an IANA id such as \"Europe/Berlin\", or an offset such as "
+            + "\"+02:00\""),
+        new FieldError("locale", "must be a BCP 47 language tag, e.g. \"de-AT\" or \"en\""));
+    assertThat(errors("""
+        {"specversion": "1.0", "id": "e1", "source": "/apps/ios", "type": "app_launch", "subject": "u",
+         "time": "2021-02-28T16:59:43Z", "timezone": "UTC+25", "locale": 7}""")).extracting(FieldError::field)
+        .containsExactlyInAnyOrder("timezone", "locale");
+  }
 }

@@ -281,4 +281,34 @@ public class RuleEngineTest {
     assertThat(dropped).isEmpty();
     assertThat(restored.nextWakeAt()).isEqualTo(REAL + Duration.ofMinutes(10).toMillis());
   }
+
+  static Event told(Event event, String timeZone, String locale) {
+    return new Event(event.id(), event.type(), event.userId(), event.deviceId(), event.occurredAt(),
+        event.receivedAt(), event.data(), event.deviceOccurredAt(), event.sentAt(), timeZone, locale);
+  }
+
+  @Test
+  void theLatestZoneAndLanguageAnEventToldAreTheUsersAndAreSavedWithIt() {
+    RuleEngine engine = standard();
+    engine.apply(told(FOO.at("10:00:00").launch(), "Europe/Berlin", "de-DE"), REAL);
+    engine.apply(FOO.at("10:01:00").started("p"), REAL + 60_000); // tells nothing: both stay
+    assertThat(engine.user("foo")).extracting(RuleSet.UserState::timeZone, RuleSet.UserState::locale)
+        .containsExactly("Europe/Berlin", "de-DE");
+    // Travel: the zone changes, the language stays.
+    engine.apply(told(FOO.at("10:02:00").paused("p"), "America/New_York", null), REAL + 120_000);
+    assertThat(engine.user("foo")).extracting(RuleSet.UserState::timeZone, RuleSet.UserState::locale)
+        .containsExactly("America/New_York", "de-DE");
+    assertThat(engine.rules().defaults().timeZoneOf(engine.user("foo"))).isEqualTo("America/New_York");
+    assertThat(engine.rules().defaults().timeZoneOf(engine.user("nobody"))).isEqualTo("UTC");
+
+    // Through a snapshot, and through the journal's record of an event.
+    List<io.netty.buffer.ByteBuf> records = new ArrayList<>();
+    engine.snapshot().write(record -> records.add(record.copy()));
+    RuleEngine restored = standard();
+    records.forEach(record -> restored.restoreUser(record, REAL, new java.util.HashMap<>()));
+    assertThat(restored.user("foo")).extracting(RuleSet.UserState::timeZone, RuleSet.UserState::locale)
+        .containsExactly("America/New_York", "de-DE");
+    Event event = told(BAR.at("10:00:00").launch(), "+05:30", "hi-IN");
+    assertThat(EventRecords.readEvent(EventRecords.event(event, REAL)).event()).isEqualTo(event);
+  }
 }

@@ -168,4 +168,18 @@ class ShapesConfigTest {
         .hasMessageContaining("events.yoga_session_started.data.style.maxLenght: unknown key")
         .hasMessageContaining("events.yoga_session_ended.fields: unknown key");
   }
+
+  @Test
+  void theRulesDefaultsAreAZoneAndALanguageAndNoRuleIsCalledDefaults() {
+    assertThat(config(new JsonObject()).ruleSet().defaults())
+        .isEqualTo(new io.eventsprocessor.rules.RuleDefaults("UTC", "en"));
+    assertThat(config(new JsonObject().put("defaults", new JsonObject().put("timeZone", "Europe/Vienna")
+        .put("locale", "de-at"))).ruleSet().defaults())
+        .isEqualTo(new io.eventsprocessor.rules.RuleDefaults("Europe/Vienna", "de-AT"));
+    assertThatThrownBy(() -> config(new JsonObject().put("defaults", new JsonObject().put("timeZone", "Mars/Base")
+        .put("locale", "--").put("kind", "absence"))))
+        .hasMessageContaining("rules.defaults.timeZone: must be a time zone: an IANA id such as \"Europe/Berlin\"")
+        .hasMessageContaining("rules.defaults.locale: must be a BCP 47 language tag")
+        .hasMessageContaining("rules.defaults.kind: unknown key");
+  }
 }
