@@ -147,6 +147,13 @@ public final class RuleEngine {
   public Map<String, Integer> use(RuleSet next, long realNow) {
     RuleSet before = rules;
     int[] to = next.migrationFrom(before);
+    if (next.sameFamiliesAs(before, to)) {
+      // Only settings changed: every state stays where it is, and what is armed keeps its due time. No user to move
+      // (a million take seconds on two cores, while events wait).
+      next.countAs(before);
+      rules = next;
+      return Map.of();
+    }
     Map<String, Integer> dropped = new java.util.TreeMap<>();
     List<UserState> kept = new ArrayList<>(users.size());
     UserTable.forEach(users.copy(), entry -> {

@@ -420,6 +420,26 @@ public final class RuleSet {
     return to;
   }
 
+  /** Whether {@code to} (see {@link #migrationFrom}) keeps every family of {@code before} in its place, and adds none. */
+  public boolean sameFamiliesAs(RuleSet before, int[] to) {
+    if (to.length != families.size()) {
+      return false;
+    }
+    for (int i = 0; i < to.length; i++) {
+      if (to[i] != i) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Takes over the users counted by {@code before}'s families, which are these in the same places. */
+  public void countAs(RuleSet before) {
+    for (Family<?> family : families) {
+      family.users.set(before.families.get(family.index).users.get());
+    }
+  }
+
   /**
    * A user's state under {@code before}, moved to these rules as {@code to} says (see {@link #migrationFrom}); the
    * states of families with nowhere to go are dropped and counted in {@code dropped}, by the family's name.

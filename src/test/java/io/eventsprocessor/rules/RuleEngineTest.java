@@ -254,6 +254,20 @@ public class RuleEngineTest {
   }
 
   @Test
+  void aReloadThatChangesOnlySettingsKeepsEveryStateAndItsCount() throws Exception {
+    RuleEngine engine = new RuleEngine(rules(examples()));
+    engine.apply(FOO.at("10:00:00").launch(), REAL);
+    JsonObject next = examples();
+    next.getJsonObject("rules").put("reminder", new JsonObject().put("within", "PT20M"))
+        .getJsonObject("yoga_congratulation").put("min", "PT5M");
+    assertThat(engine.use(rules(next), REAL + 1)).isEmpty();
+    assertThat(engine.families()).extracting(f -> f.name() + " " + f.users())
+        .containsExactly("congratulation 0", "reminder 1", "paused_nudge 0", "yoga_congratulation 0");
+    assertThat(engine.wakeUp(REAL + Duration.ofMinutes(10).toMillis()))
+        .singleElement().extracting(Notification::kind).isEqualTo("training_reminder");
+  }
+
+  @Test
   void aRuleWhoseShapeTypesOrFieldsChangeLosesItsUsersState() throws Exception {
     RuleEngine engine = new RuleEngine(rules(examples()));
     engine.apply(BAR.at("10:00:00").yogaStarted("s1"), REAL);
