@@ -1,5 +1,6 @@
 package io.eventsprocessor;
 
+import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.cluster.ClusterSetup;
 import io.eventsprocessor.service.AppConfig;
 import io.eventsprocessor.cluster.ClusterSettings;
@@ -13,6 +14,8 @@ import io.eventsprocessor.state.StateDir;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.ExitCodes;
 import io.vertx.launcher.application.HookContext;
@@ -127,14 +130,22 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
     return file == null ? null : () -> ConfigFile.read(file);
   }
 
-  /** {@code SIGHUP} reloads the rules from the {@code -conf} file, as the admin API's reload does. */
+  /**
+   * {@code SIGHUP} reloads the rules from the {@code -conf} file, as the admin API's reload does. Handled from before
+   * the service deploys: the JVM's own handling of the signal would stop the process.
+   */
   @Override
-  public void afterVerticleDeployed(HookContext context) {
+  public void beforeDeployingVerticle(HookContext context) {
     Vertx vertx = context.vertx();
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> vertx.eventBus()
-          .request(io.eventsprocessor.bus.EventAddresses.ADMIN_RELOAD_RULES, null)
-          .onFailure(e -> LOG.debug("SIGHUP: {}", e.getMessage()))); // the reload logs its outcome
+          .request(EventAddresses.ADMIN_RELOAD_RULES, null)
+          .onFailure(e -> {
+            if (e instanceof ReplyException r
+                && r.failureType() == ReplyFailure.NO_HANDLERS) {
+              LOG.warn("SIGHUP before the service has started: nothing reloaded");
+            } // otherwise the reload logged its outcome
+          }));
     } catch (IllegalArgumentException e) {
       LOG.warn("SIGHUP cannot be handled here ({}): reload the rules with the admin API", e.getMessage());
     }

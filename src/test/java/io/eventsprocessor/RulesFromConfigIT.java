@@ -47,6 +47,21 @@ class RulesFromConfigIT {
         .awaitReady(Duration.ofSeconds(40));
   }
 
+  /** SIGHUP once the service has started whole (the start-up summary is its last word). */
+  void sighup() throws Exception {
+    awaitLine("started: single node");
+    node.sighup();
+  }
+
+  /** Waits for the node to log a line with {@code text}; if it does not, the failure shows the node's last lines. */
+  void awaitLine(String text) {
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> node.linesContaining(text) == 1);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("no line with \"" + text + "\" within 20 s\n" + node.diagnostics(30), e);
+    }
+  }
+
   static String yoga(String type, String at) {
     return ModesEndToEndTest.yoga(type, "yogi", "s1", at);
   }
@@ -67,8 +82,8 @@ class RulesFromConfigIT {
     config.put("events", examples.getJsonObject("events"));
     config.getJsonObject("rules").mergeIn(examples.getJsonObject("rules"));
     Files.writeString(conf, config.encodePrettily());
-    node.sighup();
-    await().atMost(Duration.ofSeconds(20)).until(() -> node.linesContaining("rules: reloaded") == 1);
+    sighup();
+    awaitLine("rules: reloaded");
     assertThat(status(yoga("yoga_session_started", "07:00:00"))).isEqualTo("accepted");
 
     // Killed with the session open: the next start has it from the journal.
@@ -86,8 +101,8 @@ class RulesFromConfigIT {
     Path conf = Files.writeString(dir.resolve("config.json"), Files.readString(Path.of("conf/example-rules.json")));
     node = start(conf);
     Files.writeString(conf, "{\"rules\": {\"yoga_congratulation\": {\"kind\": \"streak\"}}}");
-    node.sighup();
-    await().atMost(Duration.ofSeconds(20)).until(() -> node.linesContaining("rules: reload refused") == 1);
+    sighup();
+    awaitLine("rules: reload refused");
     assertThat(node.output()).anySatisfy(line -> assertThat(line)
         .contains("rules.yoga_congratulation.kind: unknown shape: must be absence or duration, got \"streak\""));
     assertThat(node.isAlive()).isTrue();
