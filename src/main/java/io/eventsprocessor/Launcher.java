@@ -138,7 +138,7 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
   public void beforeDeployingVerticle(HookContext context) {
     Vertx vertx = context.vertx();
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> vertx.eventBus()
+      sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> vertx.eventBus()
           .request(EventAddresses.ADMIN_RELOAD_RULES, null)
           .onFailure(e -> {
             if (e instanceof ReplyException r
@@ -146,6 +146,10 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
               LOG.warn("SIGHUP before the service has started: nothing reloaded");
             } // otherwise the reload logged its outcome
           }));
+      if (before == sun.misc.SignalHandler.SIG_IGN) {
+        // Started with hangups ignored (nohup): the JVM keeps them ignored, and never calls the handler.
+        LOG.warn("SIGHUP is ignored by this process (started under nohup?): reload the rules with the admin API");
+      }
     } catch (IllegalArgumentException e) {
       LOG.warn("SIGHUP cannot be handled here ({}): reload the rules with the admin API", e.getMessage());
     }

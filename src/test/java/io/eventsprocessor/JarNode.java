@@ -90,6 +90,15 @@ public final class JarNode {
     process.toHandle().destroy();
   }
 
+  /**
+   * The node's SIGHUP handled by the service even when this JVM was started with hangups ignored (under
+   * {@code nohup}, say): a child inherits an ignored signal, and the JVM does not handle one it was started ignoring.
+   */
+  JarNode hangupsDelivered() {
+    command.addAll(0, List.of("env", "--default-signal=HUP"));
+    return this;
+  }
+
   /** SIGHUP: the service reloads its rules from the -conf file. */
   void sighup() throws IOException, InterruptedException {
     int code = new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).inheritIO().start().waitFor();

@@ -43,8 +43,8 @@ class RulesFromConfigIT {
 
   JarNode start(Path conf) throws Exception {
     return new JarNode("rules", List.of(), Map.of("STATE_DIR", dir.resolve("state").toString(),
-        "NOTIFY_SINK_ENABLED", "false", "NOTIFY_URL", notifications.url()), "-conf", conf.toString()).start()
-        .awaitReady(Duration.ofSeconds(40));
+        "NOTIFY_SINK_ENABLED", "false", "NOTIFY_URL", notifications.url()), "-conf", conf.toString())
+        .hangupsDelivered().start().awaitReady(Duration.ofSeconds(40));
   }
 
   /** SIGHUP once the service has started whole (the start-up summary is its last word). */
