@@ -148,7 +148,7 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
           }));
       if (before == sun.misc.SignalHandler.SIG_IGN) {
         // Started with hangups ignored (nohup): the JVM keeps them ignored, and never calls the handler.
-        LOG.warn("SIGHUP is ignored by this process (started under nohup?): reload the rules with the admin API");
+        LOG.info("SIGHUP is ignored by this process (started under nohup?): reload the rules with the admin API");
       }
     } catch (IllegalArgumentException e) {
       LOG.warn("SIGHUP cannot be handled here ({}): reload the rules with the admin API", e.getMessage());
