@@ -13,6 +13,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.bus.EventAddresses;
+import io.eventsprocessor.bus.TypeConsumers;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.bus.Reply;
@@ -30,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,8 +70,8 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private volatile RuleSet rules;
   /** A fingerprint of the config that made the rules: the same on every node, or readiness says not. */
   private volatile String fingerprint;
-  /** The types it consumes: those of every rule set it ran (see {@link #use}). */
-  private final Set<String> consumed = new HashSet<>();
+  /** The event types' addresses: those of every rule set it ran (see {@link #use}). */
+  private final TypeConsumers<Event> typeConsumers = new TypeConsumers<>();
   private final Clock clock;
   private final Duration pollInterval;
   private final int quorum;
@@ -169,30 +169,16 @@ public final class ClusterRulesVerticle extends VerticleBase {
    */
   public Future<Void> use(RuleSet next, String nextFingerprint) {
     Promise<Void> used = Promise.promise();
-    context.runOnContext(v -> consume(next.types()).onComplete(registered -> {
-      if (registered.failed()) {
-        used.fail(registered.cause());
-        return;
-      }
-      rules = next;
-      fingerprint = nextFingerprint;
-      ClusterRules.set(hazelcast, next);
-      recount();
-      publishFingerprint().onComplete(used);
-    }));
+    context.runOnContext(v -> typeConsumers.consume(vertx.eventBus(), next.types(), this::onEvent)
+        .onFailure(used::fail)
+        .onSuccess(registered -> {
+          rules = next;
+          fingerprint = nextFingerprint;
+          ClusterRules.set(hazelcast, next);
+          recount();
+          publishFingerprint().onComplete(used);
+        }));
     return used.future();
-  }
-
-  private Future<?> consume(Set<String> types) {
-    List<Future<Void>> registered = new ArrayList<>();
-    for (String type : types) {
-      if (consumed.add(type)) {
-        MessageConsumer<Event> consumer = vertx.eventBus().localConsumer(EventAddresses.forType(type), this::onEvent);
-        consumers.add(consumer);
-        registered.add(consumer.completion());
-      }
-    }
-    return Future.all(registered);
   }
 
   @Override
@@ -226,7 +212,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
       }
     });
     List<Future<?>> registered = new ArrayList<>();
-    registered.add(consume(rules.types()));
+    registered.add(typeConsumers.consume(vertx.eventBus(), rules.types(), this::onEvent));
     List<MessageConsumer<?>> admin = List.of(
         vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, this::onListDeadLetters),
         vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetry));
@@ -245,7 +231,9 @@ public final class ClusterRulesVerticle extends VerticleBase {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(safetyTimer);
     hazelcast.getCluster().removeMembershipListener(membership);
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).compose(v -> {
+    Future<?> unregistered = typeConsumers.unregister()
+        .compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()));
+    return unregistered.compose(v -> {
       if (waiting.isEmpty()) {
         return Future.succeededFuture();
       }

@@ -1,6 +1,7 @@
 package io.eventsprocessor.rules;
 
 import io.eventsprocessor.bus.Reply;
+import io.eventsprocessor.bus.TypeConsumers;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.notify.Notification;
@@ -14,7 +15,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -101,9 +101,7 @@ public final class RulesVerticle extends VerticleBase {
   /** Users without state whose first event is in the journal: they count against the cap already. */
   private final Set<String> newUsersInFlight = new HashSet<>();
   private final LongAdder refusedNewUsers = new LongAdder();
-  private final List<MessageConsumer<Event>> consumers = new ArrayList<>();
-  /** The types it consumes: those of every rule set it ran, so that an event sent before a reload is still taken. */
-  private final Set<String> consumed = new HashSet<>();
+  private final TypeConsumers<Event> consumers = new TypeConsumers<>();
   private DueTimer dueTimer;
   private boolean wakeUpPending;
   private long bytesAtLastSnapshot;
@@ -229,21 +227,7 @@ public final class RulesVerticle extends VerticleBase {
         refusedBefore[0] = refused;
       }
     });
-    return consume(engine.types());
-  }
-
-  /** Consumes the addresses of the types it does not consume yet. */
-  private Future<?> consume(Set<String> types) {
-    List<Future<Void>> registered = new ArrayList<>();
-    for (String type : types) {
-      if (consumed.add(type)) {
-        MessageConsumer<Event> consumer =
-            vertx.eventBus().<Event>localConsumer(EventAddresses.forType(type), this::onEvent);
-        consumers.add(consumer);
-        registered.add(consumer.completion());
-      }
-    }
-    return Future.all(registered);
+    return consumers.consume(vertx.eventBus(), engine.types(), this::onEvent);
   }
 
   /**
@@ -255,19 +239,17 @@ public final class RulesVerticle extends VerticleBase {
    */
   public Future<Map<String, Integer>> use(RuleSet next) {
     Promise<Map<String, Integer>> used = Promise.promise();
-    context.runOnContext(v -> consume(next.types()).onComplete(registered -> {
-      if (registered.failed()) {
-        used.fail(registered.cause());
-        return;
-      }
-      Map<String, Integer> dropped = engine.use(next, clock.millis());
-      changedSinceSnapshot = true;
-      dueTimer.require(engine.nextWakeAt());
-      if (unavailable == null && drained == null) {
-        snapshot();
-      }
-      used.complete(dropped);
-    }));
+    context.runOnContext(v -> consumers.consume(vertx.eventBus(), next.types(), this::onEvent)
+        .onFailure(used::fail)
+        .onSuccess(registered -> {
+          Map<String, Integer> dropped = engine.use(next, clock.millis());
+          changedSinceSnapshot = true;
+          dueTimer.require(engine.nextWakeAt());
+          if (unavailable == null && drained == null) {
+            snapshot();
+          }
+          used.complete(dropped);
+        }));
     return used.future();
   }
 
@@ -281,7 +263,7 @@ public final class RulesVerticle extends VerticleBase {
     vertx.cancelTimer(snapshotRetryTimer);
     vertx.cancelTimer(refusalsTimer);
     dueTimer.cancel();
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).compose(v -> {
+    return consumers.unregister().compose(v -> {
       drained = Promise.promise();
       if (pending.isEmpty()) {
         drained.tryComplete();
