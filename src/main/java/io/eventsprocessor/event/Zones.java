@@ -70,6 +70,14 @@ public final class Zones {
     }
   }
 
+  /**
+   * A zone or a tag read back from the journal, a snapshot or the cluster's map, checked when it was first taken: its
+   * one shared copy, without parsing it again (this runs for every event a cluster node applies).
+   */
+  public static String known(String value) {
+    return value == null ? null : kept(value);
+  }
+
   private static String kept(String value) {
     String known = KEPT.get(value);
     if (known != null) {

@@ -56,7 +56,7 @@ public final class EventRecords {
     String locale = string(in);
     Map<String, Object> values = data == null ? Map.of() : new JsonObject(data).getMap();
     return new Applied(new Event(id, type, userId, deviceId, occurredAt, receivedAt, values, deviceOccurredAt, sentAt,
-        timeZone == null ? null : Zones.zone(timeZone), locale == null ? null : Zones.locale(locale)), realNow);
+        Zones.known(timeZone), Zones.known(locale)), realNow);
   }
 
   public static ByteBuf wakeUp(long realNow) {

@@ -373,8 +373,8 @@ public final class RuleSet {
     }
     String timeZone = Bytes.readString(in);
     String locale = Bytes.readString(in);
-    timeZone = timeZone == null ? null : Zones.zone(timeZone);
-    locale = locale == null ? null : Zones.locale(locale);
+    timeZone = Zones.known(timeZone);
+    locale = Zones.known(locale);
     int count = in.readByte();
     Object[] states = new Object[families.size()];
     for (int i = 0; i < count; i++) {
