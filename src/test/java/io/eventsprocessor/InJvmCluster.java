@@ -21,7 +21,8 @@ final class InJvmCluster {
             .put("initialBackoff", "PT0.05S").put("maxBackoff", "PT0.2S"))
         .put("notifySink", new JsonObject().put("enabled", false))
         .put("admin", new JsonObject().put("port", 0))
-        .put("state", new JsonObject().put("dir", stateDir.toString()));
+        .put("state", new JsonObject().put("dir", stateDir.toString()))
+        .put("rules", Unguarded.rules());
   }
 
   /** The {@code cluster} section of node {@code index} of a cluster whose members listen on {@code ports}. */

@@ -14,15 +14,29 @@ public final class TestEvents {
   private final String userId;
   private final String deviceId;
   private final Instant at;
+  private final String timeZone;
+  private final String locale;
 
-  private TestEvents(String userId, String deviceId, Instant at) {
+  private TestEvents(String userId, String deviceId, Instant at, String timeZone, String locale) {
     this.userId = userId;
     this.deviceId = deviceId;
     this.at = at;
+    this.timeZone = timeZone;
+    this.locale = locale;
   }
 
   public static TestEvents of(String userId) {
-    return new TestEvents(userId, "device-of-" + userId, Instant.parse("2021-02-28T00:00:00Z"));
+    return new TestEvents(userId, "device-of-" + userId, Instant.parse("2021-02-28T00:00:00Z"), null, null);
+  }
+
+  /** Events that tell the user's time zone (an IANA id), as the app sends {@code timeZone}. */
+  public TestEvents inZone(String zone) {
+    return new TestEvents(userId, deviceId, at, zone, locale);
+  }
+
+  /** Events that tell the user's language (a BCP 47 tag), as the app sends {@code locale}. */
+  public TestEvents speaking(String tag) {
+    return new TestEvents(userId, deviceId, at, timeZone, tag);
   }
 
   /** A time on 2021-02-28 ("16:23:25"), or a full RFC 3339 instant. */
@@ -31,15 +45,15 @@ public final class TestEvents {
   }
 
   public TestEvents at(String time) {
-    return new TestEvents(userId, deviceId, time(time));
+    return new TestEvents(userId, deviceId, time(time), timeZone, locale);
   }
 
   public TestEvents at(Instant time) {
-    return new TestEvents(userId, deviceId, time);
+    return new TestEvents(userId, deviceId, time, timeZone, locale);
   }
 
   public TestEvents onDevice(String device) {
-    return new TestEvents(userId, device, at);
+    return new TestEvents(userId, device, at, timeZone, locale);
   }
 
   public Event launch() {
@@ -80,6 +94,7 @@ public final class TestEvents {
   }
 
   public Event event(String type, Map<String, Object> data) {
-    return new Event("e" + IDS.incrementAndGet(), type, userId, deviceId, at, at, new HashMap<>(data));
+    return new Event("e" + IDS.incrementAndGet(), type, userId, deviceId, at, at, new HashMap<>(data), at, null,
+        timeZone, locale);
   }
 }

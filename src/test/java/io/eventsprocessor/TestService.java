@@ -57,7 +57,10 @@ public final class TestService {
     this.families = families;
   }
 
-  /** Defaults fit for tests: fast retries, no local sink, admin on a free port; then {@code overrides}. */
+  /**
+   * Defaults fit for tests: fast retries, no local sink, admin on a free port, the rules unguarded (see {@link
+   * Unguarded}); then {@code overrides}.
+   */
   JsonObject config(JsonObject overrides) {
     return new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
@@ -67,6 +70,7 @@ public final class TestService {
         .put("notifySink", new JsonObject().put("enabled", false))
         .put("admin", new JsonObject().put("port", 0))
         .put("state", new JsonObject().put("dir", stateDir.toString()).put("snapshotInterval", "PT0.2S"))
+        .put("rules", Unguarded.rules())
         .mergeIn(overrides, true);
   }
 

@@ -117,6 +117,21 @@ public final class ConfigReader {
     return json.containsKey(key);
   }
 
+  /** Whether the key is given as {@code false}: a feature turned off (a cap, quiet hours). */
+  public boolean off(String key) {
+    Object value = json.getValue(key);
+    if (Boolean.FALSE.equals(value) || "false".equals(value)) {
+      read.add(key);
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether the key holds an object (rather than a string, say: a message per language or one text). */
+  public boolean isObject(String key) {
+    return json.getValue(key) instanceof JsonObject;
+  }
+
   /** A string that must be given: there is no default. */
   public String requiredString(String key) {
     if (!json.containsKey(key)) {

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.cluster.ClusterRulesVerticle;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.notify.OutboxStats;
+import io.eventsprocessor.policy.Reason;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.RulesVerticle;
 import io.eventsprocessor.rules.SnapshotStats;
@@ -70,6 +71,18 @@ public final class Metrics {
       FunctionCounter.builder("events.processor.rules.failed", family, RuleSet.Family::failed)
           .tag("family", family.name()).description("Events and wake-ups whose rule threw (the user's state in that family kept)")
           .register(registry);
+      for (Reason reason : Reason.values()) {
+        FunctionCounter.builder("events.processor.notifications.suppressed", family, f -> f.suppressed(reason))
+            .tag("family", family.name()).tag("reason", reason.name())
+            .description("Notifications a rule decided that did not reach the user: capped, over the daily limit, "
+                + "on a day the user trained, or dropped in quiet hours").register(registry);
+      }
+      FunctionCounter.builder("events.processor.notifications.deferred", family, RuleSet.Family::deferred)
+          .tag("family", family.name()).description("Notifications held back by quiet hours (each counted again as "
+              + "delivered when it goes out)").register(registry);
+      Gauge.builder("events.processor.notifications.deferred.waiting", family, RuleSet.Family::held)
+          .tag("family", family.name()).description("Notifications waiting for quiet hours to end on this node")
+          .register(registry);
     }
   }
 
@@ -78,7 +91,10 @@ public final class Metrics {
       List<RuleSet.Family<?>> next) {
     for (RuleSet.Family<?> family : before) {
       registry.find("events.processor.users").tag("family", family.name()).meters().forEach(registry::remove);
-      registry.find("events.processor.rules.failed").tag("family", family.name()).meters().forEach(registry::remove);
+      for (String name : List.of("events.processor.rules.failed", "events.processor.notifications.suppressed",
+          "events.processor.notifications.deferred", "events.processor.notifications.deferred.waiting")) {
+        registry.find(name).tag("family", family.name()).meters().forEach(registry::remove);
+      }
     }
     families(registry, next);
   }

@@ -13,9 +13,11 @@ import java.util.UUID;
  * @param deviceId    the device of the event that caused it; null when that event named none (a CloudEvent
  *                    without {@code deviceid}), and then absent from the body
  * @param triggeredBy the id of the event that caused it
+ * @param locale      the BCP 47 tag of the language its message was written in (see {@link Messages}); null for a rule
+ *                    that writes its own text, and then absent from the body
  */
-public record Notification(
-    String id, String kind, String userId, String deviceId, String message, Map<String, Object> data, String triggeredBy) {
+public record Notification(String id, String kind, String userId, String deviceId, String message,
+    Map<String, Object> data, String triggeredBy, String locale) {
 
   public Notification {
     data = Map.copyOf(data);
@@ -25,7 +27,12 @@ public record Notification(
       String kind, String userId, String deviceId, String message, Map<String, Object> data, String triggeredBy) {
     String name = kind + '\n' + userId + '\n' + triggeredBy;
     String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
-    return new Notification(id, kind, userId, deviceId, message, data, triggeredBy);
+    return new Notification(id, kind, userId, deviceId, message, data, triggeredBy, null);
+  }
+
+  /** The same notification, with its message in another language. */
+  public Notification inLanguage(String text, String tag) {
+    return new Notification(id, kind, userId, deviceId, text, data, triggeredBy, tag);
   }
 
   public JsonObject toJson() {
@@ -36,10 +43,14 @@ public record Notification(
     if (deviceId != null) {
       json.put("deviceId", deviceId);
     }
-    return json
+    json
         .put("message", message)
         .put("data", new JsonObject(data))
         .put("triggeredBy", triggeredBy);
+    if (locale != null) {
+      json.put("locale", locale);
+    }
+    return json;
   }
 
   public static Notification fromJson(JsonObject json) {
@@ -50,6 +61,7 @@ public record Notification(
         json.getString("deviceId"),
         json.getString("message"),
         json.getJsonObject("data", new JsonObject()).getMap(),
-        json.getString("triggeredBy"));
+        json.getString("triggeredBy"),
+        json.getString("locale"));
   }
 }

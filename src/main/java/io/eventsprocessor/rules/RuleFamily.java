@@ -38,4 +38,12 @@ public interface RuleFamily<S> {
   default String layout() {
     return getClass().getName();
   }
+
+  /**
+   * What its notifications must respect before they reach the user (caps, quiet hours) and the words they reach it in;
+   * null for a family that is not guarded: what it decides goes out as it is.
+   */
+  default io.eventsprocessor.policy.RulePolicy policy() {
+    return null;
+  }
 }

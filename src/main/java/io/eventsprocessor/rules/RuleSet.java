@@ -5,6 +5,10 @@ import io.eventsprocessor.event.Event;
 import io.eventsprocessor.event.EventSchema;
 import io.eventsprocessor.event.Zones;
 import io.eventsprocessor.notify.Notification;
+import io.eventsprocessor.policy.Deferred;
+import io.eventsprocessor.policy.Marks;
+import io.eventsprocessor.policy.Policy;
+import io.eventsprocessor.policy.Reason;
 import io.eventsprocessor.state.Bytes;
 import io.eventsprocessor.time.DueTimer;
 import io.netty.buffer.ByteBuf;
@@ -46,6 +50,9 @@ public final class RuleSet {
     final String key;
     final AtomicInteger users = new AtomicInteger();
     final LongAdder failed = new LongAdder();
+    final LongAdder[] suppressed = new LongAdder[Reason.values().length];
+    final LongAdder deferred = new LongAdder();
+    final AtomicInteger held = new AtomicInteger();
 
     Family(int index, Configured<S> configured) {
       this.index = index;
@@ -53,6 +60,9 @@ public final class RuleSet {
       this.rules = configured.rules();
       this.codec = family.codec();
       this.key = family.name() + '@' + Integer.toHexString(family.layout().hashCode());
+      for (int i = 0; i < suppressed.length; i++) {
+        suppressed[i] = new LongAdder();
+      }
     }
 
     public String name() {
@@ -67,6 +77,21 @@ public final class RuleSet {
     /** Events and wake-ups whose rule threw. */
     public long failed() {
       return failed.sum();
+    }
+
+    /** Notifications of this family that did not reach the user, for that reason. */
+    public long suppressed(Reason reason) {
+      return suppressed[reason.ordinal()].sum();
+    }
+
+    /** Notifications of this family held back by quiet hours (each goes out later, and counts as sent then). */
+    public long deferred() {
+      return deferred.sum();
+    }
+
+    /** Notifications of this family waiting for quiet hours to end on this node now; an estimate from another thread. */
+    public int held() {
+      return held.get();
     }
 
     @SuppressWarnings("unchecked")
@@ -102,11 +127,14 @@ public final class RuleSet {
    * @param recent   the latest events' (hash, appliedAt) pairs, oldest first
    * @param timeZone the user's time zone as its latest event that told one said (see {@code event.Zones}), or null
    * @param locale   the user's language as its latest event that told one said, or null
+   * @param marks    when the user got its notifications and last trained (see {@code policy.Marks})
+   * @param deferred notifications waiting for quiet hours to end
    */
   public record UserState(long clockEventMillis, long clockRealMillis, Object[] states, long[] recent,
-      String timeZone, String locale) {
-    UserState(UserClock clock, Object[] states, long[] recent, String timeZone, String locale) {
-      this(clock.eventMillis(), clock.realMillis(), states, recent, timeZone, locale);
+      String timeZone, String locale, long[] marks, Deferred[] deferred) {
+    UserState(UserClock clock, Object[] states, long[] recent, String timeZone, String locale, long[] marks,
+        Deferred[] deferred) {
+      this(clock.eventMillis(), clock.realMillis(), states, recent, timeZone, locale, marks, deferred);
     }
 
     public UserClock clock() {
@@ -126,6 +154,7 @@ public final class RuleSet {
   private final Map<String, int[]> consumersByType = new HashMap<>();
   private final RecentEvents recentEvents;
   private final RuleDefaults defaults;
+  private final Policy policy;
 
   /** With the service's default duplicate memory (see {@link RecentEvents#DEFAULT}) and defaults. */
   public RuleSet(List<Configured<?>> configured) {
@@ -135,6 +164,7 @@ public final class RuleSet {
   public RuleSet(List<Configured<?>> configured, RecentEvents recentEvents, RuleDefaults defaults) {
     this.recentEvents = recentEvents;
     this.defaults = defaults;
+    this.policy = new Policy(configured.stream().map(c -> c.family().policy()).toList(), defaults.maxPerDay());
     for (Configured<?> c : configured) {
       Family<?> family = new Family<>(families.size(), c);
       families.add(family);
@@ -195,14 +225,21 @@ public final class RuleSet {
     // The latest event that tells the user's zone or language wins (a user may travel, or change the app's language).
     String timeZone = event.timeZone() != null || before == null ? event.timeZone() : before.timeZone();
     String locale = event.locale() != null || before == null ? event.locale() : before.locale();
-    List<Notification> sent = new ArrayList<>(1);
+    long[] marks = before == null ? Marks.NONE : before.marks();
+    if (policy.isTraining(event.type())) {
+      marks = policy.trained(marks, event.occurredAt().toEpochMilli());
+    }
+    long now = clock.now(realNow).toEpochMilli();
+    Policy.Released released = policy.release(before == null ? Deferred.NONE : before.deferred(), now);
+    List<Notification> sent = new ArrayList<>(released.due());
+    List<Policy.Decided> decided = new ArrayList<>(1);
     for (int i : consumers) {
       Family<?> family = families.get(i);
       try {
         Outcome<?> outcome = family.apply(states[i], event);
         log(family, userId, event, null, outcome);
         states[i] = outcome.state();
-        sent.addAll(outcome.notifications());
+        outcome.notifications().forEach(n -> decided.add(new Policy.Decided(family.index, n)));
       } catch (RuntimeException e) {
         family.failed.increment();
         LOG.atError().addKeyValue("userId", userId).addKeyValue("eventId", event.id()).log("{}: user {}, event {} "
@@ -210,7 +247,37 @@ public final class RuleSet {
             event.id(), event.type(), e);
       }
     }
-    return new Step(kept(clock, states, recent, timeZone, locale), Reply.ACCEPTED, sent);
+    Deferred[] deferred = released.left();
+    if (!decided.isEmpty()) {
+      Policy.Admitted admitted = policy.admit(marks, deferred, timeZone == null ? defaults.timeZone() : timeZone,
+          locale == null ? defaults.locale() : locale, event.occurredAt(), decided);
+      record(userId, admitted);
+      sent.addAll(admitted.sent());
+      marks = admitted.marks();
+      // a late event's notification deferred to a time the user's clock has passed already goes out now
+      Policy.Released late = policy.release(admitted.deferred(), now);
+      sent.addAll(late.due());
+      deferred = late.left();
+    }
+    return new Step(kept(clock, states, recent, timeZone, locale, marks, deferred), Reply.ACCEPTED, sent);
+  }
+
+  /** Logs and counts what the policy did not simply send: each suppressed or deferred notification, with why. */
+  private void record(String userId, Policy.Admitted admitted) {
+    for (Policy.Decision d : admitted.decisions()) {
+      Family<?> family = families.get(d.family());
+      Notification n = d.notification();
+      if (d.reason() != null) {
+        family.suppressed[d.reason().ordinal()].increment();
+        LOG.atInfo().addKeyValue("userId", userId).addKeyValue("notificationId", n.id())
+            .addKeyValue("reason", d.reason().name()).log("{}: user {}: {} {} for {} not sent ({}): {}",
+                family.name(), userId, n.kind(), n.id(), n.triggeredBy(), d.reason().words(), d.why());
+      } else {
+        family.deferred.increment();
+        LOG.atInfo().addKeyValue("userId", userId).addKeyValue("notificationId", n.id())
+            .log("{}: user {}: {} {} for {} {}", family.name(), userId, n.kind(), n.id(), n.triggeredBy(), d.why());
+      }
+    }
   }
 
   /**
@@ -220,7 +287,9 @@ public final class RuleSet {
   public Step wakeUp(String userId, UserState before, long realNow) {
     Instant now = before.clock().now(realNow);
     Object[] states = before.states().clone();
-    List<Notification> sent = new ArrayList<>(1);
+    Policy.Released released = policy.release(before.deferred(), now.toEpochMilli());
+    List<Notification> sent = new ArrayList<>(released.due());
+    List<Policy.Decided> decided = new ArrayList<>(1);
     for (Family<?> family : families) {
       Object state = states[family.index];
       try {
@@ -231,25 +300,36 @@ public final class RuleSet {
         Outcome<?> outcome = family.tick(userId, state, now);
         log(family, userId, null, now, outcome);
         states[family.index] = outcome.state();
-        sent.addAll(outcome.notifications());
+        outcome.notifications().forEach(n -> decided.add(new Policy.Decided(family.index, n)));
       } catch (RuntimeException e) {
         family.failed.increment();
         LOG.atError().addKeyValue("userId", userId).log("{}: user {}, clock {}: the rule failed, the user's state "
             + "in this family is kept as it was", family.name(), userId, now, e);
       }
     }
+    long[] marks = policy.forget(before.marks(), now.toEpochMilli());
+    Deferred[] deferred = released.left();
+    if (!decided.isEmpty()) {
+      Policy.Admitted admitted = policy.admit(marks, deferred, defaults.timeZoneOf(before), defaults.localeOf(before),
+          now, decided);
+      record(userId, admitted);
+      sent.addAll(admitted.sent());
+      marks = admitted.marks();
+      deferred = admitted.deferred();
+    }
     return new Step(kept(before.clock(), states, recentEvents.forget(before.recent(), realNow), before.timeZone(),
-        before.locale()), null, sent);
+        before.locale(), marks, deferred), null, sent);
   }
 
   /** The user as kept, or null when nothing is left to keep. */
-  private static UserState kept(UserClock clock, Object[] states, long[] recent, String timeZone, String locale) {
-    if (recent.length > 0) {
-      return new UserState(clock, states, recent, timeZone, locale);
+  private static UserState kept(UserClock clock, Object[] states, long[] recent, String timeZone, String locale,
+      long[] marks, Deferred[] deferred) {
+    if (recent.length > 0 || marks.length > 0 || deferred.length > 0) {
+      return new UserState(clock, states, recent, timeZone, locale, marks, deferred);
     }
     for (Object state : states) {
       if (state != null) {
-        return new UserState(clock, states, recent, timeZone, locale);
+        return new UserState(clock, states, recent, timeZone, locale, marks, deferred);
       }
     }
     return null;
@@ -268,6 +348,12 @@ public final class RuleSet {
     }
     Instant now = state.clock().now(realNow);
     long wakeAt = recentEvents.forgetAt(state.recent());
+    if (state.deferred().length > 0) {
+      wakeAt = Math.min(wakeAt, state.clock().realTimeOf(Instant.ofEpochMilli(Policy.nextRelease(state.deferred()))));
+    }
+    if (state.marks().length > 0) {
+      wakeAt = Math.min(wakeAt, state.clock().realTimeOf(Instant.ofEpochMilli(policy.forgetAt(state.marks()))));
+    }
     for (Family<?> family : families) {
       Instant due;
       try {
@@ -291,18 +377,37 @@ public final class RuleSet {
    */
   public void recount(Iterable<UserState> users) {
     int[] counts = new int[families.size()];
+    int[] held = new int[families.size()];
     for (UserState user : users) {
       for (Family<?> family : families) {
         counts[family.index] += user != null && user.states()[family.index] != null ? 1 : 0;
       }
+      for (Deferred d : user == null ? Deferred.NONE : user.deferred()) {
+        if (d.family() >= 0) {
+          held[d.family()]++;
+        }
+      }
     }
     for (Family<?> family : families) {
       family.users.set(counts[family.index]);
+      family.held.set(held[family.index]);
+    }
+  }
+
+  private void held(Deferred d, int delta) {
+    if (d.family() >= 0) {
+      families.get(d.family()).held.addAndGet(delta);
     }
   }
 
   /** Counts the user in the families it has state in now and did not before, and the reverse. */
   public void count(UserState before, UserState after) {
+    for (Deferred d : before == null ? Deferred.NONE : before.deferred()) {
+      held(d, -1);
+    }
+    for (Deferred d : after == null ? Deferred.NONE : after.deferred()) {
+      held(d, 1);
+    }
     for (Family<?> family : families) {
       boolean was = before != null && before.states()[family.index] != null;
       boolean is = after != null && after.states()[family.index] != null;
@@ -357,6 +462,19 @@ public final class RuleSet {
         Bytes.writeString(out, family.encode(familyState).encode());
       }
     }
+    // Last, so that a state saved before marks existed reads as one without them. Marks and deferred notifications
+    // name their family by key, as states do: the rules' order may change between a save and a load.
+    out.writeShort(state.marks().length);
+    for (long mark : state.marks()) {
+      out.writeLong(Marks.at(mark));
+      Bytes.writeString(out, Marks.tag(mark) == Marks.TRAINED ? null : keyOf(Marks.tag(mark)));
+    }
+    out.writeShort(state.deferred().length);
+    for (Deferred d : state.deferred()) {
+      out.writeLong(d.releaseAt());
+      Bytes.writeString(out, keyOf(d.family()));
+      Bytes.writeString(out, d.notification().toJson().encode());
+    }
   }
 
   /**
@@ -387,7 +505,37 @@ public final class RuleSet {
         states[family.index] = family.codec.decode(new JsonObject(state));
       }
     }
-    return kept(clock, states, recent.length == 0 ? RecentEvents.NONE : recent, timeZone, locale);
+    long[] marks = Marks.NONE;
+    Deferred[] deferred = Deferred.NONE;
+    if (in.isReadable()) {
+      long[] read = new long[in.readShort()];
+      int kept = 0;
+      for (int i = 0; i < read.length; i++) {
+        long at = in.readLong();
+        String key = Bytes.readString(in);
+        Family<?> family = key == null ? null : byKey(key);
+        if (key == null || family != null) { // a removed rule's marks count for nothing
+          read[kept++] = Marks.of(family == null ? Marks.TRAINED : family.index, at);
+        }
+      }
+      marks = kept == 0 ? Marks.NONE : Arrays.copyOf(read, kept);
+      List<Deferred> held = new ArrayList<>(0);
+      for (int i = in.readShort(); i > 0; i--) {
+        long releaseAt = in.readLong();
+        String key = Bytes.readString(in);
+        Family<?> family = key == null ? null : byKey(key);
+        Notification notification = Notification.fromJson(new JsonObject(Bytes.readString(in)));
+        // a deferred notification was decided: it goes out even if its rule is gone, as a queued one would
+        held.add(new Deferred(releaseAt, family == null ? -1 : family.index, notification));
+      }
+      deferred = held.isEmpty() ? Deferred.NONE : held.toArray(Deferred[]::new);
+    }
+    return kept(clock, states, recent.length == 0 ? RecentEvents.NONE : recent, timeZone, locale, marks, deferred);
+  }
+
+  /** The key of the family at the index; null for none (a deferred notification whose rule was removed). */
+  private String keyOf(int index) {
+    return index < 0 || index >= families.size() ? null : families.get(index).key;
   }
 
   private Family<?> byKey(String key) {
@@ -437,6 +585,7 @@ public final class RuleSet {
   public void countAs(RuleSet before) {
     for (Family<?> family : families) {
       family.users.set(before.families.get(family.index).users.get());
+      family.held.set(before.families.get(family.index).held.get());
     }
   }
 
@@ -459,6 +608,10 @@ public final class RuleSet {
         states[to[i]] = old;
       }
     }
-    return kept(state.clock(), states, state.recent(), state.timeZone(), state.locale());
+    long[] marks = Marks.moved(state.marks(), to);
+    Deferred[] deferred = state.deferred().length == 0 ? Deferred.NONE : java.util.Arrays.stream(state.deferred())
+        .map(d -> new Deferred(d.releaseAt(), d.family() < 0 ? -1 : to[d.family()], d.notification()))
+        .toArray(Deferred[]::new);
+    return kept(state.clock(), states, state.recent(), state.timeZone(), state.locale(), marks, deferred);
   }
 }

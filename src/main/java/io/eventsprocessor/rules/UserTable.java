@@ -1,5 +1,6 @@
 package io.eventsprocessor.rules;
 
+import io.eventsprocessor.policy.Deferred;
 import io.eventsprocessor.rules.RuleSet.UserState;
 import io.eventsprocessor.time.DueTimer;
 import java.util.Arrays;
@@ -26,6 +27,8 @@ final class UserTable {
     final long[] recent;
     final String timeZone;
     final String locale;
+    final long[] marks;
+    final Deferred[] deferred;
     final long wakeAt;
     int slot = -1;
 
@@ -37,11 +40,13 @@ final class UserTable {
       this.recent = state.recent();
       this.timeZone = state.timeZone();
       this.locale = state.locale();
+      this.marks = state.marks();
+      this.deferred = state.deferred();
       this.wakeAt = wakeAt;
     }
 
     UserState state() {
-      return new UserState(clockEventMillis, clockRealMillis, states, recent, timeZone, locale);
+      return new UserState(clockEventMillis, clockRealMillis, states, recent, timeZone, locale, marks, deferred);
     }
   }
 

@@ -66,7 +66,7 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families, RuleDef
     List<String> shaped = rules.keys().stream()
         .filter(k -> !written.contains(k) && !FORMER_KEYS.contains(k) && !k.equals(RuleDefaults.SECTION)).toList();
     List<Configured<?>> configured = new ArrayList<>();
-    for (RuleFamily<?> family : Shapes.read(rules, shaped, types)) {
+    for (RuleFamily<?> family : Shapes.read(rules, shaped, types, defaults)) {
       configured.add(configure(family, rules));
     }
     for (RuleFamily<?> family : families) {
@@ -78,7 +78,10 @@ public record ServiceConfig(AppConfig app, List<Configured<?>> families, RuleDef
     JsonObject sections = new JsonObject()
         .put("events", json.getValue("events") == null ? new JsonObject() : json.getValue("events"))
         .put("rules", withShipped.getJsonObject("rules").copy().put(RuleDefaults.SECTION,
-            new JsonObject().put("timeZone", defaults.timeZone()).put("locale", defaults.locale())));
+            new JsonObject().put("timeZone", defaults.timeZone()).put("locale", defaults.locale())
+                .put("maxPerDay", defaults.maxPerDay()).put("quietHours", defaults.quietHours() == null ? false
+                    : new JsonObject().put("from", defaults.quietHours().from().toString())
+                        .put("to", defaults.quietHours().to().toString()))));
     return new ServiceConfig(app, List.copyOf(configured), defaults, sections);
   }
 

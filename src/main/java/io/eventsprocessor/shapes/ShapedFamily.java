@@ -2,6 +2,7 @@ package io.eventsprocessor.shapes;
 
 import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.policy.RulePolicy;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.rules.StateCodec;
 import io.eventsprocessor.rules.UserRules;
@@ -16,9 +17,10 @@ import java.util.List;
  * @param notification the kind of the notifications it sends
  * @param layout       its shape, types and the fields that tie them (see {@link RuleFamily#layout}): what its
  *                     settings may change without its users' state being dropped is everything else
+ * @param policy       its caps, quiet hours and messages by language
  */
 public record ShapedFamily<S>(String name, String shape, String notification, List<EventSchema> schemas,
-    String layout, UserRules<S> rules, StateCodec<S> codec) implements RuleFamily<S> {
+    String layout, UserRules<S> rules, StateCodec<S> codec, RulePolicy policy) implements RuleFamily<S> {
 
   public ShapedFamily {
     schemas = List.copyOf(schemas);

@@ -3,7 +3,11 @@ package io.eventsprocessor.shapes;
 import io.eventsprocessor.config.ConfigReader;
 import io.eventsprocessor.event.DataField;
 import io.eventsprocessor.event.EventSchema;
+import io.eventsprocessor.event.Zones;
 import io.eventsprocessor.notify.MessageTemplate;
+import io.eventsprocessor.notify.Messages;
+import io.eventsprocessor.policy.QuietHours;
+import io.eventsprocessor.rules.RuleDefaults;
 import io.eventsprocessor.rules.RuleFamily;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -77,9 +81,11 @@ public final class Shapes {
   /**
    * Reads the rules named {@code names} from the section, each a shape's.
    *
-   * @param types every event type a rule may name, with its data fields
+   * @param types    every event type a rule may name, with its data fields
+   * @param defaults what holds for every rule that does not say otherwise (quiet hours, the default language)
    */
-  public static List<RuleFamily<?>> read(ConfigReader rules, List<String> names, Map<String, EventSchema> types) {
+  public static List<RuleFamily<?>> read(ConfigReader rules, List<String> names, Map<String, EventSchema> types,
+      RuleDefaults defaults) {
     Map<String, Spec> specs = new LinkedHashMap<>();
     for (String name : names) {
       ConfigReader section = rules.object(name);
@@ -94,9 +100,9 @@ public final class Shapes {
       }
       String kind = section.string("kind", "");
       if (DURATION.equals(kind)) {
-        specs.put(name, DurationSpec.read(name, section, types));
+        specs.put(name, DurationSpec.read(name, section, types, defaults));
       } else if (ABSENCE.equals(kind)) {
-        specs.put(name, AbsenceSpec.read(name, section, types));
+        specs.put(name, AbsenceSpec.read(name, section, types, defaults));
       } else {
         section.problem("kind", "unknown shape: must be " + ABSENCE + " or " + DURATION, kind);
         section.skip();
@@ -135,10 +141,11 @@ public final class Shapes {
 
   private record DurationSpec(String name, ConfigReader section, String notification, String start, String end,
       String pause, String resume, String abort, String session, Duration min, Duration sessionExpiry,
-      List<String> fields, MessageTemplate message, MessageTemplate fallbackMessage, boolean complete)
+      List<String> fields, Messages message, Messages fallbackMessage, PolicyKeys policy, boolean complete)
       implements Spec {
 
-    static DurationSpec read(String name, ConfigReader section, Map<String, EventSchema> types) {
+    static DurationSpec read(String name, ConfigReader section, Map<String, EventSchema> types,
+        RuleDefaults defaults) {
       section.renamed("minDuration", section.name("min"));
       section.renamed("messageWithoutTitle", section.name("fallbackMessage"));
       String notification = section.requiredString("notification");
@@ -183,16 +190,21 @@ public final class Shapes {
       }
       Set<String> allowed = new LinkedHashSet<>(guaranteed);
       allowed.addAll(fields);
-      MessageTemplate message = template(section, "message", allowed);
-      MessageTemplate fallback = section.has("fallbackMessage") ? template(section, "fallbackMessage", guaranteed) : null;
+      Messages message = messages(section, "message", allowed, defaults.locale());
+      Messages fallback = section.has("fallbackMessage")
+          ? messages(section, "fallbackMessage", guaranteed, defaults.locale()) : null;
       if (message != null && fallback == null && !section.has("fallbackMessage")) {
         message.placeholders().stream().filter(p -> !guaranteed.contains(p)).findFirst().ifPresent(p ->
             section.problem("message", "uses {" + p + "}, which an event may lack: give a fallbackMessage without it"));
       }
       boolean complete = notification != null && start != null && end != null && min != null && message != null
           && (fallback != null || !section.has("fallbackMessage"));
+      PolicyKeys policy = PolicyKeys.read(section, defaults, QuietHours.Action.defer);
+      if (policy.skipIfTrainedToday()) {
+        section.problem("skipIfTrainedToday", "is for absence rules: a duration rule's notification is the training");
+      }
       return new DurationSpec(name, section, notification, start, end, pause, resume, abort, session, min, expiry,
-          List.copyOf(fields), message, fallback, complete);
+          List.copyOf(fields), message, fallback, policy, complete);
     }
 
     @Override
@@ -203,9 +215,9 @@ public final class Shapes {
       TypeRoles roles = TypeRoles.builder().add(start, DurationRules.START).add(end, DurationRules.END)
           .add(pause, DurationRules.PAUSE).add(resume, DurationRules.RESUME).add(abort, DurationRules.ABORT).build();
       DurationRules rules = new DurationRules(new DurationRules.Settings(notification, roles, session, fields, min,
-          sessionExpiry, message, fallbackMessage));
+          sessionExpiry, message.standard(), fallbackMessage == null ? null : fallbackMessage.standard()));
       return new ShapedFamily<>(name, DURATION, notification, schemas(types, start, end, pause, resume, abort),
-          layout(), rules, new DurationStateCodec());
+          layout(), rules, new DurationStateCodec(), policy.policy(Set.of(), message, fallbackMessage));
     }
 
     /** What its users' state means: the types and fields that make a session (see {@link RuleFamily#layout}). */
@@ -224,9 +236,11 @@ public final class Shapes {
 
   private record AbsenceSpec(String name, ConfigReader section, String notification, String trigger,
       List<String> cancelledBy, String match, Duration within, boolean restart, String notDuring,
-      String triggeredAtField, List<String> fields, MessageTemplate message, boolean complete) implements Spec {
+      String triggeredAtField, List<String> fields, Messages message, PolicyKeys policy, boolean complete)
+      implements Spec {
 
-    static AbsenceSpec read(String name, ConfigReader section, Map<String, EventSchema> types) {
+    static AbsenceSpec read(String name, ConfigReader section, Map<String, EventSchema> types,
+        RuleDefaults defaults) {
       section.renamed("delay", section.name("within"));
       String notification = section.requiredString("notification");
       String trigger = type(section, "trigger", true, types);
@@ -266,11 +280,15 @@ public final class Shapes {
           : types.get(trigger).data().stream().map(DataField::name).toList();
       Set<String> allowed = new LinkedHashSet<>(List.of(MINUTES));
       allowed.addAll(fields);
-      MessageTemplate message = template(section, "message", allowed);
+      Messages message = messages(section, "message", allowed, defaults.locale());
+      PolicyKeys policy = PolicyKeys.read(section, defaults, QuietHours.Action.drop);
+      if (policy.skipIfTrainedToday() && notDuring == null) {
+        section.problem("skipIfTrainedToday", "needs notDuring: the duration rule whose sessions are the training");
+      }
       boolean complete = notification != null && trigger != null && within != null && message != null
           && (notDuring == null || !notDuring.isBlank());
       return new AbsenceSpec(name, section, notification, trigger, List.copyOf(cancelledBy), match, within, restart,
-          notDuring, triggeredAtField, fields, message, complete);
+          notDuring, triggeredAtField, fields, message, policy, complete);
     }
 
     @Override
@@ -300,11 +318,12 @@ public final class Shapes {
       }
       AbsenceRules rules = new AbsenceRules(new AbsenceRules.Settings(notification, roles.build(), fields,
           match == null ? -1 : fields.indexOf(match), within, restart, waited == null ? null : waited.session(),
-          waited == null ? null : waited.sessionExpiry(), triggeredAtField, message));
+          waited == null ? null : waited.sessionExpiry(), triggeredAtField, message.standard()));
       String layout = String.join(" ", ABSENCE, "trigger=" + trigger, "cancelledBy=" + cancelledBy, "match=" + match,
           "notDuring=" + (waited == null ? null : waited.layout()), "fields=" + fields);
+      Set<String> training = waited == null ? Set.of() : Set.of(waited.start(), waited.end());
       return new ShapedFamily<>(name, ABSENCE, notification, schemas(types, named.toArray(String[]::new)), layout,
-          rules, new AbsenceStateCodec());
+          rules, new AbsenceStateCodec(), policy.policy(training, message, null));
     }
   }
 
@@ -339,13 +358,44 @@ public final class Shapes {
     return schema == null ? null : schema.data().stream().filter(f -> f.name().equals(name)).findFirst().orElse(null);
   }
 
-  private static MessageTemplate template(ConfigReader section, String key, Set<String> allowed) {
+  /**
+   * The message at {@code key}: one text, in the default language, or an object of texts by BCP 47 tag. Each text's
+   * placeholders must be among {@code allowed}; every wrong one is reported.
+   */
+  private static Messages messages(ConfigReader section, String key, Set<String> allowed, String defaultLocale) {
+    if (section.isObject(key)) {
+      ConfigReader byTag = section.object(key);
+      Map<String, MessageTemplate> templates = new LinkedHashMap<>();
+      boolean wrong = byTag.keys().isEmpty();
+      for (String tag : byTag.keys()) {
+        String text = byTag.string(tag, null);
+        String normal = null;
+        try {
+          normal = Zones.locale(tag);
+        } catch (IllegalArgumentException e) {
+          byTag.problem(tag, "is not a BCP 47 language tag (e.g. \"de\" or \"de-AT\")");
+        }
+        try {
+          if (text != null && normal != null) {
+            templates.put(normal, MessageTemplate.parse(text, allowed, normal));
+          }
+        } catch (IllegalArgumentException e) {
+          byTag.problem(tag, e.getMessage(), text);
+        }
+        wrong |= text == null || normal == null || !templates.containsKey(normal);
+      }
+      if (byTag.keys().isEmpty()) {
+        section.problem(key, "must give a text in at least one language");
+      }
+      byTag.done();
+      return wrong ? null : new Messages(templates, defaultLocale);
+    }
     String text = section.requiredString(key);
     if (text == null) {
       return null;
     }
     try {
-      return MessageTemplate.parse(text, allowed);
+      return Messages.of(MessageTemplate.parse(text, allowed, defaultLocale), defaultLocale);
     } catch (IllegalArgumentException e) {
       section.problem(key, e.getMessage(), text);
       return null;

@@ -16,7 +16,7 @@ class OutboxTest {
   final Outbox outbox = new Outbox(POLICY);
 
   static Notification note(String userId, String id) {
-    return new Notification(id, "training_reminder", userId, "d", "start now", Map.of(), "e-" + id);
+    return new Notification(id, "training_reminder", userId, "d", "start now", Map.of(), "e-" + id, null);
   }
 
   static List<String> ids(List<Outbox.Pending> pending) {

@@ -31,8 +31,9 @@ public class RuleEngineTest {
     return new RuleEngine(List.of(families));
   }
 
+  /** The shipped rules, unguarded (see {@link io.eventsprocessor.Unguarded}): these tests are about the rules. */
   public static RuleEngine standard() {
-    return engine(ConfiguredRules.shipped("congratulation"), ConfiguredRules.shipped("reminder"));
+    return new RuleEngine(rules(new JsonObject()));
   }
 
   @Test
@@ -215,8 +216,10 @@ public class RuleEngineTest {
     assertThat(engine.users()).isZero();
   }
 
+  /** The rules of the config, unguarded unless it says otherwise. */
   static RuleSet rules(JsonObject config) {
-    return io.eventsprocessor.service.ServiceConfig.from(config, io.eventsprocessor.service.ServiceConfig.FAMILIES)
+    JsonObject unguarded = new JsonObject().put("rules", io.eventsprocessor.Unguarded.rules()).mergeIn(config, true);
+    return io.eventsprocessor.service.ServiceConfig.from(unguarded, io.eventsprocessor.service.ServiceConfig.FAMILIES)
         .ruleSet();
   }
 

@@ -18,7 +18,8 @@ import net.jqwik.api.Provide;
 
 /** The user table finds every user it holds and wakes them in due order, held to a HashMap over random changes. */
 class UserTableProperties {
-  private static final UserState STATE = new UserState(0, 0, new Object[0], new long[0], null, null);
+  private static final UserState STATE = new UserState(0, 0, new Object[0], new long[0], null, null,
+      io.eventsprocessor.policy.Marks.NONE, io.eventsprocessor.policy.Deferred.NONE);
 
   /** Sets a user's wake-up ({@code DueTimer.NEVER}: stays with nothing due), or removes it when {@code wakeAt < 0}. */
   record Change(String userId, long wakeAt) {}

@@ -89,10 +89,11 @@ class ShapesConfigTest {
   @Test
   void aMessageTemplateThatDoesNotParse() {
     assertThatThrownBy(() -> config(new JsonObject().put("reminder", new JsonObject().put("message", "Start {now"))))
-        .hasMessageContaining("rules.reminder.message: does not parse: the '{' at character 7 is not part of a {name} "
-            + "placeholder");
+        .hasMessageContaining("rules.reminder.message: does not parse: the '{' at character 7 opens a placeholder "
+            + "that is never closed");
     assertThatThrownBy(() -> config(new JsonObject().put("reminder", new JsonObject().put("message", "Start now}"))))
-        .hasMessageContaining("rules.reminder.message: does not parse: the '}' at character 10");
+        .hasMessageContaining("rules.reminder.message: does not parse: the '}' at character 10 closes no {name} "
+            + "placeholder");
   }
 
   @Test
@@ -172,10 +173,11 @@ class ShapesConfigTest {
   @Test
   void theRulesDefaultsAreAZoneAndALanguageAndNoRuleIsCalledDefaults() {
     assertThat(config(new JsonObject()).ruleSet().defaults())
-        .isEqualTo(new io.eventsprocessor.rules.RuleDefaults("UTC", "en"));
+        .isEqualTo(io.eventsprocessor.rules.RuleDefaults.DEFAULT);
     assertThat(config(new JsonObject().put("defaults", new JsonObject().put("timeZone", "Europe/Vienna")
         .put("locale", "de-at"))).ruleSet().defaults())
-        .isEqualTo(new io.eventsprocessor.rules.RuleDefaults("Europe/Vienna", "de-AT"));
+        .isEqualTo(new io.eventsprocessor.rules.RuleDefaults("Europe/Vienna", "de-AT", 3,
+            io.eventsprocessor.rules.RuleDefaults.DEFAULT.quietHours()));
     assertThatThrownBy(() -> config(new JsonObject().put("defaults", new JsonObject().put("timeZone", "Mars/Base")
         .put("locale", "--").put("kind", "absence"))))
         .hasMessageContaining("rules.defaults.timeZone: must be a time zone: an IANA id such as \"Europe/Berlin\"")
