@@ -255,6 +255,27 @@ class ClusterEndToEndTest {
     });
   }
 
+  @Test
+  void aCongratulationDeferredByQuietHoursGoesOutOnceAfterItsOwnerDied() throws Exception {
+    List<Node> cluster = startCluster(GuardedEndToEndTest.GUARDED);
+    for (String event : List.of(
+        GuardedEndToEndTest.program("training_program_started", "eve", "p1", "23:00"),
+        GuardedEndToEndTest.program("training_program_finished", "eve", "p1", "23:40"))) {
+      assertThat(cluster.get(0).http().postEvent(event).status()).isEqualTo(202);
+    }
+    Node survivor = killOwnerOf(cluster, "eve");
+    assertThat(notifications.delivered()).isEmpty();
+
+    // Her next event shows her clock past 07:00 in Berlin: the congratulation held since 23:40 goes out, once.
+    assertThat(survivor.http().postEvent("{\"type\": \"app_launch\", \"userId\": \"eve\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2026-06-01T07:05:00+02:00\"}").status()).isEqualTo(202);
+    assertThat(deliveredExactly(1)).singleElement().satisfies(r -> {
+      assertThat(r.kind()).isEqualTo("training_congratulation");
+      assertThat(r.body().getString("locale")).isEqualTo("de");
+      assertThat(r.message()).contains("40 Minuten");
+    });
+  }
+
   /** The node that owns the user dies as a kill would; a node that survives, once it takes events again. */
   static Node killOwnerOf(List<Node> cluster, String userId) {
     var owner = cluster.get(0).hazelcast().getPartitionService().getPartition(userId).getOwner();

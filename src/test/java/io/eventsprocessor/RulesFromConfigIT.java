@@ -97,6 +97,34 @@ class RulesFromConfigIT {
   }
 
   @Test
+  void aCongratulationHeldByQuietHoursSurvivesAKillAndGoesOutOnce() throws Exception {
+    Path conf = Files.copy(Path.of("conf/config.json"), dir.resolve("config.json"));
+    node = start(conf);
+    assertThat(status(GuardedEndToEndTest.program("training_program_started", "eve", "p1", "23:00")))
+        .isEqualTo("accepted");
+    assertThat(status(GuardedEndToEndTest.program("training_program_finished", "eve", "p1", "23:40")))
+        .isEqualTo("accepted");
+
+    // Killed while the congratulation waits for 07:00 in Berlin: the next start has it from the journal.
+    node.kill();
+    node.awaitExit(Duration.ofSeconds(10));
+    node = start(conf);
+    assertThat(notifications.delivered()).isEmpty();
+    assertThat(status("{\"type\": \"app_launch\", \"userId\": \"eve\", \"deviceId\": \"d\", "
+        + "\"occurredAt\": \"2026-06-01T07:05:00+02:00\"}")).isEqualTo("accepted");
+    await().atMost(Duration.ofSeconds(20)).until(() -> !notifications.delivered().isEmpty());
+
+    // Killed again once it went out: it is not sent twice.
+    node.kill();
+    node.awaitExit(Duration.ofSeconds(10));
+    node = start(conf);
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+        .until(() -> notifications.delivered().stream().map(r -> r.body().getString("id")).distinct().count() == 1);
+    assertThat(notifications.delivered()).extracting(Received::kind).containsOnly("training_congratulation");
+    assertThat(notifications.delivered().get(0).message()).contains("40 Minuten");
+  }
+
+  @Test
   void aSighupWithAFileThatCannotRunKeepsTheRunningRules() throws Exception {
     Path conf = Files.writeString(dir.resolve("config.json"), Files.readString(Path.of("conf/example-rules.json")));
     node = start(conf);

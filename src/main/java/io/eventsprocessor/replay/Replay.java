@@ -14,6 +14,7 @@ import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.rules.RuleEngine;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.bus.Reply;
+import io.eventsprocessor.policy.Reason;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.time.DueTimer;
 import io.vertx.core.json.JsonObject;
@@ -326,8 +327,13 @@ public final class Replay {
       out.println("by rule:");
       for (RuleFamily<?> family : families) {
         if (family instanceof ShapedFamily<?> shaped) {
-          out.println("  " + shaped.name() + " (" + shaped.shape() + ", " + shaped.notification() + "): "
-              + notificationsByKind.getOrDefault(shaped.notification(), 0));
+          RuleSet.Family<?> counted = engine.families().stream().filter(f -> f.name().equals(family.name()))
+              .findFirst().orElseThrow();
+          out.println("  " + shaped.name() + " (" + shaped.shape() + ", " + shaped.notification() + "): sent "
+              + notificationsByKind.getOrDefault(shaped.notification(), 0) + ", deferred " + counted.deferred()
+              + ", capped " + (counted.suppressed(Reason.capped) + counted.suppressed(Reason.daily_limit))
+              + ", dropped " + counted.suppressed(Reason.quiet_hours) + ", trained today "
+              + counted.suppressed(Reason.trained_today));
         } else {
           out.println("  " + family.name() + " (a family written in Java)");
         }

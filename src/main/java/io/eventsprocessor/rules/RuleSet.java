@@ -229,17 +229,24 @@ public final class RuleSet {
     if (policy.isTraining(event.type())) {
       marks = policy.trained(marks, event.occurredAt().toEpochMilli());
     }
-    long now = clock.now(realNow).toEpochMilli();
-    Policy.Released released = policy.release(before == null ? Deferred.NONE : before.deferred(), now);
-    List<Notification> sent = new ArrayList<>(released.due());
-    List<Policy.Decided> decided = new ArrayList<>(1);
+    List<Notification> sent = new ArrayList<>(1);
+    Deferred[] deferred = before == null ? Deferred.NONE : before.deferred();
+    if (deferred.length > 0) { // an event that shows the user's clock past quiet hours' end releases what waited
+      Policy.Released released = policy.release(deferred, clock.now(realNow).toEpochMilli());
+      sent.addAll(released.due());
+      deferred = released.left();
+    }
+    List<Policy.Decided> decided = null;
     for (int i : consumers) {
       Family<?> family = families.get(i);
       try {
         Outcome<?> outcome = family.apply(states[i], event);
         log(family, userId, event, null, outcome);
         states[i] = outcome.state();
-        outcome.notifications().forEach(n -> decided.add(new Policy.Decided(family.index, n)));
+        for (Notification n : outcome.notifications()) {
+          decided = decided == null ? new ArrayList<>(1) : decided;
+          decided.add(new Policy.Decided(family.index, n));
+        }
       } catch (RuntimeException e) {
         family.failed.increment();
         LOG.atError().addKeyValue("userId", userId).addKeyValue("eventId", event.id()).log("{}: user {}, event {} "
@@ -247,15 +254,14 @@ public final class RuleSet {
             event.id(), event.type(), e);
       }
     }
-    Deferred[] deferred = released.left();
-    if (!decided.isEmpty()) {
+    if (decided != null) {
       Policy.Admitted admitted = policy.admit(marks, deferred, timeZone == null ? defaults.timeZone() : timeZone,
           locale == null ? defaults.locale() : locale, event.occurredAt(), decided);
       record(userId, admitted);
       sent.addAll(admitted.sent());
       marks = admitted.marks();
       // a late event's notification deferred to a time the user's clock has passed already goes out now
-      Policy.Released late = policy.release(admitted.deferred(), now);
+      Policy.Released late = policy.release(admitted.deferred(), clock.now(realNow).toEpochMilli());
       sent.addAll(late.due());
       deferred = late.left();
     }

@@ -195,13 +195,13 @@ class ReplayTest {
     Path events = file("last-week.ndjson", lastWeek());
     Run before = replay("--conf", "conf/config.json", events.toString());
     assertThat(before.out()).contains("events read: 4 (accepted 2, duplicates 0, of unsupported types 2, rejected 0)",
-        "by rule:", "  congratulation (duration, training_congratulation): 0", "  reminder (absence, training_reminder): 0");
+        "by rule:", "  congratulation (duration, training_congratulation): sent 0, deferred 0, capped 0, dropped 0, trained today 0", "  reminder (absence, training_reminder): sent 0, deferred 0, capped 0, dropped 0, trained today 0");
     assertThat(before.notifications()).isEmpty();
 
     Run tried = replay("--conf", "conf/config.json", "--rules", "conf/example-rules.json", events.toString());
     assertThat(tried.exitCode()).as(tried.err()).isZero();
     assertThat(tried.out()).contains("events read: 4 (accepted 4, duplicates 0, of unsupported types 0, rejected 0)",
-        "  paused_nudge (absence, training_paused_nudge): 1", "  yoga_congratulation (duration, yoga_congratulation): 1");
+        "  paused_nudge (absence, training_paused_nudge): sent 1, deferred 0, capped 0, dropped 0, trained today 0", "  yoga_congratulation (duration, yoga_congratulation): sent 1, deferred 0, capped 0, dropped 0, trained today 0");
     assertThat(tried.notifications()).containsExactly(
         "2026-11-30T07:25:00Z yoga_congratulation to user yogi: \"Namaste! 25 minutes of yoga today.\"",
         "2026-11-30T10:20:00Z training_paused_nudge to user pauser: \"Your training is paused: pick up where you left off!\"");
@@ -209,7 +209,7 @@ class ReplayTest {
     // --set comes over the rules file: a stricter minimum leaves the 25 minutes without a word.
     Run stricter = replay("--rules", "conf/example-rules.json", "--set", "rules.yoga_congratulation.min=PT30M",
         events.toString());
-    assertThat(stricter.out()).contains("  yoga_congratulation (duration, yoga_congratulation): 0");
+    assertThat(stricter.out()).contains("  yoga_congratulation (duration, yoga_congratulation): sent 0, deferred 0, capped 0, dropped 0, trained today 0");
   }
 
   @Test
@@ -221,5 +221,45 @@ class ReplayTest {
     Run missing = replay("--rules", "no-such-rules.json", file("events.ndjson", lastWeek()).toString());
     assertThat(missing.exitCode()).isEqualTo(15);
     assertThat(missing.err()).contains("--rules no-such-rules.json: no such file");
+  }
+
+  /** A day of recorded traffic that the shipped caps and quiet hours act on (all times UTC, the default zone). */
+  static List<String> aBusyDay() {
+    List<String> lines = new java.util.ArrayList<>();
+    for (int hour = 9; hour <= 14; hour++) {
+      lines.add(event("app_launch", "opener", "2026-11-30T" + hour + ":00:00Z", null));
+    }
+    for (int hour : new int[] {8, 12, 18}) {
+      lines.add(event("training_program_started", "athlete", "2026-11-30T" + hour + ":00:00Z", "p" + hour));
+      lines.add(event("training_program_finished", "athlete", "2026-11-30T" + hour + ":35:00Z", "p" + hour));
+    }
+    lines.add(event("app_launch", "owl", "2026-11-30T23:50:00Z", null));
+    lines.add(event("training_program_started", "night", "2026-11-30T23:00:00Z", "n"));
+    lines.add(event("training_program_finished", "night", "2026-11-30T23:40:00Z", "n"));
+    return lines;
+  }
+
+  static String event(String type, String user, String at, String program) {
+    return "{\"type\": \"" + type + "\", \"userId\": \"" + user + "\", \"deviceId\": \"d\", \"occurredAt\": \""
+        + at.replaceAll("T(\\d):", "T0$1:") + "\"" + (program == null ? "" : ", \"data\": {\"programId\": \"" + program + "\"}")
+        + "}";
+  }
+
+  @Test
+  void eachRuleSaysWhatItSentCappedDeferredAndDroppedSoACapIsTriedOnRecordedTrafficFirst() throws Exception {
+    Path events = file("busy-day.ndjson", aBusyDay());
+    Run shipped = replay("--conf", "conf/config.json", events.toString());
+    assertThat(shipped.exitCode()).as(shipped.err()).isZero();
+    assertThat(shipped.out()).contains(
+        "  congratulation (duration, training_congratulation): sent 2, deferred 1, capped 2, dropped 0, trained today 0",
+        "  reminder (absence, training_reminder): sent 1, deferred 0, capped 5, dropped 1, trained today 0");
+    // The night owl's congratulation goes out when quiet hours end, in the order of time.
+    assertThat(shipped.notifications()).contains(
+        "2026-12-01T07:00:00Z training_congratulation to user night: \"Congratulations! You trained for 40 minutes today: "
+            + "that is your daily training dose done.\"");
+
+    Run twice = replay("--conf", "conf/config.json", "--set", "rules.reminder.cap.count=2", events.toString());
+    assertThat(twice.out()).contains(
+        "  reminder (absence, training_reminder): sent 2, deferred 0, capped 4, dropped 1, trained today 0");
   }
 }

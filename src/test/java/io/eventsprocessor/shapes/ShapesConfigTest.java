@@ -184,4 +184,48 @@ class ShapesConfigTest {
         .hasMessageContaining("rules.defaults.locale: must be a BCP 47 language tag")
         .hasMessageContaining("rules.defaults.kind: unknown key");
   }
+
+  @Test
+  void whatGuardsARuleIsCheckedKeyByKey() {
+    assertThatThrownBy(() -> config(new JsonObject()
+        .put("defaults", new JsonObject().put("maxPerDay", 0).put("quietHours", new JsonObject().put("from", "25:00")))
+        .put("reminder", new JsonObject().put("cap", new JsonObject().put("count", 1).put("period", "P7D"))
+            .put("quietHours", new JsonObject().put("action", "later")))
+        .put("congratulation", new JsonObject().put("skipIfTrainedToday", true)
+            .put("message", new JsonObject().put("en", "{minutes} minutes").put("--", "x").put("de", "{minuten}")))
+        .put("paused_nudge", pausedNudge().put("skipIfTrainedToday", true))))
+        .hasMessageContaining("rules.defaults.maxPerDay: must be a whole number from 1 to 1000, got 0")
+        .hasMessageContaining("rules.defaults.quietHours.from: must be a local time such as \"22:00\", got \"25:00\"")
+        .hasMessageContaining("rules.reminder.cap.period: must be P1D (the user's local day) or a rolling PT… duration")
+        .hasMessageContaining("rules.reminder.quietHours.action: must be one of drop, defer, got \"later\"")
+        .hasMessageContaining("rules.congratulation.skipIfTrainedToday: is for absence rules")
+        .hasMessageContaining("rules.congratulation.message.--: is not a BCP 47 language tag")
+        .hasMessageContaining("rules.congratulation.message.de: unknown placeholder {minuten}")
+        .hasMessageContaining("rules.paused_nudge.skipIfTrainedToday: needs notDuring");
+  }
+
+  @Test
+  void theShippedRulesAreGuardedAsDocumentedAndFalseTurnsAGuardOff() {
+    ServiceConfig shipped = config(new JsonObject());
+    io.eventsprocessor.policy.RulePolicy reminder = shipped.ruleFamilies().get(1).policy();
+    assertThat(reminder.cap()).isEqualTo(io.eventsprocessor.policy.Cap.perDay(1));
+    assertThat(reminder.quietHours().toString()).isEqualTo("22:00–07:00");
+    assertThat(reminder.quietHours().action()).isEqualTo(io.eventsprocessor.policy.QuietHours.Action.drop);
+    assertThat(reminder.trainingTypes()).containsExactlyInAnyOrder("training_program_started",
+        "training_program_finished");
+    io.eventsprocessor.policy.RulePolicy congratulation = shipped.ruleFamilies().get(0).policy();
+    assertThat(congratulation.quietHours().action()).isEqualTo(io.eventsprocessor.policy.QuietHours.Action.defer);
+    assertThat(congratulation.message().byLocale()).containsOnlyKeys("en", "de");
+    // A rule of the config gets the default quiet hours, its shape's action, and no cap of its own.
+    io.eventsprocessor.policy.RulePolicy nudge = config(new JsonObject().put("paused_nudge", pausedNudge()))
+        .ruleFamilies().get(2).policy();
+    assertThat(nudge.cap()).isNull();
+    assertThat(nudge.quietHours().action()).isEqualTo(io.eventsprocessor.policy.QuietHours.Action.drop);
+
+    ServiceConfig off = config(new JsonObject().put("defaults", new JsonObject().put("quietHours", false)
+        .put("maxPerDay", false)).put("reminder", new JsonObject().put("cap", false)));
+    assertThat(off.ruleSet().defaults().maxPerDay()).isZero();
+    assertThat(off.ruleFamilies().get(1).policy().cap()).isNull();
+    assertThat(off.ruleFamilies().get(1).policy().quietHours()).isNull();
+  }
 }
