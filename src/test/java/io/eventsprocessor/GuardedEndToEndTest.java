@@ -134,6 +134,12 @@ class GuardedEndToEndTest {
     });
     assertThat(delivered).filteredOn(r -> r.userId().equals("ann")).singleElement()
         .satisfies(r -> assertThat(r.body().getString("locale")).isEqualTo("en"));
+    // What did not go out is counted, by rule and reason.
+    assertThat(service.admin.get("/metrics").body()).contains(
+        "events_processor_notifications_suppressed_total{family=\"reminder\",reason=\"capped\"} 5.0",
+        "events_processor_notifications_suppressed_total{family=\"reminder\",reason=\"trained_today\"} 1.0",
+        "events_processor_notifications_suppressed_total{family=\"reminder\",reason=\"quiet_hours\"} 1.0",
+        "events_processor_notifications_suppressed_total{family=\"congratulation\",reason=\"capped\"} 2.0");
     service.stop();
   }
 }

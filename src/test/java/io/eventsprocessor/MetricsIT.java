@@ -71,6 +71,10 @@ class MetricsIT {
     assertThat(value(metrics, "vertx_eventbus_sent_total{address=\"events-processor.notification\",side=\"local\"}"))
         .isEqualTo(2);
     assertThat(metrics).contains("vertx_pool_in_use{pool_name=\"vert.x-worker-thread\",pool_type=\"worker\"}");
+    // What the guards kept from users, by rule and reason: none of the task's events.
+    assertThat(value(metrics, "events_processor_notifications_suppressed_total{family=\"reminder\","
+        + "reason=\"trained_today\"}")).isZero();
+    assertThat(metrics).contains("events_processor_notifications_deferred_waiting{family=\"congratulation\"}");
     // The JVM's and the process's.
     assertThat(metrics).contains("jvm_memory_used_bytes{").contains("jvm_gc_").contains("jvm_threads_live_threads")
         .contains("process_cpu_usage").contains("process_uptime_seconds").contains("process_files_open_files");

@@ -354,7 +354,7 @@ class ModesEndToEndTest {
         .put("message", "Congratulations! You trained for 40 minutes with Morning Yoga today: that is your daily "
             + "training dose done.")
         .put("data", new JsonObject().put("minutes", 40).put("programId", "p1").put("programTitle", "Morning Yoga"))
-        .put("triggeredBy", "dl-finish"));
+        .put("triggeredBy", "dl-finish").put("locale", "en"));
     // Times as RFC 3339 text in both modes, in order.
     Instant queuedAt = Instant.parse(dead.getString("queuedAt"));
     Instant failedAt = Instant.parse(dead.getString("failedAt"));

@@ -226,9 +226,6 @@ public final class RuleSet {
     String timeZone = event.timeZone() != null || before == null ? event.timeZone() : before.timeZone();
     String locale = event.locale() != null || before == null ? event.locale() : before.locale();
     long[] marks = before == null ? Marks.NONE : before.marks();
-    if (policy.isTraining(event.type())) {
-      marks = policy.trained(marks, event.occurredAt().toEpochMilli());
-    }
     List<Notification> sent = new ArrayList<>(1);
     Deferred[] deferred = before == null ? Deferred.NONE : before.deferred();
     if (deferred.length > 0) { // an event that shows the user's clock past quiet hours' end releases what waited
@@ -264,6 +261,10 @@ public final class RuleSet {
       Policy.Released late = policy.release(admitted.deferred(), clock.now(realNow).toEpochMilli());
       sent.addAll(late.due());
       deferred = late.left();
+    }
+    if (policy.isTraining(event.type())) {
+      // after this step's decisions: a reminder that fell due before this start is not judged by it
+      marks = policy.trained(marks, event.occurredAt().toEpochMilli());
     }
     return new Step(kept(clock, states, recent, timeZone, locale, marks, deferred), Reply.ACCEPTED, sent);
   }

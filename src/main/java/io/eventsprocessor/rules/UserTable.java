@@ -1,6 +1,7 @@
 package io.eventsprocessor.rules;
 
 import io.eventsprocessor.policy.Deferred;
+import io.eventsprocessor.policy.Marks;
 import io.eventsprocessor.rules.RuleSet.UserState;
 import io.eventsprocessor.time.DueTimer;
 import java.util.Arrays;
@@ -27,8 +28,12 @@ final class UserTable {
     final long[] recent;
     final String timeZone;
     final String locale;
-    final long[] marks;
-    final Deferred[] deferred;
+    /**
+     * The user's marks and deferred notifications in one field, so the entry stays 64 bytes: null for neither (most
+     * users), the marks' {@code long[]} when nothing is deferred, or a {@code Deferred[]} preceded by the marks in an
+     * {@code Object[]}.
+     */
+    final Object guarded;
     final long wakeAt;
     int slot = -1;
 
@@ -40,13 +45,15 @@ final class UserTable {
       this.recent = state.recent();
       this.timeZone = state.timeZone();
       this.locale = state.locale();
-      this.marks = state.marks();
-      this.deferred = state.deferred();
+      this.guarded = state.deferred().length > 0 ? new Object[] {state.marks(), state.deferred()}
+          : state.marks().length > 0 ? state.marks() : null;
       this.wakeAt = wakeAt;
     }
 
     UserState state() {
-      return new UserState(clockEventMillis, clockRealMillis, states, recent, timeZone, locale, marks, deferred);
+      return new UserState(clockEventMillis, clockRealMillis, states, recent, timeZone, locale,
+          guarded instanceof long[] marks ? marks : guarded instanceof Object[] both ? (long[]) both[0] : Marks.NONE,
+          guarded instanceof Object[] both ? (Deferred[]) both[1] : Deferred.NONE);
     }
   }
 
