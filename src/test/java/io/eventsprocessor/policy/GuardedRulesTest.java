@@ -206,8 +206,8 @@ class GuardedRulesTest {
   void aReminderThatFellDueBeforeTheStartThatShowsItIsSent() {
     TestEvents lou = TestEvents.of("lou").inZone(BERLIN);
     // The launch and a late start arrive together: the start moves the clock past the reminder's due time.
-    sent.addAll(engine.apply(lou.at(berlin("16:22")).launch(), real));
-    sent.addAll(engine.apply(lou.at(berlin("16:40")).started("p1"), real + 1000));
+    sent.addAll(engine.apply(lou.at(berlin("16:22")).launch(), real).notifications());
+    sent.addAll(engine.apply(lou.at(berlin("16:40")).started("p1"), real + 1000).notifications());
 
     assertThat(kinds()).containsExactly("training_reminder");
     assertThat(family("reminder").suppressed(Reason.trained_today)).isZero();
