@@ -124,7 +124,7 @@ public final class RuleSet {
    * RecentEvents}). Immutable: a step gives a new one.
    *
    * @param states   one per family, by index; null where the user has nothing pending
-   * @param recent   the latest events' (hash, appliedAt) pairs, oldest first
+   * @param recent   the latest events' ids and when they were applied, oldest first (see {@link RecentEvents})
    * @param timeZone the user's time zone as its latest event that told one said (see {@code event.Zones}), or null
    * @param locale   the user's language as its latest event that told one said, or null
    * @param marks    when the user got its notifications and last trained (see {@code policy.Marks})
@@ -354,7 +354,7 @@ public final class RuleSet {
       return DueTimer.NEVER;
     }
     Instant now = state.clock().now(realNow);
-    long wakeAt = recentEvents.forgetAt(state.recent());
+    long wakeAt = recentEvents.forgetAt(state.recent(), realNow);
     if (state.deferred().length > 0) {
       wakeAt = Math.min(wakeAt, state.clock().realTimeOf(Instant.ofEpochMilli(Policy.nextRelease(state.deferred()))));
     }
@@ -449,9 +449,12 @@ public final class RuleSet {
   // A user's state in records (snapshots, the cluster's map): its clock, its recent ids, then each family's state by
   // the family's name, as its codec encodes it.
 
+  /** The flag on the count of recent ids that says each is one long; without it they are (hash, appliedAt) pairs. */
+  private static final int PACKED_IDS = 0x4000;
+
   public void write(ByteBuf out, UserState state) {
     out.writeLong(state.clockEventMillis()).writeLong(state.clockRealMillis());
-    out.writeShort(state.recent().length);
+    out.writeShort(PACKED_IDS | state.recent().length); // one long an id (see RecentEvents)
     for (long value : state.recent()) {
       out.writeLong(value);
     }
@@ -492,9 +495,13 @@ public final class RuleSet {
    */
   public UserState read(ByteBuf in, Map<String, Integer> dropped) {
     UserClock clock = new UserClock(in.readLong(), in.readLong());
-    long[] recent = new long[in.readShort()];
+    int ids = in.readShort();
+    long[] recent = new long[ids & ~PACKED_IDS];
     for (int i = 0; i < recent.length; i++) {
       recent[i] = in.readLong();
+    }
+    if ((ids & PACKED_IDS) == 0) {
+      recent = RecentEvents.fromPairs(recent); // saved when an id took two longs
     }
     String timeZone = Bytes.readString(in);
     String locale = Bytes.readString(in);

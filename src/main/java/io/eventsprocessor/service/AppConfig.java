@@ -104,6 +104,12 @@ public record AppConfig(
         ingestJson.duration("duplicateWindow", Duration.ofHours(24), Duration.ofSeconds(1)),
         ingestJson.integer("duplicatesPerUser", 32, 1, 256),
         cloudEvents.optionalString("typePrefix"));
+    if (ingestSettings.duplicateWindow().compareTo(io.eventsprocessor.rules.RecentEvents.LONGEST_WINDOW) > 0) {
+      ingestJson.problem("duplicateWindow", "must be at most "
+          + io.eventsprocessor.rules.RecentEvents.LONGEST_WINDOW.toDays() + " days (P30D)", ingestSettings.duplicateWindow());
+      ingestSettings = new Ingest(ingestSettings.futureMargin(), Duration.ofHours(24), ingestSettings.duplicatesPerUser(),
+          ingestSettings.cloudEventsTypePrefix());
+    }
     if (ingestSettings.cloudEventsTypePrefix().length() > MAX_TYPE_PREFIX) {
       cloudEvents.problem("typePrefix", "must be at most " + MAX_TYPE_PREFIX + " characters",
           ingestSettings.cloudEventsTypePrefix());
