@@ -136,7 +136,7 @@ public final class Policy {
     ZoneId zoneId = ZoneId.of(zone);
     List<Notification> sent = new ArrayList<>(ordered.size());
     List<Decision> decisions = new ArrayList<>(0);
-    List<Deferred> held = null;
+    List<Deferred> waiting = null;
     for (Decided d : ordered) {
       RulePolicy rule = d.family() < rules.size() ? rules.get(d.family()) : null;
       if (rule == null) {
@@ -150,6 +150,7 @@ public final class Policy {
         continue;
       }
       Instant goesOut = at;
+      boolean held = false;
       QuietHours quiet = rule.quietHours();
       LocalTime local = at.atZone(zoneId).toLocalTime();
       if (quiet != null && quiet.contains(local)) {
@@ -159,6 +160,7 @@ public final class Policy {
           continue;
         }
         goesOut = quiet.endAfter(at, zoneId);
+        held = true;
       }
       long outMillis = goesOut.toEpochMilli();
       LocalDate day = Marks.day(outMillis, zoneId);
@@ -177,16 +179,16 @@ public final class Policy {
       if (cap != null || maxPerDay > 0) { // a mark nothing counts is not kept
         marks = Marks.add(marks, d.family(), outMillis, keep);
       }
-      if (goesOut == at) {
+      if (!held) {
         sent.add(n);
       } else {
-        held = held == null ? new ArrayList<>(List.of(deferred)) : held;
-        held.add(new Deferred(outMillis, d.family(), n));
+        waiting = waiting == null ? new ArrayList<>(List.of(deferred)) : waiting;
+        waiting.add(new Deferred(outMillis, d.family(), n));
         decisions.add(new Decision(d.family(), n, null, goesOut, "due at " + local.withNano(0) + " " + zone
             + ", inside quiet hours " + quiet + ": deferred to " + goesOut));
       }
     }
-    return new Admitted(marks, held == null ? deferred : held.toArray(Deferred[]::new), sent, decisions);
+    return new Admitted(marks, waiting == null ? deferred : waiting.toArray(Deferred[]::new), sent, decisions);
   }
 
   private int priority(int family) {
