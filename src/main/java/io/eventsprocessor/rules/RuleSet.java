@@ -473,11 +473,12 @@ public final class RuleSet {
       }
     }
     // Last, so that a state saved before marks existed reads as one without them. Marks and deferred notifications
-    // name their family by key, as states do: the rules' order may change between a save and a load.
+    // name their family by key, as states do (the rules' order may change between a save and a load); a mark by the
+    // key's hash, 4 bytes rather than the key's 20 (this runs for every event in a cluster).
     out.writeShort(state.marks().length);
     for (long mark : state.marks()) {
       out.writeLong(Marks.at(mark));
-      Bytes.writeString(out, Marks.tag(mark) == Marks.TRAINED ? null : keyOf(Marks.tag(mark)));
+      out.writeInt(Marks.tag(mark) == Marks.TRAINED ? 0 : keyHash(keyOf(Marks.tag(mark))));
     }
     out.writeShort(state.deferred().length);
     for (Deferred d : state.deferred()) {
@@ -526,9 +527,9 @@ public final class RuleSet {
       int kept = 0;
       for (int i = 0; i < read.length; i++) {
         long at = in.readLong();
-        String key = Bytes.readString(in);
-        Family<?> family = key == null ? null : byKey(key);
-        if (key == null || family != null) { // a removed rule's marks count for nothing
+        int key = in.readInt();
+        Family<?> family = key == 0 ? null : byKeyHash(key);
+        if (key == 0 || family != null) { // a removed rule's marks count for nothing
           read[kept++] = Marks.of(family == null ? Marks.TRAINED : family.index, at);
         }
       }
@@ -550,6 +551,21 @@ public final class RuleSet {
   /** The key of the family at the index; null for none (a deferred notification whose rule was removed). */
   private String keyOf(int index) {
     return index < 0 || index >= families.size() ? null : families.get(index).key;
+  }
+
+  /** A family's key as a mark names it: never 0, which names the training mark. */
+  private static int keyHash(String key) {
+    int hash = key.hashCode();
+    return hash == 0 ? 1 : hash;
+  }
+
+  private Family<?> byKeyHash(int hash) {
+    for (Family<?> family : families) {
+      if (keyHash(family.key) == hash) {
+        return family;
+      }
+    }
+    return null;
   }
 
   private Family<?> byKey(String key) {
