@@ -53,8 +53,9 @@ def settings():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--duration", type=parse_duration, default=env("DURATION", "1h"),
                    help="how long the load runs: 1h, 10m, 600s (DURATION, 1h)")
-    p.add_argument("--warmup", type=parse_duration, default=env("WARMUP", "2m"),
-                   help="left out of the first-10-minutes figures (WARMUP, 2m)")
+    p.add_argument("--warmup", type=parse_duration, default=env("WARMUP", "10m"),
+                   help="left out of the first-10-minutes figures: at the default load every user's duplicate memory "
+                        "is full after about 8 minutes, the steady state (WARMUP, 10m)")
     p.add_argument("--jar", default=env("JAR", str(run.JAR)), help="the service's jar (JAR, target/events-processor.jar)")
     p.add_argument("--java-opts", default=env("JAVA_OPTS", run.README_JAVA_OPTS),
                    help=f"the JVM's options (JAVA_OPTS, the README's: {run.README_JAVA_OPTS})")
