@@ -57,10 +57,22 @@ public final class JarNode {
     return chosen == null || chosen.equals("0") ? freePort() : Integer.parseInt(chosen);
   }
 
+  /**
+   * A port free now, below Linux's ephemeral range (32768 and up): a port the kernel hands out for port 0 may be
+   * taken, before the node binds it, as the local port of an outgoing connection (the cluster's members connect to
+   * each other all the time), and the node then fails to start with "in use".
+   */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // another one
+      }
     }
+    throw new IOException("no free port found from 20000 to 31999");
   }
 
   JarNode start() throws IOException {
