@@ -9,6 +9,7 @@ import io.eventsprocessor.ingest.Gate;
 import io.eventsprocessor.ingest.IngestStats;
 import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.LateEvents;
+import io.eventsprocessor.ingest.RateLimiter;
 import io.eventsprocessor.ingest.Readiness;
 import io.eventsprocessor.metrics.ServiceMeters;
 import io.eventsprocessor.rules.RuleFamily;
@@ -25,16 +26,23 @@ import java.util.function.Supplier;
 record Edge(AppConfig config, EventDecoder decoder, Gate gate, Admission admission, Clock clock)
     implements Supplier<IngestVerticle> {
 
-  /** The accepted events are measured by {@code meters} on their way back from the rules. */
+  /**
+   * The accepted events are measured by {@code meters} on their way back from the rules.
+   *
+   * @param rulesKeepUserRates whether the rules keep each user's rate (a cluster's owner sees all of a user's
+   *                           events): the edges then keep only the rate per address
+   */
   static Edge of(Vertx vertx, AppConfig config, List<RuleFamily<?>> families, Readiness readiness, IngestStats stats,
-      ServiceMeters meters, Clock clock) {
+      ServiceMeters meters, Clock clock, boolean rulesKeepUserRates) {
     EventDecoder decoder = new EventDecoder(families.stream().flatMap(f -> f.schemas().stream()).toList(),
         config.ingest().futureMargin(), config.ingest().cloudEventsTypePrefix());
     Gate gate = new Gate(Authenticator.create(vertx, config.auth()),
         ClientAddresses.trusting(config.http().trustedProxies(), config.http().forwardedHeader()),
         config.rateLimit().perAddress(clock), readiness,
         new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
-    Admission admission = new Admission(config.rateLimit().perUser(clock), new LateEvents(clock), stats,
+    Admission admission = new Admission(
+        rulesKeepUserRates ? RateLimiter.unlimited() : config.rateLimit().perUser(clock),
+        config.rateLimit().perUser().nanosPerToken(), new LateEvents(clock), stats,
         meters.measure(Admission.Publisher.onBus(vertx.eventBus())));
     return new Edge(config, decoder, gate, admission, clock);
   }

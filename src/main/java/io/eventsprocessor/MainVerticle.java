@@ -122,7 +122,8 @@ public class MainVerticle extends VerticleBase {
     ServiceMeters meters = registry.meters(stats, outbox, rules.families());
     store.metrics(registry.registry());
     store.onDecided(meters::decided);
-    Edge edge = Edge.of(vertx, config, service.ruleFamilies(), readiness, stats, meters, in.clock());
+    Edge edge = Edge.of(vertx, config, service.ruleFamilies(), readiness, stats, meters, in.clock(),
+        store.keepsUserRates());
     reloader = new Reloader(vertx, reloadSource, in.environment(), in.families(), json, service, rules, store, edge,
         registry.registry());
     return parts.deploy(vertx, config, store, contents, outbox, registry.registry(), edge, in.clock(), in.timers(),

@@ -45,6 +45,14 @@ interface Store {
   /** Whether the admin API's dead letters are this process's outbox's (or the store's own). */
   boolean ownDeadLetters();
 
+  /**
+   * Whether the store keeps each user's rate where the user's state is (a cluster's owner, which sees all of the
+   * user's events whichever node took them), rather than each edge.
+   */
+  default boolean keepsUserRates() {
+    return false;
+  }
+
   /** The store's own meters. */
   void metrics(MeterRegistry registry);
 
@@ -93,8 +101,8 @@ interface Store {
   static Future<Store> cluster(Vertx vertx, AppConfig config, RuleSet rules, String fingerprint,
       HazelcastInstance hazelcast, Clock clock) {
     return vertx.executeBlocking(() -> StateDir.open(config.state().dir())).map(dir -> new Cluster(hazelcast, dir,
-        new ClusterRulesVerticle(hazelcast, rules, fingerprint, clock, config.cluster().pollInterval(),
-            config.cluster().minimumClusterSize(), dir.path())));
+        new ClusterRulesVerticle(hazelcast, rules, fingerprint, config.rateLimit().perUser(clock), clock,
+            config.cluster().pollInterval(), config.cluster().minimumClusterSize(), dir.path())));
   }
 
   private static String cannotKeep(String unavailable) {
@@ -183,6 +191,11 @@ interface Store {
     @Override
     public boolean ownDeadLetters() {
       return false;
+    }
+
+    @Override
+    public boolean keepsUserRates() {
+      return true;
     }
 
     @Override

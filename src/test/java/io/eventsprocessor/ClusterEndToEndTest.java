@@ -126,6 +126,31 @@ class ClusterEndToEndTest {
   }
 
   @Test
+  void aUserSprayingEveryNodeIsHeldToItsRateInAll() throws Exception {
+    List<Node> cluster = startCluster(new JsonObject().put("rateLimit", new JsonObject()
+        .put("perUser", new JsonObject().put("eventsPerSecond", 1).put("burst", 3))
+        .put("perAddress", new JsonObject().put("requestsPerSecond", 1000).put("burst", 1000))));
+    long started = System.nanoTime();
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      HttpClient.Response answer = cluster.get(i % 3).http().postEvent(AccessEndToEndTest.launch("sprayer", i));
+      statuses.add(answer.status());
+      if (answer.status() == 429) {
+        assertThat(answer.retryAfter()).isEqualTo("1");
+        assertThat(answer.contentType()).isEqualTo("application/problem+json");
+      }
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    // Kept by the user's owner, whichever node took each event: the burst, and a token a second since. Each
+    // node keeping its own would have taken three (the burst) at every node.
+    assertThat(statuses.subList(0, 3)).containsOnly(202);
+    assertThat(statuses.stream().filter(s -> s == 202).count()).as("%s in %.1f s", statuses, seconds)
+        .isLessThanOrEqualTo(3 + (long) Math.ceil(seconds));
+    // Another user, meanwhile, is not held back.
+    assertThat(cluster.get(1).http().postEvent(AccessEndToEndTest.launch("neighbour", 0)).status()).isEqualTo(202);
+  }
+
+  @Test
   void anEventResentToAnotherNodeIsADuplicate() throws Exception {
     List<Node> cluster = startCluster(new JsonObject());
     String start = resource("examples/improved/2-foo1-started.json");

@@ -2,11 +2,13 @@ package io.eventsprocessor.bus;
 
 /**
  * What the rules answer the edge for an event they were handed, the same in both modes: the event was applied
- * (and is durable), or the same user sent the same id within the duplicate window and it was applied before.
- * Refusals (the state cannot be kept) are failures of the request, not replies.
+ * (and is durable), or the same user sent the same id within the duplicate window and it was applied before. In a
+ * cluster, the user's owner also keeps the user's rate (it sees every event of the user, whichever node took it):
+ * {@code LIMITED} says the event was over it and nothing was kept. Refusals (the state cannot be kept) are
+ * failures of the request, not replies.
  */
 public enum Reply {
-  ACCEPTED, DUPLICATE;
+  ACCEPTED, DUPLICATE, LIMITED;
 
   /** The failure code of a request the rules refuse (the state cannot be kept now); its message says why. */
   public static final int REFUSED = 503;

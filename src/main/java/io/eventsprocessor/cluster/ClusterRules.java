@@ -2,6 +2,7 @@ package io.eventsprocessor.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.exception.RetryableHazelcastException;
+import io.eventsprocessor.ingest.RateLimiter;
 import io.eventsprocessor.rules.RuleSet;
 
 /**
@@ -12,12 +13,24 @@ import io.eventsprocessor.rules.RuleSet;
  */
 public final class ClusterRules {
   private static final String KEY = "events-processor.rules";
+  private static final String USER_RATES = "events-processor.user-rates";
 
   private ClusterRules() {}
 
   /** This member's rules, from now on; blocking nothing. */
   public static void set(HazelcastInstance member, RuleSet rules) {
     member.getUserContext().put(KEY, rules);
+  }
+
+  /** The users' rate as this member keeps it for the users it owns (their events, whichever node took them). */
+  public static void setUserRates(HazelcastInstance member, RateLimiter perUser) {
+    member.getUserContext().put(USER_RATES, perUser);
+  }
+
+  /** The member's users' rate; unlimited until its service has started. */
+  static RateLimiter userRates(HazelcastInstance member) {
+    Object limiter = member == null ? null : member.getUserContext().get(USER_RATES);
+    return limiter == null ? RateLimiter.unlimited() : (RateLimiter) limiter;
   }
 
   /** The member's service has stopped: a step that reaches it from now on is retried until another owns the user. */

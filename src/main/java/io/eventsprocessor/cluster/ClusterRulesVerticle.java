@@ -17,6 +17,7 @@ import io.eventsprocessor.bus.TypeConsumers;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.bus.Reply;
+import io.eventsprocessor.ingest.RateLimiter;
 import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.time.DueTimer;
 import io.vertx.core.Future;
@@ -66,6 +67,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private static final String RULES_BY_MEMBER = "events-processor.rules-by-member";
 
   private final HazelcastInstance hazelcast;
+  private final RateLimiter perUser;
   /** Replaced by a reload, on this verticle's thread; read by the blocking recount. */
   private volatile RuleSet rules;
   /** A fingerprint of the config that made the rules: the same on every node, or readiness says not. */
@@ -100,11 +102,13 @@ public final class ClusterRulesVerticle extends VerticleBase {
    * @param quorum   members this node must see before it takes events
    * @param stateDir where the cluster's last node saves the state (see {@link ClusterState})
    * @param fingerprint what tells these rules from others (the config's rules and event types)
+   * @param perUser  the rate of each user this node owns, over all of its events whichever node took them
    */
-  public ClusterRulesVerticle(HazelcastInstance hazelcast, RuleSet rules, String fingerprint, Clock clock,
-      Duration pollInterval, int quorum, Path stateDir) {
+  public ClusterRulesVerticle(HazelcastInstance hazelcast, RuleSet rules, String fingerprint, RateLimiter perUser,
+      Clock clock, Duration pollInterval, int quorum, Path stateDir) {
     this.hazelcast = hazelcast;
     this.rules = rules;
+    this.perUser = perUser;
     this.fingerprint = fingerprint;
     this.clock = clock;
     this.pollInterval = pollInterval;
@@ -183,6 +187,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ClusterRules.setUserRates(hazelcast, perUser);
     ClusterRules.set(hazelcast, rules);
     migrations = hazelcast.getPartitionService().addMigrationListener(new MigrationListener() {
       @Override
@@ -296,8 +301,11 @@ public final class ClusterRulesVerticle extends VerticleBase {
           if (result.succeeded()) {
             byte[] replies = result.result();
             for (int i = 0; i < requests.size(); i++) {
-              applied.increment();
-              requests.get(i).reply(Reply.decode(replies[i]));
+              Reply reply = Reply.decode(replies[i]);
+              if (reply != Reply.LIMITED) {
+                applied.increment();
+              }
+              requests.get(i).reply(reply);
             }
           } else {
             LOG.atWarn().addKeyValue("userId", userId)

@@ -8,6 +8,7 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.event.Event;
+import io.eventsprocessor.ingest.RateLimiter;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.rules.EventRecords;
 import io.eventsprocessor.rules.RuleSet;
@@ -88,6 +89,11 @@ public final class UserProcessors {
       return ClusterRules.of(member);
     }
 
+    /** The member this runs on. */
+    HazelcastInstance member() {
+      return member;
+    }
+
     /** Stores the new entry (null removes it) on the owner, and remembers it for the backup. */
     void set(Map.Entry<String, ClusterUser> entry, ClusterUser value) {
       entry.setValue(value);
@@ -106,7 +112,9 @@ public final class UserProcessors {
   /**
    * Applies a user's events, in order, in one call (the events that reached this node for the user while its
    * previous call was under way): the answer has, for each, its {@link Reply}, as {@link Reply#encode} writes them.
-   * The entry is set once, so the backup takes one copy for all of them.
+   * The entry is set once, so the backup takes one copy for all of them. The owner keeps the user's rate first, as
+   * an edge does on one node: from the first event over it on, the call's events are {@link Reply#LIMITED} and not
+   * applied, so that none of the user's later events is kept before an earlier one.
    */
   public static final class ApplyEvents extends Change<byte[]> {
     private byte[][] records;
@@ -124,10 +132,17 @@ public final class UserProcessors {
     @Override
     public byte[] process(Map.Entry<String, ClusterUser> entry) {
       RuleSet rules = rules();
+      RateLimiter rates = ClusterRules.userRates(member());
       ClusterUser first = entry.getValue();
       ClusterUser user = first;
       Reply[] replies = new Reply[records.length];
+      boolean limited = false;
       for (int i = 0; i < records.length; i++) {
+        limited = limited || rates.tryTake(entry.getKey()) > 0;
+        if (limited) {
+          replies[i] = Reply.LIMITED;
+          continue;
+        }
         EventRecords.Applied applied = EventRecords.readEvent(Unpooled.wrappedBuffer(records[i]));
         long realNow = applied.realNow();
         ClusterUser before = user == null ? new ClusterUser() : user;

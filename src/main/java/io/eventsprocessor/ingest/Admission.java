@@ -44,7 +44,8 @@ public final class Admission {
   public interface Publisher {
     /**
      * Hands an event of a type some family declares to the rules. Completes with {@link Status#ACCEPTED} once it is
-     * applied and durable, or {@link Status#DUPLICATE} when it already was; fails with {@link Unavailable}.
+     * applied and durable, {@link Status#DUPLICATE} when it already was, or {@link Status#RATE_LIMITED} when the
+     * rules keep the user's rate (a cluster's owner) and it was over; fails with {@link Unavailable}.
      */
     Future<Status> accepted(Event event);
 
@@ -57,7 +58,11 @@ public final class Admission {
         @Override
         public Future<Status> accepted(Event event) {
           return bus.<Reply>request(EventAddresses.forType(event.type()), event)
-              .map(reply -> reply.body() == Reply.DUPLICATE ? Status.DUPLICATE : Status.ACCEPTED)
+              .map(reply -> switch (reply.body()) {
+                case ACCEPTED -> Status.ACCEPTED;
+                case DUPLICATE -> Status.DUPLICATE;
+                case LIMITED -> Status.RATE_LIMITED;
+              })
               .recover(e -> Future.failedFuture(new Unavailable(e instanceof ReplyException r
                   && r.failureCode() == Reply.REFUSED ? r.getMessage() : "the rules did not answer (" + e.getMessage() + ")")));
         }
@@ -114,12 +119,19 @@ public final class Admission {
   public record Admitted(List<Item> items) implements Verdict {}
 
   private final RateLimiter perUser;
+  private final long limitedByRulesNanos;
   private final LateEvents late;
   private final IngestStats stats;
   private final Publisher publisher;
 
-  public Admission(RateLimiter perUser, LateEvents late, IngestStats stats, Publisher publisher) {
+  /**
+   * @param perUser             the users' rate as this edge keeps it: unlimited where the rules keep it (a cluster)
+   * @param limitedByRulesNanos how long an event the rules found over its user's rate is asked to wait
+   */
+  public Admission(RateLimiter perUser, long limitedByRulesNanos, LateEvents late, IngestStats stats,
+      Publisher publisher) {
     this.perUser = perUser;
+    this.limitedByRulesNanos = limitedByRulesNanos;
     this.late = late;
     this.stats = stats;
     this.publisher = publisher;
@@ -169,6 +181,10 @@ public final class Admission {
       }
       if (done.result() == Status.DUPLICATE) {
         return Future.succeededFuture(duplicate(index, event));
+      }
+      if (done.result() == Status.RATE_LIMITED) {
+        stats.rateLimited.increment();
+        return Future.succeededFuture(new Item(index, event.id(), Status.RATE_LIMITED, List.of(), limitedByRulesNanos));
       }
       observe(valid);
       stats.accepted.increment();

@@ -17,7 +17,12 @@ import java.time.Duration;
 public final class RateLimiter {
 
   /** @param perSecond tokens added per second; @param burst the most a bucket holds */
-  public record Settings(int perSecond, int burst) {}
+  public record Settings(int perSecond, int burst) {
+    /** The time a bucket takes to gain one token: how long an event over the rate is asked to wait at most. */
+    public long nanosPerToken() {
+      return (long) Math.ceil(1e9 / perSecond);
+    }
+  }
 
   private static final RateLimiter UNLIMITED = new RateLimiter(null, null, null);
 

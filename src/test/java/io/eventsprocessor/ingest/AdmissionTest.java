@@ -29,14 +29,19 @@ class AdmissionTest {
   /** The rules' duplicate memory, as far as admission sees it: they answer "duplicate". */
   final java.util.Set<String> applied = new java.util.HashSet<>();
   String unavailable;
+  /** Users whose rate the rules keep (a cluster's owner) and find exceeded. */
+  final java.util.Set<String> limitedByRules = new java.util.HashSet<>();
   /** Two events at once per user, then one a second; the rules stand in as they answer. */
   final Admission admission = new Admission(RateLimiter.create(new RateLimiter.Settings(1, 2), 100, clock),
-      new LateEvents(clock), stats,
+      Duration.ofMillis(250).toNanos(), new LateEvents(clock), stats,
       new Admission.Publisher() {
         @Override
         public Future<Status> accepted(Event event) {
           if (unavailable != null) {
             return Future.failedFuture(new Admission.Unavailable(unavailable));
+          }
+          if (limitedByRules.contains(event.userId())) {
+            return Future.succeededFuture(Status.RATE_LIMITED);
           }
           if (!applied.add(event.userId() + "/" + event.id())) {
             return Future.succeededFuture(Status.DUPLICATE);
@@ -121,6 +126,16 @@ class AdmissionTest {
     // Held back, not remembered: sent again once the rate allows, they are taken.
     clock.advance(Duration.ofSeconds(1));
     assertThat(admit(valid("u1", "c"))).containsExactly(Status.ACCEPTED);
+  }
+
+  @Test
+  void anEventTheRulesFindOverItsUsersRateIsLimitedWithTheirWaitAndNotCountedAccepted() {
+    limitedByRules.add("u1");
+    Admitted verdict = (Admitted) verdict(Caller.ANONYMOUS, valid("u1", "a"), valid("u2", "b"));
+    assertThat(verdict.items()).extracting(Item::status).containsExactly(Status.RATE_LIMITED, Status.ACCEPTED);
+    assertThat(verdict.items().get(0).retryAfterNanos()).isEqualTo(Duration.ofMillis(250).toNanos());
+    assertThat(stats.rateLimited.sum()).isEqualTo(1);
+    assertThat(stats.accepted.sum()).isEqualTo(1);
   }
 
   @Test
