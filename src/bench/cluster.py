@@ -3,18 +3,28 @@
 
 Every case starts a fresh cluster of N nodes of target/events-processor.jar (-cluster, each node its own HTTP,
 admin, notification sink and Hazelcast ports and its own temporary state directory, one cluster name per run),
-waits until every node sees the N members and the cluster is safe, measures, and stops the nodes.
+waits until every node sees the N members and the cluster is safe, measures, and stops the nodes. --nodes may
+list several node counts (1,3): every round runs every case for each of them in turn, with the same load in all
+(the same connections and users, split between the nodes), and the summary compares them with 1 node.
 
   event, batch  one wrk per node at the same time (src/bench/events.lua, 1 thread each, the connections split
-                between them, each node's load its own users): a warm-up, then the measured run. Reported: the
-                events/s of all nodes together, p50 and p99 of the worst node, CPU time per event of all the JVMs
-                together (/proc), the peak RSS of the largest node.
+                between them, each node's load its own users): a warm-up, then the measured run. The warm-up
+                lasts until the JIT has settled: at least --warmup, then chunks of --settle-chunk while the
+                compiler threads (C1/C2 CompilerThread, /proc/PID/task) of any node used more than --settle cores
+                in the last chunk, up to --warmup-max in all (a warning if they never settled); each chunk is a
+                wrk run with its own users, since events.lua starts its users again at the first day. On few cores
+                N JVMs keep compiling for minutes, and what a short warm-up measures is mostly the JIT. Reported:
+                the events/s of all nodes together, p50 and p99 of the worst node, CPU time per event of all the
+                JVMs together (/proc), the peak RSS of the largest node, the warm-up it took and the cores the
+                compiler threads still used during the measured run; with 1 node and more in the run, each count's
+                CPU per event and events/s as a multiple of 1 node's.
   failover      a steady stream of single events from a Python client (one thread per probe user, each user's
                 events in order, a failed request resent with the same id), sent only to the nodes that stay alive
                 (as from a load balancer that has already taken the killed node out); then one node is killed
                 with SIGKILL. Reported: from the kill until the survivors no longer count the killed node, until
                 every probe user has had an event accepted that it sent after the kill, the longest request sent
-                after the kill, and until the cluster is safe again.
+                after the kill, and until the cluster is safe again. Needs at least 3 nodes: skipped for a
+                smaller node count.
 
 Needs wrk (Debian: apt-get install wrk), Linux (/proc) and the stdlib only; reuses src/bench/run.py (the single-node
 kit) for processes, wrk's script and the service's counters. Build first: ./mvnw -B package -DskipTests. Every
@@ -41,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as single  # noqa: E402  (src/bench/run.py)
 
 ROOT = single.ROOT
-JAR = single.JAR
+JAR = Path(os.environ.get("JAR", single.JAR))  # another build to measure: JAR=path
 CONFIG = single.CONFIG
 LOAD = single.LOAD
 DEFAULT_HEAP = "-Xmx512m"
@@ -52,12 +62,22 @@ ALL_CASES = (*LOAD_CASES, "failover")
 def settings():
     env = os.environ.get
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--nodes", type=int, default=int(env("NODES", "3")), help="nodes of the cluster (NODES, 3)")
+    p.add_argument("--nodes", default=env("NODES", "3"),
+                   help="nodes of the cluster, or comma-separated node counts to run in turn, e.g. 1,3 (NODES, 3)")
     p.add_argument("--rounds", type=int, default=int(env("ROUNDS", "1")), help="rounds of every case (ROUNDS, 1)")
     p.add_argument("--duration", default=env("DURATION", "20s"), help="measured time of the load cases, wrk's -d "
                                                                      "(DURATION, 20s)")
-    p.add_argument("--warmup", default=env("WARMUP", "8s"),
-                   help="load before measuring (different users), for the JIT (WARMUP, 8s)")
+    p.add_argument("--warmup", default=env("WARMUP", "30s"),
+                   help="the least load before measuring (other users than the measured run's), for the JIT "
+                        "(WARMUP, 30s)")
+    p.add_argument("--settle", type=float, default=float(env("SETTLE", "0.1")),
+                   help="after --warmup, warm up on while the compiler threads of any node used more than this many "
+                        "cores in the last chunk (SETTLE, 0.1: three JVMs on 2 cores rarely go below)")
+    p.add_argument("--settle-chunk", default=env("SETTLE_CHUNK", "10s"),
+                   help="the warm-up's chunks: a wrk run each, the compiler threads' CPU read after each "
+                        "(SETTLE_CHUNK, 10s)")
+    p.add_argument("--warmup-max", default=env("WARMUP_MAX", "300s"),
+                   help="the longest warm-up in all, settled or not (a warning if not) (WARMUP_MAX, 300s)")
     p.add_argument("--cases", default=env("CASES", ""),
                    help=f"comma-separated, in the order to run them (CASES; default all: {','.join(ALL_CASES)})")
     p.add_argument("--java-opts", default=env("JAVA_OPTS", ""),
@@ -89,18 +109,32 @@ def settings():
     args = p.parse_args()
     args.cases = [c.strip() for c in re.split(r"[,;]", args.cases) if c.strip()] or list(ALL_CASES)
     problems = []
+    counts = [c.strip() for c in args.nodes.split(",") if c.strip()]
+    args.nodes = [int(c) for c in counts] if counts and all(c.isdigit() for c in counts) else []
+    if not args.nodes:
+        problems.append(f"nodes {','.join(counts)!r}: a number, or numbers separated by commas")
+    elif len(set(args.nodes)) != len(args.nodes):
+        problems.append("each node count once")
     if [c for c in args.cases if c not in ALL_CASES]:
         problems.append(f"cases must be some of {', '.join(ALL_CASES)}")
-    if args.rounds < 1 or args.nodes < 1:
+    if args.rounds < 1 or min(args.nodes, default=1) < 1:
         problems.append("rounds and nodes at least 1")
-    if "failover" in args.cases and args.nodes < 3:
+    if "failover" in args.cases and max(args.nodes, default=3) < 3:
         problems.append("failover needs at least 3 nodes: the survivors must still be a majority of the members "
                         "(the default quorum)")
-    if args.connections < args.nodes:
+    if args.connections < max(args.nodes, default=1):
         problems.append("at least one connection per node")
-    for d in (args.duration, args.warmup, args.before_kill):
+    durations = (args.duration, args.warmup, args.settle_chunk, args.warmup_max, args.before_kill)
+    for d in durations:
         if not re.fullmatch(r"\d+[smh]?", d):
             problems.append(f"duration {d!r}: use wrk's form, e.g. 20s, 1m")
+    if all(re.fullmatch(r"\d+[smh]?", d) for d in durations):
+        if seconds(args.settle_chunk) < 1:
+            problems.append("settle chunk at least 1s")
+        if seconds(args.warmup_max) < seconds(args.warmup):
+            problems.append("warmup-max at least warmup")
+    if args.settle < 0:
+        problems.append("settle at least 0")
     if args.probe_users < 1 or args.probe_rate <= 0:
         problems.append("probe users and rate above 0")
     if problems:
@@ -184,6 +218,21 @@ class Node(single.Server):
             raise SystemExit(f"{self.name}: {e}: update src/bench/run.py")
         return found, time.monotonic() - started
 
+    def jit_seconds(self):
+        """{thread id: user and system CPU seconds} of the JVM's JIT compiler threads (C1/C2 CompilerThreadN, the
+        name cut to 15 characters by Linux); a thread that has ended is gone from the map, with its time."""
+        found = {}
+        for stat in Path(f"/proc/{self.process.pid}/task").glob("*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:
+                continue  # the thread ended meanwhile
+            name = text[text.index("(") + 1:text.rindex(")")]
+            if name.startswith(("C1 CompilerThre", "C2 CompilerThre")):
+                fields = text.rsplit(")", 1)[1].split()
+                found[stat.parent.name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return found
+
     def log_size(self):
         return self.log.stat().st_size
 
@@ -193,8 +242,7 @@ class Node(single.Server):
             return log.read().decode(errors="replace")
 
 
-def start_cluster(opts, logs, state_root):
-    n = opts.nodes
+def start_cluster(opts, n, logs, state_root):
     ports = single.free_ports(4 * n)
     http, admin, sink, hz = (ports[i * n:(i + 1) * n] for i in range(4))
     name = f"bench-{os.getpid()}-{time.time_ns()}"  # never joins another run's (or anyone's) cluster
@@ -268,10 +316,14 @@ def stop_all(nodes, timeout=30):
 
 # ---- load cases ------------------------------------------------------------------------------------------------
 
-def load_case(key, opts):
+def nodes_word(n):
+    return f"{n} node" if n == 1 else f"{n} nodes"
+
+
+def load_case(key, n, opts):
     if key == "event":
-        return single.Case(f"{opts.nodes} nodes: POST /v1/event", "service", "/v1/event")
-    return single.Case(f"{opts.nodes} nodes: POST /v1/events, {opts.batch} per batch", "service", "/v1/events",
+        return single.Case(f"{nodes_word(n)}: POST /v1/event", "service", "/v1/event")
+    return single.Case(f"{nodes_word(n)}: POST /v1/events, {opts.batch} per batch", "service", "/v1/events",
                        opts.batch)
 
 
@@ -279,9 +331,9 @@ def split(total, parts):
     return [total // parts + (i < total % parts) for i in range(parts)]
 
 
-def users_per_node(opts):
+def users_per_node(opts, n):
     # events.lua walks its users in groups of 250 (interleaving the users' events); whole groups keep that.
-    return max(250, opts.users // opts.nodes // 250 * 250)
+    return max(250, opts.users // n // 250 * 250)
 
 
 def wrk_all(nodes, case, duration, prefix, opts):
@@ -292,7 +344,7 @@ def wrk_all(nodes, case, duration, prefix, opts):
         # wrk's own timeout (2 s) would count a slow answer as an error and leave it out of the latencies.
         command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}", "--timeout", f"{opts.request_timeout:g}s",
                    "--latency", "-s", str(LOAD), node.url, "--",
-                   f"path={case.path}", "threads=1", f"users={users_per_node(opts)}", f"label={prefix}{node.index}"]
+                   f"path={case.path}", "threads=1", f"users={users_per_node(opts, len(nodes))}", f"label={prefix}{node.index}"]
         if case.batch:
             command.append(f"batch={case.batch}")
         processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -351,25 +403,69 @@ class ClusterCpu:
         return per_node, max(0.0, (busy1 - busy0) - sum(per_node) - (wrk1 - wrk0)) / (t1 - t0)
 
 
-def measure_load(key, round_, opts, out_dir):
-    case = load_case(key, opts)
-    logs = out_dir / f"r{round_}-{key}"
+class Jit:
+    """The CPU the nodes' JIT compiler threads use from now on."""
+
+    def __init__(self, nodes):
+        self.nodes = nodes
+        self.start = time.monotonic(), [node.jit_seconds() for node in nodes]
+
+    def cores(self):
+        """Each node's compiler threads' cores since the start (a thread that ended meanwhile is left out)."""
+        t0, before = self.start
+        after = [node.jit_seconds() for node in self.nodes]
+        elapsed = time.monotonic() - t0
+        return [max(0.0, sum(s - b.get(tid, 0.0) for tid, s in a.items())) / elapsed for b, a in zip(before, after)]
+
+
+def warm_up(nodes, case, key, opts):
+    """Load until the JIT has settled: at least --warmup, then on while any node's compiler threads used more
+    than --settle cores in the last chunk, up to --warmup-max. One wrk run per chunk, each with its own users
+    (events.lua starts them at the first day). Returns (seconds run, the last chunk's JIT cores of the busiest
+    node, every chunk's JIT cores per node, settled)."""
+    least, chunk, most = seconds(opts.warmup), seconds(opts.settle_chunk), seconds(opts.warmup_max)
+    done, chunks, last = 0, [], None
+    while done < most:
+        # up to --warmup every chunk counts toward it (the last one shorter if need be), and the first
+        # chunk after it is read for settling
+        length = min(chunk, (least - done) if done < least else most - done)
+        jit = Jit(nodes)
+        wrk_all(nodes, case, f"{length}s", f"w{len(chunks) + 1}-", opts)
+        cores = jit.cores()
+        done += length
+        chunks.append([round(c, 3) for c in cores])
+        last = max(cores)
+        print(f"  warm-up {nodes_word(len(nodes))} {key}: {done:>3} s, JIT in the last {length} s "
+              f"{' '.join(f'{c:.2f}' for c in cores)} cores (per node)", flush=True)
+        if done >= least and last <= opts.settle:
+            return done, last, chunks, True
+    return done, last, chunks, last is not None and last <= opts.settle
+
+
+def measure_load(key, round_, n, opts, out_dir):
+    case = load_case(key, n, opts)
+    logs = out_dir / f"r{round_}-n{n}-{key}"
     logs.mkdir(parents=True)
     state_root = Path(tempfile.mkdtemp(prefix="events-processor-cluster-bench-"))
-    run = {"case": key, "round": round_, "nodes": opts.nodes}
+    run = {"case": key, "round": round_, "nodes": n}
     nodes = []
     try:
-        nodes, run["formed_s"] = start_cluster(opts, logs, state_root)
+        nodes, run["formed_s"] = start_cluster(opts, n, logs, state_root)
         # What the nodes use with no load (heartbeats, the due-user polls, and the JIT still at work after the
         # start): read CPU per event with it, mostly when the events are few.
         idle = ClusterCpu(nodes)
         time.sleep(3)
         run["idle_cpu_cores"] = round(sum(idle.stop()[0]) / (time.monotonic() - idle.start[0]), 2)
-        wrk_all(nodes, case, opts.warmup, "w", opts)
+        run["warmup_s"], jit_end, run["warmup_jit_cores_per_chunk"], settled = warm_up(nodes, case, key, opts)
+        run["jit_cores_at_end_of_warmup"] = None if jit_end is None else round(jit_end, 3)
         before, slow = zip(*(node.counters() for node in nodes))
         cpu = ClusterCpu(nodes)
+        jit = Jit(nodes)
         results, run["other_wrk"] = wrk_all(nodes, case, opts.duration, "m", opts)
+        jit_per_node = jit.cores()
         per_node_cpu, others = cpu.stop()
+        run["jit_cores"] = round(sum(jit_per_node), 3)
+        run["jit_cores_per_node"] = [round(c, 3) for c in jit_per_node]
         after, slow_after = zip(*(node.counters() for node in nodes))
         run["slowest_metrics_s"] = round(max(slow + slow_after), 1)
         run["other_cpu_cores"] = round(others, 2)
@@ -401,6 +497,14 @@ def measure_load(key, round_, opts, out_dir):
                    socket_errors={k: sum(n["socket_errors"][k] for n in per_node) for k in results[0]["socket_errors"]})
         ok = run["requests"] - run["non2xx"]
         run["warnings"] = single.warnings(run, case, ok, opts) + run.get("warnings", [])
+        if not settled and jit_end is None:
+            run["warnings"].append("no warm-up (--warmup-max 0): the JIT was not seen to settle")
+        elif not settled:
+            last = run["warmup_jit_cores_per_chunk"][-1]
+            busiest = nodes[last.index(max(last))].name
+            run["warnings"].append(f"the JIT had not settled after the longest warm-up ({run['warmup_s']} s): "
+                                   f"{busiest}'s compiler threads used {jit_end:.2f} cores in the last chunk, more "
+                                   f"than --settle {opts.settle:g}; raise --warmup-max")
         if run["slowest_metrics_s"] > 2:
             run["warnings"].append(f"a node's /metrics took {run['slowest_metrics_s']} s to answer")
         slowest = min(per_node, key=lambda n: n["events_per_s"])
@@ -532,15 +636,15 @@ def recovery(probe, since):
     return max(times), statistics.median(times)
 
 
-def measure_failover(round_, opts, out_dir):
-    logs = out_dir / f"r{round_}-failover"
+def measure_failover(round_, n, opts, out_dir):
+    logs = out_dir / f"r{round_}-n{n}-failover"
     logs.mkdir(parents=True)
     state_root = Path(tempfile.mkdtemp(prefix="events-processor-cluster-bench-"))
-    run = {"case": "failover", "round": round_, "nodes": opts.nodes, "probe_users": opts.probe_users,
+    run = {"case": "failover", "round": round_, "nodes": n, "probe_users": opts.probe_users,
            "probe_rate": opts.probe_rate}
     nodes, probe = [], None
     try:
-        nodes, run["formed_s"] = start_cluster(opts, logs, state_root)
+        nodes, run["formed_s"] = start_cluster(opts, n, logs, state_root)
         victim, survivors = nodes[-1], nodes[:-1]
         run["killed"] = victim.name
         probe = Probe([node.http for node in survivors], opts)
@@ -671,45 +775,72 @@ ms = lambda v: f"{v:.1f}" if v < 100 else f"{v:,.0f}"
 secs = lambda v: f"{v:.1f}"
 
 
+def row_key(n, key):
+    """A row's key in the summary (JSON keys are strings)."""
+    return f"{n}:{key}"
+
+
 def summarise(runs, opts):
+    """One row per (node count, case), in the order they ran."""
     rows = {}
-    for key in opts.cases:
-        mine = [r for r in runs if r["case"] == key]
-        if not mine:
-            continue
-        fields = (("events_per_s", "cpu_us_per_event", "p50_ms", "p99_ms", "peak_rss_mb", "other_cpu_cores")
-                  if key in LOAD_CASES else
-                  ("noticed_s", "recovered_all_s", "recovered_median_user_s", "recovered_all_steady_s",
-                   "longest_after_kill_s", "safe_s", "before_kill_p99_ms", "probe_events_per_s"))
-        row = {"case": key, "runs": len(mine), **{f: stat([r[f] for r in mine]) for f in fields}}
-        if key in LOAD_CASES:
-            row["title"] = load_case(key, opts).title
-            row["non2xx"] = sum(r["non2xx"] for r in mine)
-        else:
-            row["failed_after_kill"] = sum(sum(r["failed_after_kill"].values()) for r in mine)
-            row["timeouts_and_recovery_misses"] = sum(r["recovered_all_s"] is None for r in mine)
-        rows[key] = row
+    for n in opts.nodes:
+        for key in opts.cases:
+            mine = [r for r in runs if r["case"] == key and r["nodes"] == n]
+            if not mine:
+                continue
+            fields = (("events_per_s", "cpu_us_per_event", "p50_ms", "p99_ms", "peak_rss_mb", "other_cpu_cores",
+                       "warmup_s", "jit_cores_at_end_of_warmup", "jit_cores")
+                      if key in LOAD_CASES else
+                      ("noticed_s", "recovered_all_s", "recovered_median_user_s", "recovered_all_steady_s",
+                       "longest_after_kill_s", "safe_s", "before_kill_p99_ms", "probe_events_per_s"))
+            row = {"case": key, "nodes": n, "runs": len(mine), **{f: stat([r[f] for r in mine]) for f in fields}}
+            if key in LOAD_CASES:
+                row["title"] = load_case(key, n, opts).title
+                row["non2xx"] = sum(r["non2xx"] for r in mine)
+            else:
+                row["failed_after_kill"] = sum(sum(r["failed_after_kill"].values()) for r in mine)
+                row["timeouts_and_recovery_misses"] = sum(r["recovered_all_s"] is None for r in mine)
+            rows[row_key(n, key)] = row
     return rows
+
+
+def ratios(rows, opts):
+    """For each load case run with 1 node and with more: each larger count's medians of CPU per event and events/s
+    as a multiple of 1 node's. {case: {node count: {...}}}"""
+    found = {}
+    for key in opts.cases:
+        one = rows.get(row_key(1, key))
+        if key not in LOAD_CASES or not one:
+            continue
+        for n in opts.nodes:
+            row = rows.get(row_key(n, key))
+            if n <= 1 or not row:
+                continue
+            ratio = lambda f: (row[f]["median"] / one[f]["median"] if row[f] and one[f] and one[f]["median"]
+                               else None)
+            found.setdefault(key, {})[n] = {"cpu_per_event": ratio("cpu_us_per_event"),
+                                            "events_per_s": ratio("events_per_s")}
+    return found
 
 
 def tables(rows, opts):
     out = []
-    load = [rows[k] for k in opts.cases if k in LOAD_CASES and k in rows]
+    load = [row for row in rows.values() if row["case"] in LOAD_CASES]
     if load:
         out += [f"| case | events/s, all nodes | CPU µs/event, all nodes | p50 ms, worst node | p99 ms, worst node | "
-                f"peak RSS MB, largest node | non-2xx |",
-                "|---|---:|---:|---:|---:|---:|---:|"]
+                f"peak RSS MB, largest node | non-2xx | warm-up s | JIT cores, measured run |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for row in load:
             out.append(f"| {row['title']} | {spread(row['events_per_s'], whole)} | "
                        f"{spread(row['cpu_us_per_event'], lambda v: f'{v:.1f}')} | {spread(row['p50_ms'], ms)} | "
-                       f"{spread(row['p99_ms'], ms)} | {spread(row['peak_rss_mb'], whole)} | {row['non2xx']:,} |")
+                       f"{spread(row['p99_ms'], ms)} | {spread(row['peak_rss_mb'], whole)} | {row['non2xx']:,} | "
+                       f"{spread(row['warmup_s'], whole)} | {spread(row['jit_cores'], lambda v: f'{v:.2f}')} |")
         others = [row["other_cpu_cores"]["median"] for row in load if row["other_cpu_cores"]]
         if others:
             out.append(f"\nOther processes used {min(others):.2f}–{max(others):.2f} cores (median per case) "
                        "while measuring.")
-    if "failover" in rows:
-        f = rows["failover"]
-        n = opts.nodes
+    for f in (row for row in rows.values() if row["case"] == "failover"):
+        n = f["nodes"]
         if out:
             out.append("")
         out += [f"| kill -9 of 1 node of {n}, probe traffic only to the {n - 1} survivors | seconds after the kill |",
@@ -729,16 +860,26 @@ def tables(rows, opts):
                 f"{spread(f['before_kill_p99_ms'], ms)} ms; requests sent after the kill that failed (resent at the "
                 f"user's next turn): {f['failed_after_kill']:,}. The load balancer is taken to have removed the killed "
                 "node at once: no probe request ever went to it."]
+    found = ratios(rows, opts)
+    if found:
+        out.append("")
+    for key, by_count in found.items():
+        for n, r in by_count.items():
+            times = lambda v, f: "–" if v is None else f"{v:{f}}×"
+            out.append(f"{key}: {nodes_word(n)} / 1 node: CPU per event {times(r['cpu_per_event'], '.1f')}, "
+                       f"events/s {times(r['events_per_s'], '.2f')}")
     return "\n".join(out)
 
 
 def write_results(out, opts, runs):
     out.parent.mkdir(parents=True, exist_ok=True)
     java_version = subprocess.run([single.java(), "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    rows = summarise(runs, opts)
     out.write_text(json.dumps({
-        "settings": {**vars(opts), "java_opts_used": java_opts(opts), "users_per_node": users_per_node(opts)},
+        "settings": {**vars(opts), "java_opts_used": java_opts(opts),
+                     "users_per_node": {n: users_per_node(opts, n) for n in opts.nodes}},
         "machine": {"cores": os.cpu_count(), "java": java_version},
-        "summary": summarise(runs, opts), "runs": runs}, indent=2))
+        "summary": rows, "ratios_to_1_node": ratios(rows, opts), "runs": runs}, indent=2))
 
 
 def preflight(opts):
@@ -759,27 +900,34 @@ def main():
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     out_dir = ROOT / "target" / "bench" / f"cluster-{stamp}"
     out = Path(opts.out) if opts.out else out_dir / "results.json"
-    conns = "+".join(map(str, split(opts.connections, opts.nodes)))
-    print(f"{opts.rounds} round(s) of {', '.join(opts.cases)} on {opts.nodes} nodes ({' '.join(java_opts(opts))}); "
-          f"load: warm-up {opts.warmup}, measured {opts.duration}, one wrk -t1 per node, connections {conns}, "
-          f"{users_per_node(opts)} users per node; failover: {opts.probe_users} probe users at "
-          f"{opts.probe_rate:.0f} events/s, kill after {opts.before_kill}; {os.cpu_count()} cores; "
+    conns = " | ".join("+".join(map(str, split(opts.connections, n))) for n in opts.nodes)
+    users = " | ".join(str(users_per_node(opts, n)) for n in opts.nodes)
+    print(f"{opts.rounds} round(s) of {', '.join(opts.cases)} on {' then '.join(map(str, opts.nodes))} nodes "
+          f"({' '.join(java_opts(opts))}); load: warm-up {opts.warmup} to {opts.warmup_max} (on in chunks of "
+          f"{opts.settle_chunk} while a node's JIT uses over {opts.settle:g} cores), measured {opts.duration}, one "
+          f"wrk -t1 per node, connections {conns}, users per node {users}; failover: {opts.probe_users} probe users "
+          f"at {opts.probe_rate:.0f} events/s, kill after {opts.before_kill}; {os.cpu_count()} cores; "
           f"logs in {out_dir.relative_to(ROOT)}", flush=True)
     runs = []
     num = lambda v, f="{:.1f}": "–" if v is None else f.format(v)
     for round_ in range(1, opts.rounds + 1):
-        for key in opts.cases:
+        for n, key in ((n, key) for n in opts.nodes for key in opts.cases):
+            if key == "failover" and n < 3:
+                print(f"round {round_} {nodes_word(n)} failover: skipped, it needs at least 3 nodes (the survivors "
+                      "must still be a majority of the members)", flush=True)
+                continue
             if key in LOAD_CASES:
-                run = measure_load(key, round_, opts, out_dir)
-                print(f"round {round_} {key:8} {run['events_per_s']:>9,.0f} events/s  "
+                run = measure_load(key, round_, n, opts, out_dir)
+                print(f"round {round_} {nodes_word(n)} {key:6} {run['events_per_s']:>9,.0f} events/s  "
                       f"CPU {num(run['cpu_us_per_event']):>6} µs/event  p50 {num(run['p50_ms']):>6} ms  "
                       f"p99 {num(run['p99_ms']):>6} ms (worst node)  peak RSS {run['peak_rss_mb_per_node']} MB  "
                       f"non-2xx {run['non2xx']}  others' CPU {run['other_cpu_cores']:.2f} cores  "
                       f"nodes' CPU before the load {run['idle_cpu_cores']:.2f} cores  "
-                      f"(cluster formed in {run['formed_s']:.0f} s)", flush=True)
+                      f"(cluster formed in {run['formed_s']:.0f} s)  warm-up {run['warmup_s']} s, JIT during the "
+                      f"measurement {run['jit_cores']:.2f} cores", flush=True)
             else:
-                run = measure_failover(round_, opts, out_dir)
-                print(f"round {round_} failover: {run['killed']} killed (it owned {run['killed_owned_users']} users); "
+                run = measure_failover(round_, n, opts, out_dir)
+                print(f"round {round_} {nodes_word(n)} failover: {run['killed']} killed (it owned {run['killed_owned_users']} users); "
                       f"member left (logged) {num(run['noticed_s'])} s, every probe user {num(run['recovered_all_s'])} s "
                       f"(median {num(run['recovered_median_user_s'])} s, no kill "
                       f"{num(run['recovered_all_steady_s'])} s), longest request sent after the kill "
