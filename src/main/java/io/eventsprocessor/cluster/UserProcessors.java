@@ -89,9 +89,9 @@ public final class UserProcessors {
       return ClusterRules.of(member);
     }
 
-    /** The member this runs on. */
-    HazelcastInstance member() {
-      return member;
+    /** The rate of each user the member this runs on owns. */
+    RateLimiter userRates() {
+      return ClusterRules.userRates(member);
     }
 
     /** Stores the new entry (null removes it) on the owner, and remembers it for the backup. */
@@ -132,7 +132,7 @@ public final class UserProcessors {
     @Override
     public byte[] process(Map.Entry<String, ClusterUser> entry) {
       RuleSet rules = rules();
-      RateLimiter rates = ClusterRules.userRates(member());
+      RateLimiter rates = userRates();
       ClusterUser first = entry.getValue();
       ClusterUser user = first;
       Reply[] replies = new Reply[records.length];
