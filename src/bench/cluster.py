@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The service as a cluster of N nodes on loopback: ingestion throughput, and failover after a kill -9.
+"""The service as a cluster of N nodes on loopback: ingestion throughput, failover after a kill -9, and (when asked
+for) the time to safety of a rolling restart and of a node joining.
 
 Every case starts a fresh cluster of N nodes of target/events-processor.jar (-cluster, each node its own HTTP,
 admin, notification sink and Hazelcast ports and its own temporary state directory, one cluster name per run),
@@ -25,15 +26,35 @@ list several node counts (1,3): every round runs every case for each of them in 
                 every probe user has had an event accepted that it sent after the kill, the longest request sent
                 after the kill, and until the cluster is safe again. Needs at least 3 nodes: skipped for a
                 smaller node count.
+  rolling       only when named (--cases rolling: it takes minutes). First the users' state: one wrk per node
+                (events.lua, single events, --rolling-users in all split between the nodes) until the nodes own that
+                many users (events_processor_cluster_users_owned summed), at most --join-timeout. Then the failover's
+                probe client on every node that is up, all along (its users are extra). Then a rolling restart, as
+                an operator's script behind a load balancer would do it: each node in turn is taken out of the
+                probe's targets (its requests under way answered first), sent SIGTERM, waited for, started again
+                with the same ports, state directory and config, and put back once its /health/ready answers 200;
+                the next one only once the cluster is safe. Then an (N+1)th node joins (fresh ports and state
+                directory; it lists every member, the others keep their list; its quorum is theirs, N//2+1).
+                Reported, per restart: the stop (SIGTERM to exit), back (its start until every node sees N members)
+                and safe (from back until every node reports events_processor_cluster_safe 1, read every 0.25 s and
+                held 1.5 s, since each node checks every second); for the join: joined (start until every node
+                sees N+1), safe, and the users it owned then against an even share; the probe's p99 during each
+                restart, its requests that failed (resent), and, at the end, each probe user's last acknowledged
+                event sent again (answered 200 duplicate if the cluster kept it, 202 if it lost it). A warning when
+                safe takes over --safe-target (15 s). No warm-up: this measures time to safety, not CPU, but the
+                JIT is still compiling all along (and a restarted node starts cold), which on few cores slows the
+                nodes, and so the figures, as a deploy's would be. Needs at least 3 nodes.
 
-Needs wrk (Debian: apt-get install wrk), Linux (/proc) and the stdlib only; reuses src/bench/run.py (the single-node
-kit) for processes, wrk's script and the service's counters. Build first: ./mvnw -B package -DskipTests. Every
+Nodes take ports below Linux's ephemeral range (an outgoing connection cannot take a node's port before it binds
+it, or while it restarts). Needs wrk (Debian: apt-get install wrk), Linux (/proc) and the stdlib only; reuses
+src/bench/run.py (the single-node kit) for processes, wrk's script and the service's counters. Build first: ./mvnw -B package -DskipTests. Every
 setting is a flag, or the environment variable named in its help.
 """
 import argparse
 import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -56,7 +77,11 @@ CONFIG = single.CONFIG
 LOAD = single.LOAD
 DEFAULT_HEAP = "-Xmx512m"
 LOAD_CASES = ("event", "batch")
-ALL_CASES = (*LOAD_CASES, "failover")
+ALL_CASES = (*LOAD_CASES, "failover")  # the default cases
+KNOWN_CASES = (*ALL_CASES, "rolling")  # rolling is long: run only when asked for
+NEED_3 = ("failover", "rolling")  # cases that need a majority of the members left when one is down
+POLL = 0.25  # seconds between two readings of the nodes' /metrics while waiting for the cluster
+SAFE_CONFIRM = 1.5  # rolling: seconds all-safe must hold (a node's safe gauge may be up to a check old)
 
 
 def settings():
@@ -79,7 +104,8 @@ def settings():
     p.add_argument("--warmup-max", default=env("WARMUP_MAX", "300s"),
                    help="the longest warm-up in all, settled or not (a warning if not) (WARMUP_MAX, 300s)")
     p.add_argument("--cases", default=env("CASES", ""),
-                   help=f"comma-separated, in the order to run them (CASES; default all: {','.join(ALL_CASES)})")
+                   help=f"comma-separated, in the order to run them, of {', '.join(KNOWN_CASES)} (CASES; default "
+                        f"{','.join(ALL_CASES)}: rolling, which takes minutes, only when named)")
     p.add_argument("--java-opts", default=env("JAVA_OPTS", ""),
                    help=f"JVM options of every node (JAVA_OPTS; {DEFAULT_HEAP} is added unless they set the heap)")
     p.add_argument("--service-args", default=env("SERVICE_ARGS", ""),
@@ -90,18 +116,29 @@ def settings():
                    help="users of the load in all, split between the nodes, whole groups of 250 (USERS, 10000)")
     p.add_argument("--batch", type=int, default=int(env("BATCH", "99")), help="events per batch (BATCH, 99)")
     p.add_argument("--probe-users", type=int, default=int(env("PROBE_USERS", "300")),
-                   help="failover: users of the probe client, a thread each (PROBE_USERS, 300)")
+                   help="failover, rolling: users of the probe client, a thread each (PROBE_USERS, 300)")
     p.add_argument("--probe-rate", type=float, default=float(env("PROBE_RATE", "600")),
-                   help="failover: events/s of the probe client in all, spread evenly over its users (PROBE_RATE, 600)")
+                   help="failover, rolling: events/s of the probe client in all, spread evenly over its users "
+                        "(PROBE_RATE, 600)")
     p.add_argument("--before-kill", default=env("BEFORE_KILL", "10s"),
-                   help="failover: probe traffic before the kill (BEFORE_KILL, 10s)")
+                   help="failover: probe traffic before the kill; rolling: before the first restart (BEFORE_KILL, 10s)")
     p.add_argument("--request-timeout", type=float, default=float(env("REQUEST_TIMEOUT", "30")),
-                   help="failover: seconds a probe request may take before it counts as failed and is resent "
-                        "(REQUEST_TIMEOUT, 30)")
+                   help="failover, rolling: seconds a probe request may take before it counts as failed and is "
+                        "resent (REQUEST_TIMEOUT, 30)")
     p.add_argument("--failover-timeout", type=float, default=float(env("FAILOVER_TIMEOUT", "120")),
-                   help="failover: seconds after the kill to give up waiting for recovery (FAILOVER_TIMEOUT, 120)")
+                   help="failover: seconds after the kill to give up waiting for recovery; rolling: seconds a node may "
+                        "take to exit after SIGTERM (then SIGKILL), and the cluster to be safe once the node is back "
+                        "(FAILOVER_TIMEOUT, 120)")
     p.add_argument("--join-timeout", type=float, default=float(env("JOIN_TIMEOUT", "180")),
-                   help="seconds the nodes may take to form a safe cluster (JOIN_TIMEOUT, 180)")
+                   help="seconds the nodes may take to form a safe cluster; rolling: also the longest load that gives "
+                        "the users their state, and the longest a restarted or joining node may take to be seen by "
+                        "every node (JOIN_TIMEOUT, 180)")
+    p.add_argument("--rolling-users", type=int, default=int(env("ROLLING_USERS", "10000")),
+                   help="rolling: users given state before the restarts (wrk, split between the nodes; the probe's "
+                        "users are extra) (ROLLING_USERS, 10000)")
+    p.add_argument("--safe-target", type=float, default=float(env("SAFE_TARGET", "15")),
+                   help="rolling: seconds within which the cluster should be safe again once a restarted or joining "
+                        "node is back; a warning beyond (SAFE_TARGET, 15)")
     p.add_argument("--notify-url", default=env("NOTIFY_URL", ""),
                    help="a notification service for every node (NOTIFY_URL; default: each node's own local sink, "
                         "as in run.py)")
@@ -115,13 +152,16 @@ def settings():
         problems.append(f"nodes {','.join(counts)!r}: a number, or numbers separated by commas")
     elif len(set(args.nodes)) != len(args.nodes):
         problems.append("each node count once")
-    if [c for c in args.cases if c not in ALL_CASES]:
-        problems.append(f"cases must be some of {', '.join(ALL_CASES)}")
+    if [c for c in args.cases if c not in KNOWN_CASES]:
+        problems.append(f"cases must be some of {', '.join(KNOWN_CASES)}")
     if args.rounds < 1 or min(args.nodes, default=1) < 1:
         problems.append("rounds and nodes at least 1")
-    if "failover" in args.cases and max(args.nodes, default=3) < 3:
-        problems.append("failover needs at least 3 nodes: the survivors must still be a majority of the members "
-                        "(the default quorum)")
+    for key in NEED_3:
+        if key in args.cases and max(args.nodes, default=3) < 3:
+            problems.append(f"{key} needs at least 3 nodes: the others must still be a majority of the members "
+                            "(the default quorum) while one is down")
+    if args.rolling_users < 1:
+        problems.append("rolling users at least 1")
     if args.connections < max(args.nodes, default=1):
         problems.append("at least one connection per node")
     durations = (args.duration, args.warmup, args.settle_chunk, args.warmup_max, args.before_kill)
@@ -160,14 +200,17 @@ def java_opts(opts):
 class Node(single.Server):
     """One node of the cluster: started without waiting (a node is not ready before a quorum of others is up)."""
 
-    def __init__(self, index, command, env, log, http, admin, hazelcast):
+    def __init__(self, index, command, env, log, http, admin, hazelcast, cluster):
         self.index = index
+        self.command, self.env = command, env
         self.hazelcast = hazelcast
+        self.cluster = cluster  # the cluster's name
         self.name = f"node-{index}"
         self.log = log
         self.http = http
         self.url = f"http://127.0.0.1:{http}"
         self.ready_url = f"{self.url}/health"
+        self.admin_port = admin
         self.admin = f"http://127.0.0.1:{admin}"
         self.hint = ""
         # Started from the main thread only: PR_SET_PDEATHSIG fires when the thread that forked ends.
@@ -175,12 +218,17 @@ class Node(single.Server):
             self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, preexec_fn=single._die_with_runner)
 
+    def again(self, log):
+        """The same node started again: the same command (ports, state directory, config) and environment."""
+        return Node(self.index, self.command, self.env, log, self.http, self.admin_port, self.hazelcast, self.cluster)
+
     def alive(self):
         return self.process.poll() is None
 
-    def healthy(self):
+    def healthy(self, path="/health"):
+        """Whether this health path (/health, /health/ready) answers 2xx."""
         try:
-            single.http_get(self.ready_url, timeout=2)
+            single.http_get(self.url + path, timeout=2)
             return True
         except (urllib.error.URLError, OSError):
             return False
@@ -242,36 +290,74 @@ class Node(single.Server):
             return log.read().decode(errors="replace")
 
 
+def free_ports(n):
+    """n distinct ports free now, below Linux's ephemeral range (as JarNode.freePort in the tests): a port the kernel
+    hands out for port 0 may be taken, before a node binds it (or binds it again, restarted), as the local port of
+    an outgoing connection, and the members connect to each other all the time."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    if low < 12_000:
+        return single.free_ports(n)
+    held, ports = [], []
+    try:
+        for port in random.sample(range(low - 12_000, low), min(12_000, 50 * n)):
+            s = socket.socket()
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                s.close()
+                continue
+            held.append(s)
+            ports.append(port)
+            if len(ports) == n:
+                return ports
+    finally:
+        for s in held:
+            s.close()
+    raise SystemExit(f"not {n} free ports from {low - 12_000} to {low - 1}")
+
+
+def start_node(opts, i, ports, cluster, members, logs, state_root, quorum=0, log=None):
+    """Node i, started: ports (HTTP, admin, local sink, Hazelcast), the cluster's name, its members (host:port,
+    comma-separated), the quorum (0: the service's default, a majority of the members)."""
+    http, admin, sink, hz = ports
+    config = json.loads(CONFIG.read_text())
+    # What must differ per node (ports, state directory), the cluster, and what the load needs, as in
+    # run.py: rate limits off (thousands of events a second from one address), each node's own local
+    # notification sink (a cluster's nodes cannot share one port), no authentication.
+    keys = {
+        "http.host": "127.0.0.1", "http.port": http,
+        "admin.enabled": True, "admin.host": "127.0.0.1", "admin.port": admin,
+        "notifySink.enabled": not opts.notify_url, "notifySink.host": "127.0.0.1",
+        "notifySink.port": sink,
+        "notify.url": opts.notify_url or f"http://127.0.0.1:{sink}/v1/notify",
+        "state.dir": str(state_root / f"node-{i}"),
+        "cluster.name": cluster, "cluster.host": "127.0.0.1", "cluster.port": hz, "cluster.members": members,
+        "rateLimit.enabled": False, "auth.mode": "none",
+    }
+    if quorum:
+        keys["cluster.quorum"] = quorum
+    for key, value in keys.items():
+        single.set_key(config, key, value)
+    conf = logs / f"node-{i}-conf.json"
+    conf.write_text(json.dumps(config, indent=2))
+    command = [single.java(), *java_opts(opts), "-jar", str(JAR), "-cluster", "-conf", str(conf),
+               *opts.service_args.split()]
+    env = dict(single.clean_environment(), LOG_LEVEL="WARN")
+    return Node(i, command, env, log or logs / f"node-{i}.log", http, admin, hz, cluster)
+
+
 def start_cluster(opts, n, logs, state_root):
-    ports = single.free_ports(4 * n)
+    ports = free_ports(4 * n)
     http, admin, sink, hz = (ports[i * n:(i + 1) * n] for i in range(4))
     name = f"bench-{os.getpid()}-{time.time_ns()}"  # never joins another run's (or anyone's) cluster
     members = ",".join(f"127.0.0.1:{p}" for p in hz)
     nodes = []
     try:
         for i in range(n):
-            config = json.loads(CONFIG.read_text())
-            # What must differ per node (ports, state directory), the cluster, and what the load needs, as in
-            # run.py: rate limits off (thousands of events a second from one address), each node's own local
-            # notification sink (a cluster's nodes cannot share one port), no authentication.
-            keys = {
-                "http.host": "127.0.0.1", "http.port": http[i],
-                "admin.enabled": True, "admin.host": "127.0.0.1", "admin.port": admin[i],
-                "notifySink.enabled": not opts.notify_url, "notifySink.host": "127.0.0.1",
-                "notifySink.port": sink[i],
-                "notify.url": opts.notify_url or f"http://127.0.0.1:{sink[i]}/v1/notify",
-                "state.dir": str(state_root / f"node-{i}"),
-                "cluster.name": name, "cluster.host": "127.0.0.1", "cluster.port": hz[i], "cluster.members": members,
-                "rateLimit.enabled": False, "auth.mode": "none",
-            }
-            for key, value in keys.items():
-                single.set_key(config, key, value)
-            conf = logs / f"node-{i}-conf.json"
-            conf.write_text(json.dumps(config, indent=2))
-            command = [single.java(), *java_opts(opts), "-jar", str(JAR), "-cluster", "-conf", str(conf),
-                       *opts.service_args.split()]
-            env = dict(single.clean_environment(), LOG_LEVEL="WARN")
-            nodes.append(Node(i, command, env, logs / f"node-{i}.log", http[i], admin[i], hz[i]))
+            nodes.append(start_node(opts, i, (http[i], admin[i], sink[i], hz[i]), name, members, logs, state_root))
         formed = await_cluster(nodes, n, opts.join_timeout)
     except BaseException:
         stop_all(nodes)
@@ -336,15 +422,17 @@ def users_per_node(opts, n):
     return max(250, opts.users // n // 250 * 250)
 
 
-def wrk_all(nodes, case, duration, prefix, opts):
+def wrk_all(nodes, case, duration, prefix, opts, users=None, until=None):
     """One wrk per node, all at once; returns their results (in the nodes' order) and the most wrk processes of
-    others seen meanwhile."""
+    others seen meanwhile. users: each node's users (default users_per_node); until: a test read every second,
+    which stops every wrk (SIGINT: it still reports) once true."""
     processes = []
-    for node, connections in zip(nodes, split(opts.connections, len(nodes))):
+    users = users or [users_per_node(opts, len(nodes))] * len(nodes)
+    for node, connections, mine in zip(nodes, split(opts.connections, len(nodes)), users):
         # wrk's own timeout (2 s) would count a slow answer as an error and leave it out of the latencies.
         command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}", "--timeout", f"{opts.request_timeout:g}s",
                    "--latency", "-s", str(LOAD), node.url, "--",
-                   f"path={case.path}", "threads=1", f"users={users_per_node(opts, len(nodes))}", f"label={prefix}{node.index}"]
+                   f"path={case.path}", "threads=1", f"users={mine}", f"label={prefix}{node.index}"]
         if case.batch:
             command.append(f"batch={case.batch}")
         processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -352,9 +440,15 @@ def wrk_all(nodes, case, duration, prefix, opts):
     try:
         ours = {str(p.pid) for p in processes}
         others = 0
+        stopped = False
         while any(p.poll() is None for p in processes):
             others = max(others, other_wrk_running(ours))
             time.sleep(1)
+            if until and not stopped and until():
+                for process in processes:
+                    if process.poll() is None:
+                        process.send_signal(signal.SIGINT)
+                stopped = True
         results = []
         for process in processes:
             stdout, stderr = process.communicate()
@@ -544,10 +638,14 @@ def probe_event(run_id, user, n):
 
 class Probe:
     """One thread per user, each sending its user's events in order at an even pace, to the given nodes in turn;
-    a request that fails (an error, a timeout, not 2xx) is sent again, same id, at the user's next turn."""
+    a request that fails (an error, a timeout, not 2xx) is sent again, same id, at the user's next turn. The nodes
+    may change meanwhile (remove, add), as behind a load balancer."""
 
     def __init__(self, ports, opts):
-        self.ports = ports
+        self.ports = list(ports)  # the targets, replaced whole (under the lock), never changed in place
+        self.lock = threading.Lock()
+        self.in_flight = {}  # port: requests under way
+        self.acked = [0] * opts.probe_users  # per user: its events answered 2xx, the number of its next event
         self.users = opts.probe_users
         self.period = opts.probe_users / opts.probe_rate  # each user's time between two requests
         self.timeout = opts.request_timeout
@@ -575,21 +673,51 @@ class Probe:
         if self.crashed:
             raise SystemExit(f"the probe client failed: {self.crashed[0]}")
 
+    def remove(self, port):
+        with self.lock:
+            self.ports = [p for p in self.ports if p != port]
+
+    def add(self, port):
+        with self.lock:
+            if port not in self.ports:
+                self.ports = [*self.ports, port]
+
+    def drain(self, port, timeout):
+        """Waits, once the port is removed, until no request to it is under way (at most timeout); returns whether
+        none is. A request takes its port and counts itself under the lock: none can start after the removal."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if not self.in_flight.get(port):
+                    return True
+            time.sleep(0.01)
+        return False
+
     def _user(self, user):
         connections = {}
         try:
             n, turn = 0, user
             next_at = self.started + self.period * user / self.users  # the users' turns spread over a period
             while not self.stop.wait(max(0.0, next_at - time.monotonic())):
-                port = self.ports[turn % len(self.ports)]
+                with self.lock:
+                    ports = self.ports
+                    port = ports[turn % len(ports)]
+                    self.in_flight[port] = self.in_flight.get(port, 0) + 1
                 turn += 1
+                for gone in [p for p in connections if p not in ports]:
+                    connections.pop(gone).close()  # a node taken out: no stale keep-alive once it is back
                 body = probe_event(self.run_id, user, n)
                 sent = time.monotonic()
-                outcome = self._post(connections, port, body)
+                try:
+                    outcome = self._post(connections, port, body)
+                finally:
+                    with self.lock:
+                        self.in_flight[port] -= 1
                 answered = time.monotonic()
                 self.records[user].append((sent, answered, outcome))
                 if isinstance(outcome, int) and 200 <= outcome < 300:
                     n += 1
+                    self.acked[user] = n
                 # no burst to catch up after a slow answer: the next turn is a period later, or now
                 next_at = max(next_at + self.period, answered)
         except Exception as e:  # noqa: BLE001 (reported by finish)
@@ -715,6 +843,7 @@ def failover_report(probe, killed_at, opts):
             failed[str(o)] = failed.get(str(o), 0) + 1
     longest = max(after, key=lambda r: r[1] - r[0], default=None)
     latencies = sorted(a - s for s, a, _ in before)
+    p99 = percentile(latencies, 0.99)
     return {
         "recovered_all_s": all_users, "recovered_median_user_s": median_user, "recovered_all_steady_s": steady,
         "longest_after_kill_s": longest[1] - longest[0] if longest else None,
@@ -722,7 +851,7 @@ def failover_report(probe, killed_at, opts):
         "requests_after_kill": len(after), "failed_after_kill": failed,
         "users_with_a_failure_after_kill": sum(any(s > killed_at and not ok(o) for s, _, o in r) for r in probe.records),
         "users_slower_than_1s_after_kill": sum(any(s > killed_at and a - s > 1 for s, a, _ in r) for r in probe.records),
-        "before_kill_p99_ms": latencies[int(0.99 * (len(latencies) - 1))] * 1000 if latencies else None,
+        "before_kill_p99_ms": p99 * 1000 if p99 is not None else None,
         "before_kill_max_ms": latencies[-1] * 1000 if latencies else None,
         "before_kill_failed": sum(not ok(o) for _, _, o in before),
         "probe_events_per_s": len(everything) / (max(a for _, a, _ in everything) - probe.started) if everything else 0,
@@ -752,6 +881,293 @@ def failover_warnings(run, opts):
            if run["survivor_counts"].get(k)}
     if odd:
         found.append(f"events not simply accepted: {odd}")
+    return found
+
+
+def percentile(ordered, q):
+    """The q-quantile of these sorted values (the nearest lower rank), None if there are none."""
+    return ordered[int(q * (len(ordered) - 1))] if ordered else None
+
+
+# ---- rolling restart and join ----------------------------------------------------------------------------------
+
+OWNED = "events_processor_cluster_users_owned"
+
+
+def owned_users(nodes):
+    """Each node's events_processor_cluster_users_owned, None for one whose /metrics did not answer."""
+    return [node.gauges(OWNED)[0] for node in nodes]
+
+
+def give_state(nodes, opts, run):
+    """The users' state: one wrk per node (events.lua, single events, --rolling-users split between the nodes, each
+    node's its own users), until the nodes own that many users in all (every user has had an event; an entry stays
+    while its ids are in the duplicate window), at most --join-timeout. events.lua sends its users' launches first
+    (a whole node's users when they are not whole groups of 250), so that takes about one event per user."""
+    n = len(nodes)
+    users = split(opts.rolling_users, n)
+    started = time.monotonic()
+    results, _ = wrk_all(nodes, load_case("event", n, opts), f"{int(opts.join_timeout)}s", "s", opts, users=users,
+                         until=lambda: sum(v or 0 for v in owned_users(nodes)) >= opts.rolling_users)
+    owned = owned_users(nodes)
+    ok_answers = sum(r["requests"] - r["non2xx"] for r in results)
+    run.update(state_s=round(time.monotonic() - started, 1), state_events=ok_answers,
+               state_events_per_s=round(ok_answers / max(r["duration_us"] / 1e6 for r in results)),
+               state_non2xx=sum(r["non2xx"] for r in results), users_owned_after_state=owned)
+    print(f"  state: {sum(v or 0 for v in owned):,} users owned after {run['state_s']:.0f} s of wrk "
+          f"({ok_answers:,} events at {run['state_events_per_s']:,} events/s); per node: "
+          f"{', '.join(f'{node.name} {v:,}' if v is not None else f'{node.name} –' for node, v in zip(nodes, owned))}",
+          flush=True)
+
+
+def await_back(nodes, node, members, probe, opts, started):
+    """After `node` started (at `started`, monotonic), every node's /metrics read every POLL s: back, when every
+    node sees `members` members (at most --join-timeout after the start); safe, from then until every node reports
+    events_processor_cluster_safe 1 and still does SAFE_CONFIRM s later (a node checks every second and a reading
+    may be a check old, from before the join), at most --failover-timeout. The node goes (back) into the probe's
+    targets once its /health/ready answers 200, as a load balancer's check would put it. Returns back_s and
+    ready_s (from the start), safe_s (from back), each node's users owned when safe was confirmed, and the end
+    (monotonic)."""
+    back = ready = since = safe = owned = None
+    while True:
+        for other in nodes:
+            if not other.alive():
+                raise SystemExit(f"{other.name} exited with code {other.process.returncode}:\n{other.log_tail()}")
+        if ready is None and node.healthy("/health/ready"):
+            ready = time.monotonic()
+            probe.add(node.http)
+        now = time.monotonic()
+        if safe is None:
+            views = [other.membership() for other in nodes]
+            now = time.monotonic()
+            if back is None and all(v[0] == members for v in views):
+                back = now
+            if back is not None:
+                if all(v == [members, 1] for v in views):
+                    since = since or now
+                    if now - since >= SAFE_CONFIRM:
+                        safe, owned = since, owned_users(nodes)
+                else:
+                    since = None
+        if safe is not None and ready is not None:
+            break
+        if safe is None and (now - started > opts.join_timeout if back is None else now - back > opts.failover_timeout):
+            break
+        if safe is not None and now - started > opts.join_timeout:
+            break  # safe, but the node never answered ready
+        time.sleep(POLL)
+    return {"back_s": round(back - started, 2) if back else None,
+            "ready_s": round(ready - started, 2) if ready else None,
+            "safe_s": round(safe - back, 2) if safe else None,
+            "owned_at_safe": owned, "end": time.monotonic()}
+
+
+def window(probe, start, end):
+    """The probe's requests sent from start to end (monotonic): how many, how many failed, p99 and longest."""
+    latencies, failed = [], 0
+    for records in probe.records:
+        for s, a, o in records:
+            if start <= s <= end:
+                latencies.append(a - s)
+                failed += not ok(o)
+    latencies.sort()
+    p99 = percentile(latencies, 0.99)
+    return {"probe_requests": len(latencies), "probe_failed": failed,
+            "probe_p99_ms": round(p99 * 1000, 1) if p99 is not None else None,
+            "probe_max_ms": round(latencies[-1] * 1000, 1) if latencies else None}
+
+
+def resend_last(probe, ports):
+    """Each probe user's last acknowledged event sent again, same id, to the nodes in turn: answered 200
+    (duplicate) if the cluster still holds the user as acknowledged, 202 (accepted anew) if it lost it. Returns
+    {outcome: users}."""
+    outcomes, connections = {}, {}
+    try:
+        for user, acked in enumerate(probe.acked):
+            if acked:
+                outcome = probe._post(connections, ports[user % len(ports)], probe_event(probe.run_id, user, acked - 1))
+                outcomes[str(outcome)] = outcomes.get(str(outcome), 0) + 1
+    finally:
+        for connection in connections.values():
+            connection.close()
+    return outcomes
+
+
+def measure_rolling(round_, n, opts, out_dir):
+    logs = out_dir / f"r{round_}-n{n}-rolling"
+    logs.mkdir(parents=True)
+    state_root = Path(tempfile.mkdtemp(prefix="events-processor-cluster-bench-"))
+    run = {"case": "rolling", "round": round_, "nodes": n, "rolling_users": opts.rolling_users,
+           "probe_users": opts.probe_users, "probe_rate": opts.probe_rate, "safe_target_s": opts.safe_target,
+           "restarts": [], "join": None, "warnings": []}
+    nodes, probe = [], None
+    within = lambda v: "within" if v is not None and v <= opts.safe_target else "NOT within"
+    num = lambda v, f="{:.1f}": "–" if v is None else f.format(v)
+    try:
+        nodes, run["formed_s"] = start_cluster(opts, n, logs, state_root)
+        give_state(nodes, opts, run)
+        probe = Probe([node.http for node in nodes], opts)
+        probe.start()
+        time.sleep(seconds(opts.before_kill))
+        steady = (probe.started + 1, time.monotonic())
+        for i in range(n):
+            # As an operator's script would: out of the load balancer, SIGTERM, wait for the exit, start it again,
+            # back into the load balancer once ready, and the next one only once the cluster is safe.
+            old = nodes[i]
+            out_at = time.monotonic()
+            probe.remove(old.http)
+            drained = probe.drain(old.http, opts.request_timeout)
+            stopping = time.monotonic()
+            old.process.send_signal(signal.SIGTERM)
+            try:
+                old.process.wait(opts.failover_timeout)
+                killed = False
+            except subprocess.TimeoutExpired:
+                old.process.kill()
+                old.process.wait()
+                killed = True
+            record = {"node": old.name, "stop_s": round(time.monotonic() - stopping, 2),
+                      "exit_code": old.process.returncode, "killed": killed, "drained": drained}
+            started = time.monotonic()
+            nodes[i] = old.again(logs / f"node-{i}-restart.log")
+            back = await_back(nodes, nodes[i], n, probe, opts, started)
+            record.update({k: back[k] for k in ("back_s", "ready_s", "safe_s")}, window=(out_at, back["end"]))
+            run["restarts"].append(record)
+            print(f"  restart {old.name}: stop {record['stop_s']:.1f} s (exit {record['exit_code']}"
+                  f"{', SIGKILL' if killed else ''}), back {num(record['back_s'])} s after its start (ready "
+                  f"{num(record['ready_s'])} s), safe {num(record['safe_s'])} s later ({within(record['safe_s'])} "
+                  f"{opts.safe_target:g} s)", flush=True)
+            if record["safe_s"] is None:
+                run["warnings"].append(f"the rolling restart stopped after {old.name}: the cluster was not safe again")
+                break
+        else:
+            ports = free_ports(4)
+            members = ",".join(f"127.0.0.1:{p}" for p in [*(node.hazelcast for node in nodes), ports[3]])
+            # The new node lists every member, itself too; the others keep their list of n (with TCP-IP join a
+            # member that lists them joins). Its quorum is theirs, a majority of n, not of the n + 1 it lists.
+            started = time.monotonic()
+            joiner = start_node(opts, n, ports, nodes[0].cluster, members, logs, state_root, quorum=n // 2 + 1)
+            nodes.append(joiner)
+            back = await_back(nodes, joiner, n + 1, probe, opts, started)
+            owned = back["owned_at_safe"]
+            mine = owned[-1] if owned else None
+            even = sum(v or 0 for v in owned) / (n + 1) if owned else None
+            run["join"] = {"node": joiner.name, "joined_s": back["back_s"], "ready_s": back["ready_s"],
+                           "safe_s": back["safe_s"], "owned_at_safe": mine, "owned_per_node_at_safe": owned,
+                           "share_of_even": round(mine / even, 3) if mine is not None and even else None,
+                           "window": (started, back["end"])}
+            print(f"  join {joiner.name}: seen by every node {num(back['back_s'])} s after its start (ready "
+                  f"{num(back['ready_s'])} s), safe {num(back['safe_s'])} s later ({within(back['safe_s'])} "
+                  f"{opts.safe_target:g} s); it owned {num(mine, '{:,.0f}')} users then, "
+                  f"{num(run['join']['share_of_even'], '{:.2f}')}× an even share "
+                  f"({num(even, '{:,.0f}')} of {sum(v or 0 for v in owned or []):,} over {n + 1} nodes)", flush=True)
+        time.sleep(2)  # a little more traffic after the last change: the last slow answers show
+        probe.finish()
+        run["users_owned"] = owned_users(nodes)
+        run["users_owned_total"] = sum(v or 0 for v in run["users_owned"])
+        run["resent_last_acknowledged"] = resend_last(probe, [node.http for node in nodes])
+        run.update(rolling_report(probe, run, steady))
+        for record in [*run["restarts"], *([run["join"]] if run["join"] else [])]:
+            print(f"  probe during the {'join of' if record is run['join'] else 'restart of'} {record['node']}: "
+                  f"{record['probe_requests']:,} requests, p99 {num(record['probe_p99_ms'], '{:,.0f}')} ms, "
+                  f"longest {num(record['probe_max_ms'], '{:,.0f}')} ms, {record['probe_failed']} failed", flush=True)
+        run["warnings"] = rolling_warnings(run, opts) + run["warnings"]
+    finally:
+        if probe:
+            probe.stop.set()
+        if stop_all(nodes):
+            run["warnings"].append("a node did not stop within 30 s of SIGTERM: killed")
+        shutil.rmtree(state_root, ignore_errors=True)
+    return run
+
+
+def rolling_report(probe, run, steady):
+    """The probe's figures, each restart's and the join's (from the node's removal, or the join's start, until safe
+    and ready), and the per-run figures the summary reads."""
+    for record in [*run["restarts"], *([run["join"]] if run["join"] else [])]:
+        record.update(window(probe, *record.pop("window")))
+    restarts, join = run["restarts"], run["join"] or {}
+    everything = [(s, a, o) for records in probe.records for s, a, o in records]
+    failed = {}
+    for _, _, o in everything:
+        if not ok(o):
+            failed[str(o)] = failed.get(str(o), 0) + 1
+    done = len(restarts) == run["nodes"] and all(r["safe_s"] is not None for r in restarts)
+    column = lambda key: [r[key] for r in restarts]
+    safes = column("safe_s")
+    return {
+        "steady_p99_ms": window(probe, *steady)["probe_p99_ms"],
+        "probe_events_per_s": len(everything) / (max(a for _, a, _ in everything) - probe.started) if everything else 0,
+        "probe_requests": len(everything), "probe_failed": failed,
+        "probe_users_acknowledged": sum(1 for a in probe.acked if a),
+        "lost_users": run["resent_last_acknowledged"].get("202", 0),
+        "restart_stop_s_max": max(column("stop_s"), default=None),
+        "restart_back_s_median": statistics.median(column("back_s")) if done else None,
+        "restart_back_s_max": max(column("back_s")) if done else None,
+        "restart_safe_s_median": statistics.median(safes) if done else None,
+        "restart_safe_s_max": max(safes) if done else None,
+        "restart_p99_ms_max": max((r["probe_p99_ms"] for r in restarts if r["probe_p99_ms"] is not None), default=None),
+        "join_joined_s": join.get("joined_s"), "join_safe_s": join.get("safe_s"),
+        "join_share": join.get("share_of_even"), "join_p99_ms": join.get("probe_p99_ms"),
+        "all_safe_within_target": done and join.get("safe_s") is not None
+                                  and max([*safes, join["safe_s"]]) <= run["safe_target_s"],
+    }
+
+
+def rolling_warnings(run, opts):
+    found = []
+    state = sum(v or 0 for v in run["users_owned_after_state"])
+    if state < opts.rolling_users:
+        found.append(f"the nodes owned {state:,} users after the load, not {opts.rolling_users:,} (stopped at "
+                     f"--join-timeout {opts.join_timeout:.0f} s)")
+    if run["state_non2xx"]:
+        found.append(f"{run['state_non2xx']:,} answers of the load were not 2xx")
+    for r in run["restarts"]:
+        if r["killed"]:
+            found.append(f"{r['node']} did not exit within {opts.failover_timeout:.0f} s of SIGTERM: killed")
+        if not r["drained"]:
+            found.append(f"{r['node']} still had probe requests under way {opts.request_timeout:.0f} s after it was "
+                         "taken out: SIGTERM sent anyway")
+        if r["back_s"] is None:
+            found.append(f"{r['node']}: not every node saw {run['nodes']} members within {opts.join_timeout:.0f} s "
+                         "of its start")
+        elif r["safe_s"] is None:
+            found.append(f"{r['node']}: the cluster was not safe within {opts.failover_timeout:.0f} s of its return")
+        elif r["safe_s"] > opts.safe_target:
+            found.append(f"{r['node']}: safe {r['safe_s']:.1f} s after its return, over {opts.safe_target:g} s")
+        if r["ready_s"] is None:
+            found.append(f"{r['node']}'s /health/ready did not answer 200: it was not put back behind the probe")
+    join = run["join"]
+    if join:
+        if join["joined_s"] is None:
+            found.append(f"{join['node']}: not every node saw {run['nodes'] + 1} members within "
+                         f"{opts.join_timeout:.0f} s of its start")
+        elif join["safe_s"] is None:
+            found.append(f"{join['node']}: the cluster was not safe within {opts.failover_timeout:.0f} s of its join")
+        elif join["safe_s"] > opts.safe_target:
+            found.append(f"{join['node']}: safe {join['safe_s']:.1f} s after it joined, over {opts.safe_target:g} s")
+        if join["safe_s"] is not None and not join["owned_at_safe"]:
+            found.append(f"{join['node']} owned no user when the cluster was safe")
+        if join["ready_s"] is None:
+            found.append(f"{join['node']}'s /health/ready did not answer 200: no probe traffic went to it")
+    if run["probe_failed"]:
+        found.append(f"{sum(run['probe_failed'].values())} probe requests failed and were resent: "
+                     f"{run['probe_failed']}")
+    odd = {k: v for k, v in run["resent_last_acknowledged"].items() if k not in ("200", "202")}
+    if run["lost_users"]:
+        found.append(f"{run['lost_users']} probe users' last acknowledged event was accepted anew when sent again at "
+                     "the end (202, not duplicate): the cluster had lost what it acknowledged")
+    if odd:
+        found.append(f"the resend of the last acknowledged events got {odd}")
+    if run["probe_users_acknowledged"] < opts.probe_users:
+        found.append(f"{opts.probe_users - run['probe_users_acknowledged']} probe users never had an event accepted")
+    expected = state + run["probe_users_acknowledged"]
+    if run["users_owned_total"] < expected:
+        found.append(f"the nodes owned {run['users_owned_total']:,} users at the end, fewer than the {expected:,} "
+                     "given state (the load's and the probe's)")
+    if run["probe_events_per_s"] < 0.8 * opts.probe_rate:
+        found.append(f"the probe client sent {run['probe_events_per_s']:.0f} events/s of the {opts.probe_rate:.0f} "
+                     "asked (a slow machine, or slow answers)")
     return found
 
 
@@ -788,15 +1204,24 @@ def summarise(runs, opts):
             mine = [r for r in runs if r["case"] == key and r["nodes"] == n]
             if not mine:
                 continue
-            fields = (("events_per_s", "cpu_us_per_event", "p50_ms", "p99_ms", "peak_rss_mb", "other_cpu_cores",
-                       "warmup_s", "jit_cores_at_end_of_warmup", "jit_cores")
-                      if key in LOAD_CASES else
-                      ("noticed_s", "recovered_all_s", "recovered_median_user_s", "recovered_all_steady_s",
-                       "longest_after_kill_s", "safe_s", "before_kill_p99_ms", "probe_events_per_s"))
+            fields = {
+                "event": ("events_per_s", "cpu_us_per_event", "p50_ms", "p99_ms", "peak_rss_mb", "other_cpu_cores",
+                          "warmup_s", "jit_cores_at_end_of_warmup", "jit_cores"),
+                "failover": ("noticed_s", "recovered_all_s", "recovered_median_user_s", "recovered_all_steady_s",
+                             "longest_after_kill_s", "safe_s", "before_kill_p99_ms", "probe_events_per_s"),
+                "rolling": ("restart_stop_s_max", "restart_back_s_median", "restart_back_s_max",
+                            "restart_safe_s_median", "restart_safe_s_max", "join_joined_s", "join_safe_s",
+                            "join_share", "steady_p99_ms", "restart_p99_ms_max", "join_p99_ms",
+                            "probe_events_per_s", "state_s"),
+            }["event" if key in LOAD_CASES else key]
             row = {"case": key, "nodes": n, "runs": len(mine), **{f: stat([r[f] for r in mine]) for f in fields}}
             if key in LOAD_CASES:
                 row["title"] = load_case(key, n, opts).title
                 row["non2xx"] = sum(r["non2xx"] for r in mine)
+            elif key == "rolling":
+                row["probe_failed"] = sum(sum(r["probe_failed"].values()) for r in mine)
+                row["lost_users"] = sum(r["lost_users"] for r in mine)
+                row["all_safe_within_target"] = sum(bool(r["all_safe_within_target"]) for r in mine)
             else:
                 row["failed_after_kill"] = sum(sum(r["failed_after_kill"].values()) for r in mine)
                 row["timeouts_and_recovery_misses"] = sum(r["recovered_all_s"] is None for r in mine)
@@ -860,6 +1285,31 @@ def tables(rows, opts):
                 f"{spread(f['before_kill_p99_ms'], ms)} ms; requests sent after the kill that failed (resent at the "
                 f"user's next turn): {f['failed_after_kill']:,}. The load balancer is taken to have removed the killed "
                 "node at once: no probe request ever went to it."]
+    for r in (row for row in rows.values() if row["case"] == "rolling"):
+        n = r["nodes"]
+        if out:
+            out.append("")
+        out += [f"| rolling restart of {n} nodes ({opts.rolling_users:,} users with state, {opts.probe_users} probe "
+                f"users at {opts.probe_rate:.0f} events/s), then a {n + 1}th node joins | seconds |",
+                "|---|---:|",
+                f"| a node's stop: SIGTERM → exit, the slowest restart | {spread(r['restart_stop_s_max'], secs)} |",
+                f"| back: the node's start → every node sees {n} members, median over the restarts | "
+                f"{spread(r['restart_back_s_median'], secs)} |",
+                f"| … the slowest restart | {spread(r['restart_back_s_max'], secs)} |",
+                f"| safe: back → every node reports `events_processor_cluster_safe` 1, median over the restarts | "
+                f"{spread(r['restart_safe_s_median'], secs)} |",
+                f"| … the slowest restart | {spread(r['restart_safe_s_max'], secs)} |",
+                f"| join: the {n + 1}th node's start → every node sees {n + 1} members | {spread(r['join_joined_s'], secs)} |",
+                f"| join: → every node safe | {spread(r['join_safe_s'], secs)} |",
+                "",
+                f"At safe, the {n + 1}th node owned {spread(r['join_share'], lambda v: f'{v:.2f}')}× an even share of the "
+                f"users. Every restart and the join safe within {opts.safe_target:g} s: {r['all_safe_within_target']} "
+                f"of {r['runs']} run(s). Probe client: {spread(r['probe_events_per_s'], whole)} events/s, p99 "
+                f"{spread(r['steady_p99_ms'], ms)} ms before the restarts, up to {spread(r['restart_p99_ms_max'], ms)} "
+                f"ms during a restart (from the node's removal until safe), {spread(r['join_p99_ms'], ms)} ms during "
+                f"the join; requests that failed (resent at the user's next turn): {r['probe_failed']:,}; users whose "
+                f"last acknowledged event was accepted anew when resent at the end (lost): {r['lost_users']:,}. Safe "
+                f"is read every {POLL} s and must hold {SAFE_CONFIRM} s (each node checks it every second)."]
     found = ratios(rows, opts)
     if found:
         out.append("")
@@ -884,7 +1334,7 @@ def write_results(out, opts, runs):
 
 def preflight(opts):
     missing = []
-    if set(opts.cases) & set(LOAD_CASES) and not shutil.which("wrk"):
+    if set(opts.cases) & {*LOAD_CASES, "rolling"} and not shutil.which("wrk"):
         missing.append("wrk (Debian/Ubuntu: apt-get install wrk)")
     if not JAR.exists():
         missing.append(f"{JAR.relative_to(ROOT)} (./mvnw -B package -DskipTests builds it)")
@@ -902,19 +1352,28 @@ def main():
     out = Path(opts.out) if opts.out else out_dir / "results.json"
     conns = " | ".join("+".join(map(str, split(opts.connections, n))) for n in opts.nodes)
     users = " | ".join(str(users_per_node(opts, n)) for n in opts.nodes)
+    parts = []  # the settings of the cases asked for
+    if set(opts.cases) & set(LOAD_CASES):
+        parts.append(f"load: warm-up {opts.warmup} to {opts.warmup_max} (on in chunks of {opts.settle_chunk} while a "
+                     f"node's JIT uses over {opts.settle:g} cores), measured {opts.duration}, one wrk -t1 per node, "
+                     f"connections {conns}, users per node {users}")
+    if set(opts.cases) & set(NEED_3):
+        parts.append(f"probe: {opts.probe_users} users at {opts.probe_rate:.0f} events/s")
+    if "failover" in opts.cases:
+        parts.append(f"failover: kill after {opts.before_kill}")
+    if "rolling" in opts.cases:
+        parts.append(f"rolling: {opts.rolling_users:,} users given state, restarts after {opts.before_kill} of probe, "
+                     f"no warm-up, safe target {opts.safe_target:g} s")
     print(f"{opts.rounds} round(s) of {', '.join(opts.cases)} on {' then '.join(map(str, opts.nodes))} nodes "
-          f"({' '.join(java_opts(opts))}); load: warm-up {opts.warmup} to {opts.warmup_max} (on in chunks of "
-          f"{opts.settle_chunk} while a node's JIT uses over {opts.settle:g} cores), measured {opts.duration}, one "
-          f"wrk -t1 per node, connections {conns}, users per node {users}; failover: {opts.probe_users} probe users "
-          f"at {opts.probe_rate:.0f} events/s, kill after {opts.before_kill}; {os.cpu_count()} cores; "
+          f"({' '.join(java_opts(opts))}); {'; '.join(parts)}; {os.cpu_count()} cores; "
           f"logs in {out_dir.relative_to(ROOT)}", flush=True)
     runs = []
     num = lambda v, f="{:.1f}": "–" if v is None else f.format(v)
     for round_ in range(1, opts.rounds + 1):
         for n, key in ((n, key) for n in opts.nodes for key in opts.cases):
-            if key == "failover" and n < 3:
-                print(f"round {round_} {nodes_word(n)} failover: skipped, it needs at least 3 nodes (the survivors "
-                      "must still be a majority of the members)", flush=True)
+            if key in NEED_3 and n < 3:
+                print(f"round {round_} {nodes_word(n)} {key}: skipped, it needs at least 3 nodes (the others "
+                      "must still be a majority of the members while one is down)", flush=True)
                 continue
             if key in LOAD_CASES:
                 run = measure_load(key, round_, n, opts, out_dir)
@@ -925,6 +1384,21 @@ def main():
                       f"nodes' CPU before the load {run['idle_cpu_cores']:.2f} cores  "
                       f"(cluster formed in {run['formed_s']:.0f} s)  warm-up {run['warmup_s']} s, JIT during the "
                       f"measurement {run['jit_cores']:.2f} cores", flush=True)
+            elif key == "rolling":
+                print(f"round {round_} {nodes_word(n)} rolling:", flush=True)
+                run = measure_rolling(round_, n, opts, out_dir)
+                restarts = run["restarts"]
+                print(f"round {round_} {nodes_word(n)} rolling: {len(restarts)} restart(s), safe after the node's "
+                      f"return: median {num(run['restart_safe_s_median'])} s, max {num(run['restart_safe_s_max'])} s "
+                      f"(back after the start: median {num(run['restart_back_s_median'])} s, stop up to "
+                      f"{num(run['restart_stop_s_max'])} s); join: seen {num(run['join_joined_s'])} s, safe "
+                      f"{num(run['join_safe_s'])} s later, {num(run['join_share'], '{:.2f}')}× an even share; every "
+                      f"one within {opts.safe_target:g} s: {'yes' if run['all_safe_within_target'] else 'NO'}; "
+                      f"{run['users_owned_total']:,} users owned at the end; probe {run['probe_events_per_s']:.0f} "
+                      f"events/s, p99 {num(run['steady_p99_ms'])} ms before, up to {num(run['restart_p99_ms_max'])} ms "
+                      f"during a restart, {num(run['join_p99_ms'])} ms during the join; failed "
+                      f"{sum(run['probe_failed'].values())}, lost {run['lost_users']} (last acknowledged event of "
+                      f"{run['probe_users_acknowledged']} users resent: {run['resent_last_acknowledged']})", flush=True)
             else:
                 run = measure_failover(round_, n, opts, out_dir)
                 print(f"round {round_} {nodes_word(n)} failover: {run['killed']} killed (it owned {run['killed_owned_users']} users); "
