@@ -53,7 +53,8 @@ final class StartupSummary {
             ? "on " + url(config.notifySink().host(), config.notifySink().port()) + "/v1/notify" : "off");
 
     text.append("\n  state     ").append(config.state().dir().toAbsolutePath());
-    text.append(clustered ? " (what the cluster's last node saves)" : " (sync: " + config.state().sync() + ")");
+    text.append(clustered ? " (this node's journal of the users it holds, sync: " + config.state().sync() + ")"
+        : " (sync: " + config.state().sync() + ")");
 
     text.append("\n  limits    heap at most ").append(maxHeap >> 20).append(" MB: ")
         .append(clustered ? "" : config.state().maxUsers() + " users kept, ")

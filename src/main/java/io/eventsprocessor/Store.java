@@ -2,6 +2,7 @@ package io.eventsprocessor;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.metrics.Metrics;
+import io.eventsprocessor.cluster.ClusterJournal;
 import io.eventsprocessor.cluster.ClusterRulesVerticle;
 import io.eventsprocessor.cluster.ClusterState;
 import io.eventsprocessor.service.AppConfig;
@@ -100,9 +101,19 @@ interface Store {
    */
   static Future<Store> cluster(Vertx vertx, AppConfig config, RuleSet rules, String fingerprint,
       HazelcastInstance hazelcast, Clock clock) {
-    return vertx.executeBlocking(() -> StateDir.open(config.state().dir())).map(dir -> new Cluster(hazelcast, dir,
-        new ClusterRulesVerticle(hazelcast, rules, fingerprint, config.rateLimit().perUser(clock), clock,
-            config.cluster().pollInterval(), config.cluster().minimumClusterSize(), dir.path())));
+    return vertx.executeBlocking(() -> {
+      StateDir dir = StateDir.open(config.state().dir());
+      try {
+        ClusterJournal journal = ClusterJournal.open(dir.path(), config.state().sync());
+        journal.attach(hazelcast);
+        return new Cluster(hazelcast, dir, journal, new ClusterRulesVerticle(hazelcast, rules, fingerprint,
+            config.rateLimit().perUser(clock), clock, config.cluster().pollInterval(),
+            config.cluster().minimumClusterSize(), config.state(), journal));
+      } catch (Exception | Error e) {
+        dir.close();
+        throw e;
+      }
+    });
   }
 
   private static String cannotKeep(String unavailable) {
@@ -182,7 +193,8 @@ interface Store {
   }
 
   /** The cluster's map, seen from one node. */
-  record Cluster(HazelcastInstance hazelcast, StateDir dir, ClusterRulesVerticle rules) implements Store {
+  record Cluster(HazelcastInstance hazelcast, StateDir dir, ClusterJournal journal, ClusterRulesVerticle rules)
+      implements Store {
     @Override
     public DeliveryRecords deliveries() {
       return rules.records();
@@ -209,6 +221,7 @@ interface Store {
           // The same name as one node's: either way, the service cannot keep events now.
           new Readiness.Check("state", () -> cannotKeep(rules.unavailable()), Readiness.Effect.REFUSES_REQUESTS),
           new Readiness.Check("backups", rules::copying, Readiness.Effect.REPORTED),
+          new Readiness.Check("snapshots", () -> rules.snapshots().failing(), Readiness.Effect.NOT_READY),
           // A config error to fix, reported: during a rolling reload every node differs from some other for a
           // moment, and not ready everywhere at once would be an outage.
           new Readiness.Check("rules", rules::differentRules, Readiness.Effect.REPORTED));
@@ -224,14 +237,21 @@ interface Store {
       // Decided on the owner, inside an entry processor: measured there as delivery latency, not here.
     }
 
-    /** The cluster's last node out saves every user and dead letter; the others hand theirs over. */
+    /**
+     * Every node saves what it holds in its journal's snapshot (the last one out holds every user); the cluster's
+     * last node also saves the dead letters. The others hand theirs over.
+     */
     @Override
     public Future<Void> stop(Vertx vertx) {
-      return vertx.executeBlocking(() -> ClusterState.saveIfLast(hazelcast, dir.path()))
+      return vertx.executeBlocking(() -> {
+        rules.saveFinal();
+        return ClusterState.saveIfLast(hazelcast, dir.path());
+      })
           .<Void>mapEmpty()
           .recover(e -> {
-            // Not the process's failure: the other nodes, if any, hold the users; the log says what was not saved.
-            LOG.error("the cluster's state could not be saved by its last node: {}", e.toString());
+            // Not the process's failure: the other nodes, if any, hold the users, and the journal what this node
+            // held; the log says what was not saved.
+            LOG.error("the cluster's state could not be saved by this node: {}", e.toString());
             return Future.succeededFuture();
           })
           .eventually(() -> {
@@ -242,6 +262,8 @@ interface Store {
 
     @Override
     public void close() {
+      journal.detach(hazelcast);
+      journal.close();
       dir.close();
     }
   }

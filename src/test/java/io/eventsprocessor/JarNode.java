@@ -53,6 +53,9 @@ public final class JarNode {
     this.environment.put("ADMIN_PORT", String.valueOf(adminPort));
   }
 
+  /** Ports {@link #freePort} returned in this JVM: never twice (a node's HTTP and admin ports drawn alike). */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private static int chosenOrFreePort(String chosen) throws IOException {
     return chosen == null || chosen.equals("0") ? freePort() : Integer.parseInt(chosen);
   }
@@ -66,6 +69,9 @@ public final class JarNode {
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 100; attempt++) {
       int port = random.nextInt(20_000, 32_000);
+      if (!HANDED_OUT.add(port)) {
+        continue; // free now, but another node of this test run may be about to bind it
+      }
       try (ServerSocket socket = new ServerSocket(port)) {
         return socket.getLocalPort();
       } catch (IOException taken) {

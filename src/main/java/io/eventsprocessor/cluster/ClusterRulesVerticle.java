@@ -19,6 +19,8 @@ import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.ingest.RateLimiter;
 import io.eventsprocessor.rules.RuleSet;
+import io.eventsprocessor.rules.SnapshotStats;
+import io.eventsprocessor.state.StateSettings;
 import io.eventsprocessor.time.DueTimer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -28,7 +30,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,10 +50,11 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@code pollInterval}, the node looks at the users it owns: those due are woken ({@link
  * UserProcessors.WakeUp}), and the notifications waiting in their entries are handed to this node's outbox, which
  * delivers them. Until the node sees a quorum of members ({@code cluster.quorum}), it answers every event 503: the
- * map takes no writes on a minority; once it does, it loads what the cluster's last node saved, if this node has it
- * (see {@link ClusterState}), and takes events. After a node's death the new owners find its users' due times and waiting notifications in the
- * backups: reminders fire once, and notifications go out again under the same id. The dead letters are the
- * cluster's, answered here for the admin API of any node.
+ * map takes no writes on a minority; once it does, it puts back into the map what its journal holds (see {@link
+ * ClusterJournal}) and the dead letters the cluster's last node saved, if this node has them (see {@link
+ * ClusterState}), and takes events once a quorum of members has done so. After a node's death the new owners find
+ * its users' due times and waiting notifications in the backups: reminders fire once, and notifications go out again
+ * under the same id. The dead letters are the cluster's, answered here for the admin API of any node.
  */
 public final class ClusterRulesVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRulesVerticle.class);
@@ -65,6 +67,16 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   /** Each member's rules, by the member's id: their fingerprint (see {@link #differentRules}). */
   private static final String RULES_BY_MEMBER = "events-processor.rules-by-member";
+  /**
+   * The members that put back what their journal held, by id, and {@link #RUNNING} once a quorum of them had: the
+   * cluster then takes events, and a member that starts later puts back only what is newer than a tombstone lasts.
+   */
+  private static final String STARTS = "events-processor.starts";
+  private static final String RUNNING = "running";
+  /** Restore steps in flight at once from one node. */
+  private static final int RESTORES_IN_FLIGHT = 256;
+  /** How long after partitions moved this node saves a snapshot of what it holds then. */
+  private static final long SNAPSHOT_AFTER_MIGRATION_MILLIS = 1000;
 
   private final HazelcastInstance hazelcast;
   private final RateLimiter perUser;
@@ -77,7 +89,14 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private final Clock clock;
   private final Duration pollInterval;
   private final int quorum;
-  private final Path stateDir;
+  private final StateSettings state;
+  private final ClusterJournal journal;
+  private final SnapshotStats snapshots = new SnapshotStats();
+  private long snapshotTimer = -1;
+  private long migratedTimer = -1;
+  private boolean snapshotting;
+  /** Whether this node put back what its journal held (once per start). */
+  private boolean restored;
   /** Per user with a call under way: the events that came meanwhile, for the next call. */
   private final Map<String, List<Message<Event>>> waiting = new HashMap<>();
   /** Completed once no call is under way, when stopping. */
@@ -100,12 +119,14 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   /**
    * @param quorum   members this node must see before it takes events
-   * @param stateDir where the cluster's last node saves the state (see {@link ClusterState})
+   * @param state    where the cluster's last node saves the dead letters (see {@link ClusterState}), and how the
+   *                 journal is kept: its sync, how often and past what size a snapshot replaces it
    * @param fingerprint what tells these rules from others (the config's rules and event types)
    * @param perUser  the rate of each user this node owns, over all of its events whichever node took them
+   * @param journal  this node's journal of the entries it holds, with what it held when the node started
    */
   public ClusterRulesVerticle(HazelcastInstance hazelcast, RuleSet rules, String fingerprint, RateLimiter perUser,
-      Clock clock, Duration pollInterval, int quorum, Path stateDir) {
+      Clock clock, Duration pollInterval, int quorum, StateSettings state, ClusterJournal journal) {
     this.hazelcast = hazelcast;
     this.rules = rules;
     this.perUser = perUser;
@@ -113,7 +134,8 @@ public final class ClusterRulesVerticle extends VerticleBase {
     this.clock = clock;
     this.pollInterval = pollInterval;
     this.quorum = quorum;
-    this.stateDir = stateDir;
+    this.state = state;
+    this.journal = journal;
   }
 
   /** Null when this node takes events; otherwise why not. */
@@ -195,7 +217,10 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
       @Override
       public void migrationFinished(MigrationState state) {
-        context.runOnContext(v -> recount());
+        context.runOnContext(v -> {
+          recount();
+          snapshotSoon();
+        });
       }
 
       @Override
@@ -226,6 +251,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
     registered.add(publishFingerprint());
     pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
     safetyTimer = vertx.setPeriodic(1, SAFETY_CHECK_MILLIS, id -> checkSafety());
+    snapshotTimer = vertx.setPeriodic(state.snapshotInterval().toMillis(), id -> snapshot());
     return Future.all(registered);
   }
 
@@ -235,6 +261,8 @@ public final class ClusterRulesVerticle extends VerticleBase {
     hazelcast.getPartitionService().removeMigrationListener(migrations);
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(safetyTimer);
+    vertx.cancelTimer(snapshotTimer);
+    vertx.cancelTimer(migratedTimer);
     hazelcast.getCluster().removeMembershipListener(membership);
     Future<?> unregistered = typeConsumers.unregister()
         .compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()));
@@ -247,6 +275,17 @@ public final class ClusterRulesVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Saves what this node holds in its journal's snapshot, when stopping, before it hands its partitions over;
+   * blocking. Nothing when what the journal held at the start is not back in the map yet: the journal keeps it.
+   */
+  public void saveFinal() throws java.io.IOException {
+    if (restored) {
+      long entries = journal.snapshot(hazelcast);
+      LOG.info("cluster: {} entr(ies) this node holds saved in its journal's snapshot", entries);
+    }
+  }
+
   /** Events applied by this node's requests (readable from any thread). */
   public long applied() {
     return applied.sum();
@@ -257,7 +296,11 @@ public final class ClusterRulesVerticle extends VerticleBase {
     return users == null ? 0 : users.getLocalMapStats().getOwnedEntryCount();
   }
 
-  /** Once the node sees its quorum: the maps, then what the cluster's last node saved, if this node has it. */
+  /**
+   * Once the node sees its quorum: what its journal and the cluster's last node saved goes back into the maps; the
+   * node takes events once a quorum of the members has done the same (or the cluster was running already), so that
+   * no event is applied to a user before its newest entry is back.
+   */
   private Future<Void> becomeReady() {
     if (hazelcast.getCluster().getMembers().size() < quorum) {
       return Future.succeededFuture();
@@ -265,13 +308,112 @@ public final class ClusterRulesVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
       users = hazelcast.getMap(ClusterSetup.USERS);
       deadLetters = hazelcast.getMap(ClusterSetup.DEAD_LETTERS);
-      ClusterState.load(hazelcast, stateDir);
-      return null;
-    }, false).<Void>mapEmpty().onSuccess(v -> {
-      ready = true;
-      recount();
-      LOG.info("rules: {} member(s) in the cluster: taking events", hazelcast.getCluster().getMembers().size());
-    });
+      IMap<String, Boolean> starts = hazelcast.getMap(STARTS);
+      if (!restored) {
+        restore(starts.containsKey(RUNNING));
+        ClusterState.load(hazelcast, state.dir());
+        starts.put(hazelcast.getCluster().getLocalMember().getUuid().toString(), true);
+        restored = true;
+      }
+      if (starts.containsKey(RUNNING)) {
+        return true;
+      }
+      long done = hazelcast.getCluster().getMembers().stream()
+          .filter(m -> starts.containsKey(m.getUuid().toString())).count();
+      if (done < quorum) {
+        return false;
+      }
+      starts.put(RUNNING, true);
+      return true;
+    }, false).onSuccess(takesEvents -> {
+      if (takesEvents) {
+        ready = true;
+        recount();
+        LOG.info("rules: {} member(s) in the cluster: taking events", hazelcast.getCluster().getMembers().size());
+      }
+    }).mapEmpty();
+  }
+
+  /**
+   * Puts back what this node's journal held, each entry unless the map has a newer one; blocking. When the cluster
+   * was running already, only entries newer than a tombstone lasts: an older one may be of a user removed since.
+   */
+  private void restore(boolean running) throws InterruptedException {
+    Map<String, ClusterJournal.Saved> saved = journal.takeSaved();
+    long oldest = running ? clock.millis() - ClusterUser.TOMBSTONE_KEPT.toMillis() : Long.MIN_VALUE;
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(RESTORES_IN_FLIGHT);
+    Map<String, ClusterJournal.Saved> failed = new java.util.concurrent.ConcurrentHashMap<>();
+    LongAdder put = new LongAdder();
+    LongAdder skipped = new LongAdder();
+    for (Map.Entry<String, ClusterJournal.Saved> entry : saved.entrySet()) {
+      ClusterJournal.Saved s = entry.getValue();
+      if (s.entry() == null || ClusterUser.versionMillis(s.version()) < oldest) {
+        skipped.increment();
+        continue;
+      }
+      inFlight.acquire();
+      users.submitToKey(entry.getKey(), new UserProcessors.RestoreUser(s.entry())).whenComplete((wasPut, e) -> {
+        if (e != null) {
+          failed.put(entry.getKey(), s);
+        } else if (wasPut) {
+          put.increment();
+        }
+        inFlight.release();
+      });
+    }
+    inFlight.acquire(RESTORES_IN_FLIGHT);
+    if (!failed.isEmpty()) {
+      journal.putBack(failed);
+      throw new IllegalStateException(failed.size() + " of the entries this node's journal held could not be put "
+          + "back yet");
+    }
+    LOG.info("cluster: {} user entr(ies) put back from this node's journal ({} newer in the cluster already, {} "
+        + "removed or too old to put back)", put.sum(), saved.size() - skipped.sum() - put.sum(), skipped.sum());
+  }
+
+  /** Saves a snapshot of what this node holds a moment after partitions moved (the moves end in bursts). */
+  private void snapshotSoon() {
+    if (migratedTimer < 0) {
+      migratedTimer = vertx.setTimer(SNAPSHOT_AFTER_MIGRATION_MILLIS, id -> {
+        migratedTimer = -1;
+        snapshot();
+      });
+    }
+  }
+
+  /** Replaces this node's journal by a snapshot of what it holds, off the event loop, one at a time. */
+  private void snapshot() {
+    if (snapshotting || !restored) {
+      return; // before what the journal held is back in the map, its segments are all there is of it
+    }
+    snapshotting = true;
+    long started = System.nanoTime();
+    vertx.executeBlocking(() -> journal.snapshot(hazelcast), false)
+        .onSuccess(entries -> {
+          snapshots.saved(System.nanoTime() - started);
+          LOG.debug("cluster: snapshot of the {} entr(ies) this node holds saved", entries);
+        })
+        .onFailure(e -> {
+          snapshots.failed(e.toString());
+          LOG.error("cluster: the snapshot of this node's entries could not be saved ({}): its journal keeps "
+              + "everything meanwhile, and grows", e.toString());
+        })
+        .onComplete(ar -> snapshotting = false);
+  }
+
+  /** What became of this node's snapshots (readable from any thread). */
+  public SnapshotStats snapshots() {
+    return snapshots;
+  }
+
+  /** Bytes of this node's journal on disk (readable from any thread). */
+  public long journalBytes() {
+    return journal.bytesOnDisk();
+  }
+
+  /** The journal's bound: past it, a snapshot is due sooner. */
+  public long journalMaxBytes() {
+    return state.journalMaxBytes();
   }
 
   private void onEvent(Message<Event> request) {
@@ -331,6 +473,9 @@ public final class ClusterRulesVerticle extends VerticleBase {
    * answer must not stand: a check under way for longer than {@link #SAFETY_CHECK_STALE_NANOS} counts as unsafe.
    */
   private void checkSafety() {
+    if (journal.bytesOnDisk() > state.journalMaxBytes()) {
+      snapshot();
+    }
     if (safetyCheckSince != 0) {
       return;
     }
@@ -354,7 +499,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
       List<RuleSet.UserState> owned = new ArrayList<>();
       for (String userId : users.localKeySet()) {
         ClusterUser user = users.get(userId);
-        if (user != null) {
+        if (user != null && !user.isEmpty()) {
           owned.add(user.state(rules));
         }
       }

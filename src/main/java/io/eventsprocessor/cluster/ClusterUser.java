@@ -23,10 +23,18 @@ import java.util.List;
  * RuleSet.UserState}), and the notifications decided and not yet delivered. Immutable: an entry processor makes a
  * new one. {@code wakeAt} and {@code pendingSince} are indexed: each node asks its own entries which are due, and
  * which have notifications waiting.
+ *
+ * <p>Every entry has a version, greater than its previous entry's and than any older entry's (the owner's wall clock,
+ * in thousandths of a millisecond, or one more than the previous version): after every node stopped, each user's
+ * newest entry in the nodes' journals is the one taken (see {@link ClusterJournal}). A user left with nothing to
+ * keep becomes a tombstone for {@link #TOMBSTONE_KEPT}, an empty entry due at its end, so that an older entry of the
+ * user, still in a journal, cannot come back.
  */
 public final class ClusterUser implements DataSerializable {
   public static final String WAKE_AT = "wakeAt";
   public static final String PENDING_SINCE = "pendingSince";
+  /** How long the entry of a user left with nothing to keep stays as a tombstone before it is removed. */
+  static final java.time.Duration TOMBSTONE_KEPT = java.time.Duration.ofHours(1);
 
   /** A notification decided and not yet delivered, as sent on the wire. */
   public record Pending(String notification, long decidedAt) {
@@ -43,9 +51,36 @@ public final class ClusterUser implements DataSerializable {
   private long wakeAt = DueTimer.NEVER;
   private long pendingSince = DueTimer.NEVER;
   private List<Pending> pending = List.of();
+  /** Set once, by the step that stores the entry (see {@link UserProcessors}). */
+  private long version;
 
   /** For Hazelcast. */
   public ClusterUser() {}
+
+  /** An empty entry, kept until {@code removeAt} (see {@link #TOMBSTONE_KEPT}). */
+  static ClusterUser tombstone(long removeAt) {
+    ClusterUser tombstone = new ClusterUser();
+    tombstone.wakeAt = removeAt;
+    return tombstone;
+  }
+
+  /** The version after {@code previous} (0: none) at the wall clock's {@code nowMillis}. */
+  static long nextVersion(ClusterUser previous, long nowMillis) {
+    return Math.max(previous == null ? 1 : previous.version + 1, nowMillis * 1000);
+  }
+
+  /** When the version was set, by the owner's wall clock (milliseconds). */
+  static long versionMillis(long version) {
+    return version / 1000;
+  }
+
+  long version() {
+    return version;
+  }
+
+  void version(long version) {
+    this.version = version;
+  }
 
   public long getWakeAt() {
     return wakeAt;
@@ -101,6 +136,9 @@ public final class ClusterUser implements DataSerializable {
   /** The entry with a notification to deliver again (a dead letter an operator retries). */
   ClusterUser with(Notification notification, long now) {
     ClusterUser after = copy();
+    if (state == null) {
+      after.wakeAt = DueTimer.NEVER; // a tombstone no longer
+    }
     List<Pending> waiting = new ArrayList<>(pending);
     waiting.add(new Pending(notification.toJson().encode(), now));
     after.pending = List.copyOf(waiting);
@@ -115,6 +153,7 @@ public final class ClusterUser implements DataSerializable {
     copy.wakeAt = wakeAt;
     copy.pendingSince = pendingSince;
     copy.pending = pending;
+    copy.version = version;
     return copy;
   }
 
@@ -122,6 +161,7 @@ public final class ClusterUser implements DataSerializable {
     return pending.stream().mapToLong(Pending::decidedAt).min().orElse(DueTimer.NEVER);
   }
 
+  /** Nothing kept: a tombstone, or the entry a step leaves when the user has nothing left (then removed). */
   boolean isEmpty() {
     return state == null && pending.isEmpty();
   }
@@ -141,7 +181,7 @@ public final class ClusterUser implements DataSerializable {
   }
 
   void write(ByteBuf out) {
-    out.writeInt(state == null ? -1 : state.length);
+    out.writeLong(version).writeInt(state == null ? -1 : state.length);
     if (state != null) {
       out.writeBytes(state);
     }
@@ -158,6 +198,7 @@ public final class ClusterUser implements DataSerializable {
   }
 
   private void read(ByteBuf in) {
+    version = in.readLong();
     int length = in.readInt();
     state = length < 0 ? null : ByteBufUtil.getBytes(in.readBytes(length));
     wakeAt = in.readLong();

@@ -22,9 +22,10 @@ import java.util.Map;
 
 /**
  * What the nodes do to a user's entry, each run by Hazelcast on the node that owns the user, on the partition's
- * thread: one user's changes are applied one at a time, in order. Each takes "now" as an argument, never reads a
- * clock; the owner computes the new entry and its backup takes that result as it is ({@link SetUser}), so the
- * rules run once per step and the copies cannot disagree. If the owner dies before its caller has the answer,
+ * thread: one user's changes are applied one at a time, in order. Each takes the rules' "now" as an argument; the
+ * owner computes the new entry (and its version, from its wall clock: see {@link ClusterUser}) and its backup takes
+ * that result as it is ({@link SetUser}), so the rules run once per step and the copies cannot disagree. Owner and
+ * backup each journal the new entry before the step returns (see {@link ClusterJournal}). If the owner dies before its caller has the answer,
  * Hazelcast runs the step again on the new owner: an event already applied is then recognised by its id (the
  * rules' own duplicate memory, in the entry), a wake-up finds nothing due, a delivered notification is already gone.
  * The rules' steps are the single node's ({@link RuleSet}), reached through the member that runs them (see {@link
@@ -35,20 +36,30 @@ public final class UserProcessors {
   private UserProcessors() {}
 
   /** Sets on the backup the entry the owner computed: the rules' step is not run twice. */
-  public static final class SetUser implements EntryProcessor<String, ClusterUser, Object>, DataSerializable {
+  public static final class SetUser implements EntryProcessor<String, ClusterUser, Object>, DataSerializable,
+      HazelcastInstanceAware {
     private ClusterUser value;
     private boolean changed;
+    private long version;
+    private transient HazelcastInstance member;
 
     public SetUser() {}
 
-    SetUser(ClusterUser value, boolean changed) {
+    SetUser(ClusterUser value, boolean changed, long version) {
       this.value = value;
       this.changed = changed;
+      this.version = version;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+      this.member = member;
     }
 
     @Override
     public Object process(Map.Entry<String, ClusterUser> entry) {
       if (changed) {
+        journal(member, entry.getKey(), value, version);
         entry.setValue(value);
       }
       return null;
@@ -62,12 +73,14 @@ public final class UserProcessors {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeBoolean(changed);
+      out.writeLong(version);
       out.writeObject(value);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       changed = in.readBoolean();
+      version = in.readLong();
       value = in.readObject();
     }
   }
@@ -76,6 +89,7 @@ public final class UserProcessors {
   abstract static class Change<R> implements EntryProcessor<String, ClusterUser, R>, DataSerializable,
       HazelcastInstanceAware {
     private transient ClusterUser result;
+    private transient long resultVersion;
     private transient boolean changed;
     private transient HazelcastInstance member;
 
@@ -94,10 +108,28 @@ public final class UserProcessors {
       return ClusterRules.userRates(member);
     }
 
-    /** Stores the new entry (null removes it) on the owner, and remembers it for the backup. */
+    /**
+     * Stores the new entry on the owner, versioned after the old one, and remembers it for the backup. Null: the
+     * user has nothing left to keep; its entry becomes a tombstone, or, when it is one already, is removed.
+     */
     void set(Map.Entry<String, ClusterUser> entry, ClusterUser value) {
+      ClusterUser old = entry.getValue();
+      long now = System.currentTimeMillis();
+      long version = ClusterUser.nextVersion(old, now);
+      ClusterUser kept = value == null && old != null && !old.isEmpty()
+          ? ClusterUser.tombstone(now + ClusterUser.TOMBSTONE_KEPT.toMillis()) : value;
+      if (kept != null) {
+        kept.version(version);
+      }
+      keep(entry, kept, version);
+    }
+
+    /** Journals the entry, then stores it, on the owner; the backup does the same ({@link SetUser}). */
+    void keep(Map.Entry<String, ClusterUser> entry, ClusterUser value, long version) {
+      journal(member, entry.getKey(), value, version);
       entry.setValue(value);
       result = value;
+      resultVersion = version;
       changed = true;
     }
 
@@ -105,7 +137,50 @@ public final class UserProcessors {
     @SuppressWarnings("unchecked")
     public EntryProcessor<String, ClusterUser, R> getBackupProcessor() {
       return (EntryProcessor<String, ClusterUser, R>) (EntryProcessor<String, ClusterUser, ?>) new SetUser(result,
-          changed);
+          changed, resultVersion);
+    }
+  }
+
+  /** Appends the entry to the member's journal, if its service opened one yet (see {@link ClusterJournal}). */
+  private static void journal(HazelcastInstance member, String userId, ClusterUser value, long version) {
+    ClusterJournal journal = ClusterJournal.of(member);
+    if (journal != null) {
+      journal.record(userId, value, version);
+    }
+  }
+
+  /**
+   * Puts back a user's entry a node's journal held when the node started, unless the map holds a newer one (another
+   * node's journal had it, or the user has had events since): run for every entry of every node's journal, in any
+   * order, it leaves each user's newest version. The answer: whether it was put.
+   */
+  public static final class RestoreUser extends Change<Boolean> {
+    private ClusterUser saved;
+
+    public RestoreUser() {}
+
+    public RestoreUser(ClusterUser saved) {
+      this.saved = saved;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, ClusterUser> entry) {
+      ClusterUser now = entry.getValue();
+      if (now != null && now.version() >= saved.version()) {
+        return false;
+      }
+      keep(entry, saved, saved.version());
+      return true;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeObject(saved);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      saved = in.readObject();
     }
   }
 
@@ -226,7 +301,7 @@ public final class UserProcessors {
 
     @Override
     public Object process(Map.Entry<String, ClusterUser> entry) {
-      if (entry.getValue() != null) {
+      if (entry.getValue() != null && !entry.getValue().isEmpty()) {
         set(entry, entry.getValue().without(id));
       }
       return null;

@@ -106,7 +106,15 @@ public final class Metrics {
     FunctionCounter.builder("events.processor.users.refused", rules, RulesVerticle::refusedNewUsers)
         .description("Events refused (503) because they would have added a user beyond state.maxUsers").register(registry);
 
-    SnapshotStats snapshots = rules.snapshots();
+    state(registry, rules.snapshots(), rules, RulesVerticle::journalBytes, RulesVerticle::journalMaxBytes);
+  }
+
+  /**
+   * The snapshots and the journal, which say whether the state can be saved: a single node's, or what a cluster's
+   * node holds (see {@link io.eventsprocessor.cluster.ClusterJournal}).
+   */
+  private static <T> void state(MeterRegistry registry, SnapshotStats snapshots, T journal,
+      ToDoubleFunction<T> journalBytes, ToDoubleFunction<T> journalMaxBytes) {
     FunctionCounter.builder("events.processor.snapshots", snapshots, SnapshotStats::saved).tag("outcome", "saved")
         .description("Snapshots of the state, by outcome; the journal keeps everything since the last one saved")
         .register(registry);
@@ -114,14 +122,14 @@ public final class Metrics {
         .description("Snapshots of the state, by outcome; the journal keeps everything since the last one saved")
         .register(registry);
     Gauge.builder("events.processor.snapshots.failing", snapshots, SnapshotStats::failingInARow)
-        .description("Snapshots that failed since the last one saved; from " + RulesVerticle.FAILURES_NOT_READY
+        .description("Snapshots that failed since the last one saved; from " + SnapshotStats.FAILURES_NOT_READY
             + " the service is not ready").register(registry);
     FunctionTimer.builder("events.processor.snapshot.duration", snapshots, SnapshotStats::saved,
             SnapshotStats::savedSeconds, TimeUnit.SECONDS)
         .description("Time to capture and write the snapshots saved, to their sync and rename").register(registry);
-    Gauge.builder("events.processor.journal.bytes", rules, RulesVerticle::journalBytes)
+    Gauge.builder("events.processor.journal.bytes", journal, journalBytes)
         .description("Bytes of the journal on disk: what the next start would replay").register(registry);
-    Gauge.builder("events.processor.journal.max.bytes", rules, RulesVerticle::journalMaxBytes)
+    Gauge.builder("events.processor.journal.max.bytes", journal, journalMaxBytes)
         .description("The journal's bound (state.journalMaxMegabytes): past it a snapshot is due; past twice it, "
             + "events are refused until one is saved").register(registry);
   }
@@ -134,6 +142,7 @@ public final class Metrics {
         .description("Users whose entry this node owns (their backups elsewhere)").register(registry);
     Gauge.builder("events.processor.cluster.safe", rules, r -> r.safe() ? 1 : 0)
         .description("1 when every partition has its backup in sync (checked every second)").register(registry);
+    state(registry, rules.snapshots(), rules, ClusterRulesVerticle::journalBytes, ClusterRulesVerticle::journalMaxBytes);
   }
 
   private static void events(MeterRegistry registry, IngestStats ingest, String outcome,

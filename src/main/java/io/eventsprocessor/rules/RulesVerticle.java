@@ -58,8 +58,6 @@ public final class RulesVerticle extends VerticleBase {
   public static final byte USER = 1;
   public static final byte OUTBOX = 3;
   private static final Duration RECOVERY_RETRY = Duration.ofSeconds(1);
-  /** Consecutive failed snapshots from which {@link #snapshotsFailing} says so (readiness: not ready). */
-  public static final int FAILURES_NOT_READY = 3;
   private static final Duration REFUSALS_PERIOD = Duration.ofMinutes(1);
 
   /**
@@ -170,14 +168,11 @@ public final class RulesVerticle extends VerticleBase {
   }
 
   /**
-   * Why the last snapshots failed, once {@link #FAILURES_NOT_READY} failed in a row, or null (readable from any
-   * thread).
+   * Why the last snapshots failed, once {@link SnapshotStats#FAILURES_NOT_READY} failed in a row, or null
+   * (readable from any thread).
    */
   public String snapshotsFailing() {
-    int failures = snapshots.failingInARow();
-    return failures < FAILURES_NOT_READY ? null
-        : "The last " + failures + " snapshots of the state could not be saved (" + snapshots.lastFailure()
-            + "); the journal keeps every event meanwhile";
+    return snapshots.failing();
   }
 
   /**
