@@ -96,7 +96,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private long migratedTimer = -1;
   private boolean snapshotting;
   /** Whether this node put back what its journal held (once per start). */
-  private boolean restored;
+  private volatile boolean restored;
   /** Per user with a call under way: the events that came meanwhile, for the next call. */
   private final Map<String, List<Message<Event>>> waiting = new HashMap<>();
   /** Completed once no call is under way, when stopping. */

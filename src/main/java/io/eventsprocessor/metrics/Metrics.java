@@ -139,7 +139,8 @@ public final class Metrics {
     Gauge.builder("events.processor.cluster.members", hazelcast, h -> h.getCluster().getMembers().size())
         .description("Members of the cluster this node sees").register(registry);
     Gauge.builder("events.processor.cluster.users.owned", rules, ClusterRulesVerticle::ownedUsers)
-        .description("Users whose entry this node owns (their backups elsewhere)").register(registry);
+        .description("Users whose entry this node owns (their backups elsewhere), tombstones of the last hour "
+            + "included").register(registry);
     Gauge.builder("events.processor.cluster.safe", rules, r -> r.safe() ? 1 : 0)
         .description("1 when every partition has its backup in sync (checked every second)").register(registry);
     state(registry, rules.snapshots(), rules, ClusterRulesVerticle::journalBytes, ClusterRulesVerticle::journalMaxBytes);
