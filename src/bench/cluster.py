@@ -44,6 +44,13 @@ list several node counts (1,3): every round runs every case for each of them in 
                 safe takes over --safe-target (15 s). No warm-up: this measures time to safety, not CPU, but the
                 JIT is still compiling all along (and a restarted node starts cold), which on few cores slows the
                 nodes, and so the figures, as a deploy's would be. Needs at least 3 nodes.
+  fullstart     only when named (--cases fullstart). --fullstart-users users given state (as rolling does), the
+                probe client on every node, then every node killed with SIGKILL at once and started again with its
+                state directory. Reported: from the kill until every node answers /health/ready 200 (the nodes'
+                start, reading their journals and putting the entries back included) and until every probe user has
+                an event accepted again; the entries the nodes put back (from their logs) and the users owned before
+                and after; each probe user's last acknowledged event resent at the end (202: lost). Needs at least 3
+                nodes.
 
 Nodes take ports below Linux's ephemeral range (an outgoing connection cannot take a node's port before it binds
 it, or while it restarts). Needs wrk (Debian: apt-get install wrk), Linux (/proc) and the stdlib only; reuses
@@ -78,8 +85,8 @@ LOAD = single.LOAD
 DEFAULT_HEAP = "-Xmx512m"
 LOAD_CASES = ("event", "batch")
 ALL_CASES = (*LOAD_CASES, "failover")  # the default cases
-KNOWN_CASES = (*ALL_CASES, "rolling")  # rolling is long: run only when asked for
-NEED_3 = ("failover", "rolling")  # cases that need a majority of the members left when one is down
+KNOWN_CASES = (*ALL_CASES, "rolling", "fullstart")  # long: run only when asked for
+NEED_3 = ("failover", "rolling", "fullstart")  # cases that need a majority of the members left when one is down
 POLL = 0.25  # seconds between two readings of the nodes' /metrics while waiting for the cluster
 SAFE_CONFIRM = 1.5  # rolling: seconds all-safe must hold (a node's safe gauge may be up to a check old)
 
@@ -136,6 +143,8 @@ def settings():
     p.add_argument("--rolling-users", type=int, default=int(env("ROLLING_USERS", "10000")),
                    help="rolling: users given state before the restarts (wrk, split between the nodes; the probe's "
                         "users are extra) (ROLLING_USERS, 10000)")
+    p.add_argument("--fullstart-users", type=int, default=int(env("FULLSTART_USERS", "100000")),
+                   help="fullstart: users given state before every node is killed (FULLSTART_USERS, 100000)")
     p.add_argument("--safe-target", type=float, default=float(env("SAFE_TARGET", "15")),
                    help="rolling: seconds within which the cluster should be safe again once a restarted or joining "
                         "node is back; a warning beyond (SAFE_TARGET, 15)")
@@ -899,16 +908,16 @@ def owned_users(nodes):
     return [node.gauges(OWNED)[0] for node in nodes]
 
 
-def give_state(nodes, opts, run):
-    """The users' state: one wrk per node (events.lua, single events, --rolling-users split between the nodes, each
+def give_state(nodes, opts, run, total):
+    """The users' state: one wrk per node (events.lua, single events, `total` users split between the nodes, each
     node's its own users), until the nodes own that many users in all (every user has had an event; an entry stays
     while its ids are in the duplicate window), at most --join-timeout. events.lua sends its users' launches first
     (a whole node's users when they are not whole groups of 250), so that takes about one event per user."""
     n = len(nodes)
-    users = split(opts.rolling_users, n)
+    users = split(total, n)
     started = time.monotonic()
     results, _ = wrk_all(nodes, load_case("event", n, opts), f"{int(opts.join_timeout)}s", "s", opts, users=users,
-                         until=lambda: sum(v or 0 for v in owned_users(nodes)) >= opts.rolling_users)
+                         until=lambda: sum(v or 0 for v in owned_users(nodes)) >= total)
     owned = owned_users(nodes)
     ok_answers = sum(r["requests"] - r["non2xx"] for r in results)
     run.update(state_s=round(time.monotonic() - started, 1), state_events=ok_answers,
@@ -1005,7 +1014,7 @@ def measure_rolling(round_, n, opts, out_dir):
     num = lambda v, f="{:.1f}": "–" if v is None else f.format(v)
     try:
         nodes, run["formed_s"] = start_cluster(opts, n, logs, state_root)
-        give_state(nodes, opts, run)
+        give_state(nodes, opts, run, opts.rolling_users)
         probe = Probe([node.http for node in nodes], opts)
         probe.start()
         time.sleep(seconds(opts.before_kill))
@@ -1072,6 +1081,71 @@ def measure_rolling(round_, n, opts, out_dir):
                   f"{record['probe_requests']:,} requests, p99 {num(record['probe_p99_ms'], '{:,.0f}')} ms, "
                   f"longest {num(record['probe_max_ms'], '{:,.0f}')} ms, {record['probe_failed']} failed", flush=True)
         run["warnings"] = rolling_warnings(run, opts) + run["warnings"]
+    finally:
+        if probe:
+            probe.stop.set()
+        if stop_all(nodes):
+            run["warnings"].append("a node did not stop within 30 s of SIGTERM: killed")
+        shutil.rmtree(state_root, ignore_errors=True)
+    return run
+
+
+PUT_BACK = re.compile(r"cluster: (\d+) user entr\(ies\) put back from this node's journal \((\d+) newer")
+
+
+def measure_fullstart(round_, n, opts, out_dir):
+    """Every node killed at once (SIGKILL) under the probe's traffic, once --fullstart-users users have state, and
+    started again with their state directories: how long until every node is ready, until every probe user has an
+    event accepted again, how many entries the nodes put back from their journals, and whether any acknowledged
+    event was lost (each probe user's last one resent)."""
+    logs = out_dir / f"r{round_}-n{n}-fullstart"
+    logs.mkdir(parents=True)
+    state_root = Path(tempfile.mkdtemp(prefix="events-processor-cluster-bench-"))
+    run = {"case": "fullstart", "round": round_, "nodes": n, "fullstart_users": opts.fullstart_users,
+           "probe_users": opts.probe_users, "probe_rate": opts.probe_rate, "warnings": []}
+    nodes, probe = [], None
+    try:
+        nodes, run["formed_s"] = start_cluster(opts, n, logs, state_root)
+        give_state(nodes, opts, run, opts.fullstart_users)
+        probe = Probe([node.http for node in nodes], opts)
+        probe.start()
+        time.sleep(seconds(opts.before_kill))
+        run["users_owned_before"] = sum(v or 0 for v in owned_users(nodes))
+        for node in nodes:
+            node.process.kill()
+        for node in nodes:
+            node.process.wait()
+        killed = time.monotonic()
+        nodes = [node.again(logs / f"node-{i}-fullstart.log") for i, node in enumerate(nodes)]
+        ready = [None] * n
+        while None in ready and time.monotonic() - killed < opts.join_timeout:
+            for i, node in enumerate(nodes):
+                if not node.alive():
+                    raise SystemExit(f"{node.name} exited with code {node.process.returncode}:\n{node.log_tail()}")
+                if ready[i] is None and node.healthy("/health/ready"):
+                    ready[i] = round(time.monotonic() - killed, 2)
+            time.sleep(POLL)
+        run["ready_s"] = max(ready) if None not in ready else None
+        run["ready_s_per_node"] = ready
+        while not probe.all_recovered(killed) and time.monotonic() - killed < opts.join_timeout:
+            time.sleep(POLL)
+        run["recovered_all_s"], run["recovered_median_user_s"] = recovery(probe, killed)
+        time.sleep(2)
+        probe.finish()
+        put_back = newer = 0
+        for node in nodes:
+            for found in PUT_BACK.finditer(node.log_since(0)):
+                put_back += int(found.group(1))
+                newer += int(found.group(2))
+        run.update(put_back=put_back, put_back_newer_already=newer,
+                   users_owned_after=sum(v or 0 for v in owned_users(nodes)))
+        run["resent_last_acknowledged"] = resend_last(probe, [node.http for node in nodes])
+        run["lost_users"] = run["resent_last_acknowledged"].get("202", 0)
+        run["probe_failed"] = sum(not ok(o) for records in probe.records for _, _, o in records)
+        if run["ready_s"] is None:
+            run["warnings"].append(f"not every node was ready within {opts.join_timeout:g} s of the kill")
+        if run["lost_users"]:
+            run["warnings"].append(f"{run['lost_users']} probe users' last acknowledged event was accepted anew: lost")
     finally:
         if probe:
             probe.stop.set()
@@ -1209,6 +1283,8 @@ def summarise(runs, opts):
                           "warmup_s", "jit_cores_at_end_of_warmup", "jit_cores"),
                 "failover": ("noticed_s", "recovered_all_s", "recovered_median_user_s", "recovered_all_steady_s",
                              "longest_after_kill_s", "safe_s", "before_kill_p99_ms", "probe_events_per_s"),
+                "fullstart": ("ready_s", "recovered_all_s", "recovered_median_user_s", "put_back",
+                              "users_owned_before", "users_owned_after", "state_s"),
                 "rolling": ("restart_stop_s_max", "restart_back_s_median", "restart_back_s_max",
                             "restart_safe_s_median", "restart_safe_s_max", "join_joined_s", "join_safe_s",
                             "join_share", "steady_p99_ms", "restart_p99_ms_max", "join_p99_ms",
@@ -1218,6 +1294,8 @@ def summarise(runs, opts):
             if key in LOAD_CASES:
                 row["title"] = load_case(key, n, opts).title
                 row["non2xx"] = sum(r["non2xx"] for r in mine)
+            elif key == "fullstart":
+                row["lost_users"] = sum(r["lost_users"] for r in mine)
             elif key == "rolling":
                 row["probe_failed"] = sum(sum(r["probe_failed"].values()) for r in mine)
                 row["lost_users"] = sum(r["lost_users"] for r in mine)
@@ -1310,6 +1388,22 @@ def tables(rows, opts):
                 f"the join; requests that failed (resent at the user's next turn): {r['probe_failed']:,}; users whose "
                 f"last acknowledged event was accepted anew when resent at the end (lost): {r['lost_users']:,}. Safe "
                 f"is read every {POLL} s and must hold {SAFE_CONFIRM} s (each node checks it every second)."]
+    for r in (row for row in rows.values() if row["case"] == "fullstart"):
+        if out:
+            out.append("")
+        out += [f"| every one of {r['nodes']} nodes killed at once ({opts.fullstart_users:,} users with state, "
+                f"{opts.probe_users} probe users at {opts.probe_rate:.0f} events/s), then started again | |",
+                "|---|---:|",
+                f"| users owned before the kill | {spread(r['users_owned_before'], whole)} |",
+                f"| entries put back from the nodes' journals (newest of each user's copies) | "
+                f"{spread(r['put_back'], whole)} |",
+                f"| users owned after | {spread(r['users_owned_after'], whole)} |",
+                f"| seconds from the kill until every node is ready (its start included) | "
+                f"{spread(r['ready_s'], secs)} |",
+                f"| seconds from the kill until every probe user has an event accepted again | "
+                f"{spread(r['recovered_all_s'], secs)} |",
+                f"| probe users whose last acknowledged event was accepted anew when resent (lost) | "
+                f"{r['lost_users']:,} |"]
     found = ratios(rows, opts)
     if found:
         out.append("")
@@ -1334,7 +1428,7 @@ def write_results(out, opts, runs):
 
 def preflight(opts):
     missing = []
-    if set(opts.cases) & {*LOAD_CASES, "rolling"} and not shutil.which("wrk"):
+    if set(opts.cases) & {*LOAD_CASES, "rolling", "fullstart"} and not shutil.which("wrk"):
         missing.append("wrk (Debian/Ubuntu: apt-get install wrk)")
     if not JAR.exists():
         missing.append(f"{JAR.relative_to(ROOT)} (./mvnw -B package -DskipTests builds it)")
@@ -1361,6 +1455,9 @@ def main():
         parts.append(f"probe: {opts.probe_users} users at {opts.probe_rate:.0f} events/s")
     if "failover" in opts.cases:
         parts.append(f"failover: kill after {opts.before_kill}")
+    if "fullstart" in opts.cases:
+        parts.append(f"fullstart: {opts.fullstart_users:,} users given state, every node killed after "
+                     f"{opts.before_kill} of probe")
     if "rolling" in opts.cases:
         parts.append(f"rolling: {opts.rolling_users:,} users given state, restarts after {opts.before_kill} of probe, "
                      f"no warm-up, safe target {opts.safe_target:g} s")
@@ -1384,6 +1481,17 @@ def main():
                       f"nodes' CPU before the load {run['idle_cpu_cores']:.2f} cores  "
                       f"(cluster formed in {run['formed_s']:.0f} s)  warm-up {run['warmup_s']} s, JIT during the "
                       f"measurement {run['jit_cores']:.2f} cores", flush=True)
+            elif key == "fullstart":
+                print(f"round {round_} {nodes_word(n)} fullstart:", flush=True)
+                run = measure_fullstart(round_, n, opts, out_dir)
+                print(f"round {round_} {nodes_word(n)} fullstart: every node killed with {run['users_owned_before']:,} "
+                      f"users owned; all ready {num(run['ready_s'])} s after the kill (per node "
+                      f"{run['ready_s_per_node']}), every probe user accepted again after "
+                      f"{num(run['recovered_all_s'])} s (median {num(run['recovered_median_user_s'])} s); "
+                      f"{run['put_back']:,} entries put back from the journals ({run['put_back_newer_already']:,} "
+                      f"newer in the map already), {run['users_owned_after']:,} users owned after; lost "
+                      f"{run['lost_users']} (last acknowledged event of the probe users resent: "
+                      f"{run['resent_last_acknowledged']})", flush=True)
             elif key == "rolling":
                 print(f"round {round_} {nodes_word(n)} rolling:", flush=True)
                 run = measure_rolling(round_, n, opts, out_dir)

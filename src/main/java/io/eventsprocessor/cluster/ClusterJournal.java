@@ -9,6 +9,7 @@ import com.hazelcast.map.impl.PartitionContainer;
 import com.hazelcast.map.impl.recordstore.RecordStore;
 import com.hazelcast.spi.impl.NodeEngineImpl;
 import io.eventsprocessor.state.Bytes;
+import io.eventsprocessor.state.DirectJournal;
 import io.eventsprocessor.state.Journal;
 import io.eventsprocessor.state.Snapshot;
 import io.netty.buffer.ByteBuf;
@@ -19,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * This node's copy, on its disk, of the users' entries it holds: those it owns and those it backs up. Every entry a
@@ -36,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * just after the snapshot read it, is still in a segment kept. Entries of partitions that moved to other nodes are
  * in no snapshot after the move; the nodes they moved to take a snapshot once the move is done.
  */
-public final class ClusterJournal implements Journal.Listener, AutoCloseable {
+public final class ClusterJournal implements AutoCloseable {
   /** The journal's directory, under the state directory. */
   static final String DIR = "cluster";
   private static final String KEY = "events-processor.journal";
@@ -46,11 +45,7 @@ public final class ClusterJournal implements Journal.Listener, AutoCloseable {
   record Saved(long version, ClusterUser entry) {}
 
   private final Path dir;
-  private final Journal journal;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition progress = lock.newCondition();
-  private long durable = -1;
-  private IOException failure;
+  private final DirectJournal journal;
   /** Where the previous snapshot's rotation started a segment: the next snapshot covers what precedes it. */
   private long previousRotation;
   /** What the journal held when the node started, until it is put back into the map. */
@@ -60,7 +55,7 @@ public final class ClusterJournal implements Journal.Listener, AutoCloseable {
     this.dir = dir;
     this.saved = saved;
     this.previousRotation = nextSeq;
-    this.journal = Journal.open(dir, sync, this, nextSeq);
+    this.journal = DirectJournal.open(dir, sync, nextSeq);
   }
 
   /** Reads what the node's journal holds (each user's newest entry), then appends from there on; blocking. */
@@ -114,8 +109,8 @@ public final class ClusterJournal implements Journal.Listener, AutoCloseable {
   }
 
   /**
-   * Appends a user's new entry (null: removed) and waits until it is durable; called by the steps, on the
-   * partition's thread. Steps of many partitions wait for the same write or sync.
+   * Appends a user's new entry (null: removed) and returns once it is durable; called by the steps, on the
+   * partition's thread, which writes it itself (steps of several partition threads share a sync).
    *
    * @throws UncheckedIOException when it cannot be written: the step fails, nothing of it is kept
    */
@@ -126,44 +121,10 @@ public final class ClusterJournal implements Journal.Listener, AutoCloseable {
     if (entry != null) {
       entry.write(record);
     }
-    long seq;
     try {
-      seq = journal.append(ENTRY, record);
-    } catch (Journal.BrokenException e) {
-      throw new UncheckedIOException(new IOException("this node's journal cannot be written: " + e.getMessage()));
-    }
-    lock.lock();
-    try {
-      while (durable < seq && failure == null) {
-        progress.awaitUninterruptibly();
-      }
-      if (durable < seq) {
-        throw new UncheckedIOException("this node's journal cannot be written", failure);
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public void durable(long seq) {
-    lock.lock();
-    try {
-      durable = seq;
-      progress.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public void failed(IOException cause) {
-    lock.lock();
-    try {
-      failure = cause;
-      progress.signalAll();
-    } finally {
-      lock.unlock();
+      journal.append(ENTRY, record);
+    } catch (IOException e) {
+      throw new UncheckedIOException("this node's journal cannot be written: " + e.getMessage(), e);
     }
   }
 
@@ -180,12 +141,6 @@ public final class ClusterJournal implements Journal.Listener, AutoCloseable {
    */
   public synchronized long snapshot(HazelcastInstance member) throws IOException {
     long rotated = journal.rotate();
-    lock.lock();
-    try {
-      failure = null;
-    } finally {
-      lock.unlock();
-    }
     long[] entries = {0};
     try (Snapshot.Writer writer = Snapshot.write(dir)) {
       ByteBuf record = Unpooled.buffer(512);

@@ -369,6 +369,11 @@ public final class Journal implements AutoCloseable {
   }
 
   private Path segmentPath(long firstSeq) {
+    return segmentPath(dir, firstSeq);
+  }
+
+  /** The segment whose first record is {@code firstSeq} (the names sort in the records' order). */
+  static Path segmentPath(Path dir, long firstSeq) {
     return dir.resolve(String.format("%s%020d%s", PREFIX, firstSeq, SUFFIX));
   }
 
@@ -390,7 +395,7 @@ public final class Journal implements AutoCloseable {
     return files;
   }
 
-  private static long firstSeq(Path segment) {
+  static long firstSeq(Path segment) {
     String name = segment.getFileName().toString();
     return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
   }
