@@ -1082,15 +1082,18 @@ def measure_rolling(round_, n, opts, out_dir):
                   f"longest {num(record['probe_max_ms'], '{:,.0f}')} ms, {record['probe_failed']} failed", flush=True)
         run["warnings"] = rolling_warnings(run, opts) + run["warnings"]
     finally:
-        if probe:
-            probe.stop.set()
-        if stop_all(nodes):
-            run["warnings"].append("a node did not stop within 30 s of SIGTERM: killed")
-        shutil.rmtree(state_root, ignore_errors=True)
+        tear_down(probe, nodes, run, state_root)
     return run
 
 
-PUT_BACK = re.compile(r"cluster: (\d+) user entr\(ies\) put back from this node's journal \((\d+) newer")
+def tear_down(probe, nodes, run, state_root):
+    """After a case with a probe: the probe stopped, the nodes stopped (a warning if one had to be killed), their
+    state directories deleted."""
+    if probe:
+        probe.stop.set()
+    if stop_all(nodes):
+        run["warnings"].append("a node did not stop within 30 s of SIGTERM: killed")
+    shutil.rmtree(state_root, ignore_errors=True)
 
 
 def measure_fullstart(round_, n, opts, out_dir):
@@ -1132,12 +1135,8 @@ def measure_fullstart(round_, n, opts, out_dir):
         run["recovered_all_s"], run["recovered_median_user_s"] = recovery(probe, killed)
         time.sleep(2)
         probe.finish()
-        put_back = newer = 0
-        for node in nodes:
-            for found in PUT_BACK.finditer(node.log_since(0)):
-                put_back += int(found.group(1))
-                newer += int(found.group(2))
-        run.update(put_back=put_back, put_back_newer_already=newer,
+        put_back = [node.gauges("events_processor_cluster_entries_put_back_total")[0] for node in nodes]
+        run.update(put_back=sum(v or 0 for v in put_back), put_back_per_node=put_back,
                    users_owned_after=sum(v or 0 for v in owned_users(nodes)))
         run["resent_last_acknowledged"] = resend_last(probe, [node.http for node in nodes])
         run["lost_users"] = run["resent_last_acknowledged"].get("202", 0)
@@ -1147,11 +1146,7 @@ def measure_fullstart(round_, n, opts, out_dir):
         if run["lost_users"]:
             run["warnings"].append(f"{run['lost_users']} probe users' last acknowledged event was accepted anew: lost")
     finally:
-        if probe:
-            probe.stop.set()
-        if stop_all(nodes):
-            run["warnings"].append("a node did not stop within 30 s of SIGTERM: killed")
-        shutil.rmtree(state_root, ignore_errors=True)
+        tear_down(probe, nodes, run, state_root)
     return run
 
 
@@ -1488,8 +1483,8 @@ def main():
                       f"users owned; all ready {num(run['ready_s'])} s after the kill (per node "
                       f"{run['ready_s_per_node']}), every probe user accepted again after "
                       f"{num(run['recovered_all_s'])} s (median {num(run['recovered_median_user_s'])} s); "
-                      f"{run['put_back']:,} entries put back from the journals ({run['put_back_newer_already']:,} "
-                      f"newer in the map already), {run['users_owned_after']:,} users owned after; lost "
+                      f"{run['put_back']:,.0f} entries put back from the journals (per node {run['put_back_per_node']}), "
+                      f"{run['users_owned_after']:,} users owned after; lost "
                       f"{run['lost_users']} (last acknowledged event of the probe users resent: "
                       f"{run['resent_last_acknowledged']})", flush=True)
             elif key == "rolling":

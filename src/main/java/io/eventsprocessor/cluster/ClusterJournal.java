@@ -54,7 +54,9 @@ public final class ClusterJournal implements AutoCloseable {
   private ClusterJournal(Path dir, Journal.Sync sync, Map<String, Saved> saved, long nextSeq) throws IOException {
     this.dir = dir;
     this.saved = saved;
-    this.previousRotation = nextSeq;
+    // The first snapshot deletes nothing: what this node's journal held at the start stays on its disk until the
+    // second, while the entries it put back into the map reach the disks of the nodes that hold them.
+    this.previousRotation = 1;
     this.journal = DirectJournal.open(dir, sync, nextSeq);
   }
 
@@ -110,11 +112,13 @@ public final class ClusterJournal implements AutoCloseable {
 
   /**
    * Appends a user's new entry (null: removed) and returns once it is durable; called by the steps, on the
-   * partition's thread, which writes it itself (steps of several partition threads share a sync).
+   * partition's thread, which writes it itself (steps of several partition threads share a sync). An entry put back
+   * from a journal ({@code restored}) is not waited for: the journal it came from keeps it until the next snapshot
+   * but one, and this journal's next sync covers it.
    *
    * @throws UncheckedIOException when it cannot be written: the step fails, nothing of it is kept
    */
-  void record(String userId, ClusterUser entry, long version) {
+  void record(String userId, ClusterUser entry, long version, boolean restored) {
     ByteBuf record = Unpooled.buffer(entry == null ? 64 : 512);
     Bytes.writeString(record, userId);
     record.writeLong(version).writeBoolean(entry != null);
@@ -122,7 +126,7 @@ public final class ClusterJournal implements AutoCloseable {
       entry.write(record);
     }
     try {
-      journal.append(ENTRY, record);
+      journal.append(ENTRY, record, !restored);
     } catch (IOException e) {
       throw new UncheckedIOException("this node's journal cannot be written: " + e.getMessage(), e);
     }

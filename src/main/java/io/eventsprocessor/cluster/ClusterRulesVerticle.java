@@ -103,6 +103,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private Promise<Void> drained;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final LongAdder applied = new LongAdder();
+  private final LongAdder entriesPutBack = new LongAdder();
   private final Cache<String, Boolean> handedOver = Caffeine.newBuilder().expireAfterWrite(HANDED_OVER).build();
   private IMap<String, ClusterUser> users;
   private IMap<String, String> deadLetters;
@@ -286,6 +287,11 @@ public final class ClusterRulesVerticle extends VerticleBase {
     }
   }
 
+  /** Entries this node put back into the map from its journal at its start (readable from any thread). */
+  public long entriesPutBack() {
+    return entriesPutBack.sum();
+  }
+
   /** Events applied by this node's requests (readable from any thread). */
   public long applied() {
     return applied.sum();
@@ -357,6 +363,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
           failed.put(entry.getKey(), s);
         } else if (wasPut) {
           put.increment();
+          entriesPutBack.increment();
         }
         inFlight.release();
       });

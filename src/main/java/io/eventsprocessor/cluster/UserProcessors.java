@@ -41,14 +41,16 @@ public final class UserProcessors {
     private ClusterUser value;
     private boolean changed;
     private long version;
+    private boolean restored;
     private transient HazelcastInstance member;
 
     public SetUser() {}
 
-    SetUser(ClusterUser value, boolean changed, long version) {
+    SetUser(ClusterUser value, boolean changed, long version, boolean restored) {
       this.value = value;
       this.changed = changed;
       this.version = version;
+      this.restored = restored;
     }
 
     @Override
@@ -59,7 +61,7 @@ public final class UserProcessors {
     @Override
     public Object process(Map.Entry<String, ClusterUser> entry) {
       if (changed) {
-        journal(member, entry.getKey(), value, version);
+        journal(member, entry.getKey(), value, version, restored);
         entry.setValue(value);
       }
       return null;
@@ -73,6 +75,7 @@ public final class UserProcessors {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeBoolean(changed);
+      out.writeBoolean(restored);
       out.writeLong(version);
       out.writeObject(value);
     }
@@ -80,6 +83,7 @@ public final class UserProcessors {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       changed = in.readBoolean();
+      restored = in.readBoolean();
       version = in.readLong();
       value = in.readObject();
     }
@@ -90,6 +94,7 @@ public final class UserProcessors {
       HazelcastInstanceAware {
     private transient ClusterUser result;
     private transient long resultVersion;
+    private transient boolean resultRestored;
     private transient boolean changed;
     private transient HazelcastInstance member;
 
@@ -121,15 +126,20 @@ public final class UserProcessors {
       if (kept != null) {
         kept.version(version);
       }
-      keep(entry, kept, version);
+      keep(entry, kept, version, false);
     }
 
-    /** Journals the entry, then stores it, on the owner; the backup does the same ({@link SetUser}). */
-    void keep(Map.Entry<String, ClusterUser> entry, ClusterUser value, long version) {
-      journal(member, entry.getKey(), value, version);
+    /**
+     * Journals the entry, then stores it, on the owner; the backup does the same ({@link SetUser}).
+     *
+     * @param restored whether it was put back from a journal (see {@link ClusterJournal#record})
+     */
+    void keep(Map.Entry<String, ClusterUser> entry, ClusterUser value, long version, boolean restored) {
+      journal(member, entry.getKey(), value, version, restored);
       entry.setValue(value);
       result = value;
       resultVersion = version;
+      resultRestored = restored;
       changed = true;
     }
 
@@ -137,15 +147,16 @@ public final class UserProcessors {
     @SuppressWarnings("unchecked")
     public EntryProcessor<String, ClusterUser, R> getBackupProcessor() {
       return (EntryProcessor<String, ClusterUser, R>) (EntryProcessor<String, ClusterUser, ?>) new SetUser(result,
-          changed, resultVersion);
+          changed, resultVersion, resultRestored);
     }
   }
 
   /** Appends the entry to the member's journal, if its service opened one yet (see {@link ClusterJournal}). */
-  private static void journal(HazelcastInstance member, String userId, ClusterUser value, long version) {
+  private static void journal(HazelcastInstance member, String userId, ClusterUser value, long version,
+      boolean restored) {
     ClusterJournal journal = ClusterJournal.of(member);
     if (journal != null) {
-      journal.record(userId, value, version);
+      journal.record(userId, value, version, restored);
     }
   }
 
@@ -169,7 +180,7 @@ public final class UserProcessors {
       if (now != null && now.version() >= saved.version()) {
         return false;
       }
-      keep(entry, saved, saved.version());
+      keep(entry, saved, saved.version(), true);
       return true;
     }
 

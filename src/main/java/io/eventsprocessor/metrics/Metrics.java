@@ -143,6 +143,9 @@ public final class Metrics {
             + "included").register(registry);
     Gauge.builder("events.processor.cluster.safe", rules, r -> r.safe() ? 1 : 0)
         .description("1 when every partition has its backup in sync (checked every second)").register(registry);
+    FunctionCounter.builder("events.processor.cluster.entries.put.back", rules, ClusterRulesVerticle::entriesPutBack)
+        .description("Users' entries this node put back into the map from its journal when it started (those the "
+            + "map did not hold newer)").register(registry);
     state(registry, rules.snapshots(), rules, ClusterRulesVerticle::journalBytes, ClusterRulesVerticle::journalMaxBytes);
   }
 

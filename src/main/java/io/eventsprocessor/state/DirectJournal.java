@@ -65,6 +65,14 @@ public final class DirectJournal implements AutoCloseable {
    * @throws IOException when it could not be written or synced (and from then on, until {@link #rotate})
    */
   public void append(byte type, ByteBuf payload) throws IOException {
+    append(type, payload, true);
+  }
+
+  /**
+   * The same; with {@code awaitSync} false, it returns once written, and the next sync (of a later record, or at
+   * {@link #rotate} or {@link #close}) covers it.
+   */
+  public void append(byte type, ByteBuf payload, boolean awaitSync) throws IOException {
     lock.lock();
     try {
       if (failure != null) {
@@ -84,7 +92,7 @@ public final class DirectJournal implements AutoCloseable {
       }
       bytesOnDisk.addAndGet(frame.readableBytes());
       written = seq;
-      if (sync == Journal.Sync.fsync) {
+      if (sync == Journal.Sync.fsync && awaitSync) {
         awaitSynced(seq);
       }
     } finally {
