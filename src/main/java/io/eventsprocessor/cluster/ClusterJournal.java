@@ -27,7 +27,7 @@ import java.util.Map;
  * the operating system, or synced to the disk) before the step returns, so before the {@code 2xx}: once every
  * node is killed, each user's newest entry is on the disks of both nodes that held it. On a start, the nodes put
  * back into the cluster's map what their journals hold, each user's newest version winning (see {@link
- * UserProcessors.RestoreUser}).
+ * UserProcessors.RestoreUsers}).
  *
  * <p>A snapshot of what the node holds now (read from Hazelcast's record stores, owned and backup entries alike)
  * replaces the journal's older segments, one generation late: the snapshot at a rotation covers the segments before

@@ -73,8 +73,9 @@ public final class ClusterRulesVerticle extends VerticleBase {
    */
   private static final String STARTS = "events-processor.starts";
   private static final String RUNNING = "running";
-  /** Restore steps in flight at once from one node. */
-  private static final int RESTORES_IN_FLIGHT = 256;
+  /** Calls putting entries back in flight at once from one node, and users per call. */
+  private static final int RESTORES_IN_FLIGHT = 16;
+  private static final int RESTORE_BATCH = 500;
   /** How long after partitions moved this node saves a snapshot of what it holds then. */
   private static final long SNAPSHOT_AFTER_MIGRATION_MILLIS = 1000;
 
@@ -93,6 +94,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private final ClusterJournal journal;
   private final SnapshotStats snapshots = new SnapshotStats();
   private long snapshotTimer = -1;
+  private io.vertx.core.WorkerExecutor startWorker;
   private long migratedTimer = -1;
   private boolean snapshotting;
   /** Whether this node put back what its journal held (once per start). */
@@ -253,6 +255,8 @@ public final class ClusterRulesVerticle extends VerticleBase {
     pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
     safetyTimer = vertx.setPeriodic(1, SAFETY_CHECK_MILLIS, id -> checkSafety());
     snapshotTimer = vertx.setPeriodic(state.snapshotInterval().toMillis(), id -> snapshot());
+    startWorker = vertx.createSharedWorkerExecutor("events-processor.cluster-start", 1, 30,
+        java.util.concurrent.TimeUnit.MINUTES);
     return Future.all(registered);
   }
 
@@ -264,6 +268,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
     vertx.cancelTimer(safetyTimer);
     vertx.cancelTimer(snapshotTimer);
     vertx.cancelTimer(migratedTimer);
+    startWorker.close();
     hazelcast.getCluster().removeMembershipListener(membership);
     Future<?> unregistered = typeConsumers.unregister()
         .compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()));
@@ -311,7 +316,8 @@ public final class ClusterRulesVerticle extends VerticleBase {
     if (hazelcast.getCluster().getMembers().size() < quorum) {
       return Future.succeededFuture();
     }
-    return vertx.executeBlocking(() -> {
+    // Putting a journal back may take longer than a worker thread is expected to be busy: a thread of its own.
+    return startWorker.executeBlocking(() -> {
       users = hazelcast.getMap(ClusterSetup.USERS);
       deadLetters = hazelcast.getMap(ClusterSetup.DEAD_LETTERS);
       IMap<String, Boolean> starts = hazelcast.getMap(STARTS);
@@ -347,26 +353,38 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private void restore(boolean running) throws InterruptedException {
     Map<String, ClusterJournal.Saved> saved = journal.takeSaved();
     long oldest = running ? clock.millis() - ClusterUser.TOMBSTONE_KEPT.toMillis() : Long.MIN_VALUE;
-    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(RESTORES_IN_FLIGHT);
-    Map<String, ClusterJournal.Saved> failed = new java.util.concurrent.ConcurrentHashMap<>();
-    LongAdder put = new LongAdder();
-    LongAdder skipped = new LongAdder();
+    // One call per partition (and at most RESTORE_BATCH users): 100,000 users one call each took minutes.
+    Map<Integer, Map<String, ClusterUser>> byPartition = new HashMap<>();
+    long skipped = 0;
     for (Map.Entry<String, ClusterJournal.Saved> entry : saved.entrySet()) {
       ClusterJournal.Saved s = entry.getValue();
       if (s.entry() == null || ClusterUser.versionMillis(s.version()) < oldest) {
-        skipped.increment();
+        skipped++;
         continue;
       }
-      inFlight.acquire();
-      users.submitToKey(entry.getKey(), new UserProcessors.RestoreUser(s.entry())).whenComplete((wasPut, e) -> {
-        if (e != null) {
-          failed.put(entry.getKey(), s);
-        } else if (wasPut) {
-          put.increment();
-          entriesPutBack.increment();
-        }
-        inFlight.release();
-      });
+      int partition = hazelcast.getPartitionService().getPartition(entry.getKey()).getPartitionId();
+      byPartition.computeIfAbsent(partition, p -> new HashMap<>()).put(entry.getKey(), s.entry());
+    }
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(RESTORES_IN_FLIGHT);
+    Map<String, ClusterJournal.Saved> failed = new java.util.concurrent.ConcurrentHashMap<>();
+    LongAdder put = new LongAdder();
+    for (Map<String, ClusterUser> partition : byPartition.values()) {
+      List<String> keys = new ArrayList<>(partition.keySet());
+      for (int from = 0; from < keys.size(); from += RESTORE_BATCH) {
+        Map<String, ClusterUser> batch = new HashMap<>();
+        keys.subList(from, Math.min(keys.size(), from + RESTORE_BATCH)).forEach(k -> batch.put(k, partition.get(k)));
+        inFlight.acquire();
+        users.submitToKeys(batch.keySet(), new UserProcessors.RestoreUsers(batch)).whenComplete((answers, e) -> {
+          if (e != null) {
+            batch.forEach((k, v) -> failed.put(k, saved.get(k)));
+          } else {
+            long n = answers.values().stream().filter(Boolean.TRUE::equals).count();
+            put.add(n);
+            entriesPutBack.add(n);
+          }
+          inFlight.release();
+        });
+      }
     }
     inFlight.acquire(RESTORES_IN_FLIGHT);
     if (!failed.isEmpty()) {
@@ -375,7 +393,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
           + "back yet");
     }
     LOG.info("cluster: {} user entr(ies) put back from this node's journal ({} newer in the cluster already, {} "
-        + "removed or too old to put back)", put.sum(), saved.size() - skipped.sum() - put.sum(), skipped.sum());
+        + "removed or too old to put back)", put.sum(), saved.size() - skipped - put.sum(), skipped);
   }
 
   /** Saves a snapshot of what this node holds a moment after partitions moved (the moves end in bursts). */

@@ -41,16 +41,14 @@ public final class UserProcessors {
     private ClusterUser value;
     private boolean changed;
     private long version;
-    private boolean restored;
     private transient HazelcastInstance member;
 
     public SetUser() {}
 
-    SetUser(ClusterUser value, boolean changed, long version, boolean restored) {
+    SetUser(ClusterUser value, boolean changed, long version) {
       this.value = value;
       this.changed = changed;
       this.version = version;
-      this.restored = restored;
     }
 
     @Override
@@ -61,7 +59,7 @@ public final class UserProcessors {
     @Override
     public Object process(Map.Entry<String, ClusterUser> entry) {
       if (changed) {
-        journal(member, entry.getKey(), value, version, restored);
+        journal(member, entry.getKey(), value, version, false);
         entry.setValue(value);
       }
       return null;
@@ -75,7 +73,6 @@ public final class UserProcessors {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeBoolean(changed);
-      out.writeBoolean(restored);
       out.writeLong(version);
       out.writeObject(value);
     }
@@ -83,7 +80,6 @@ public final class UserProcessors {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       changed = in.readBoolean();
-      restored = in.readBoolean();
       version = in.readLong();
       value = in.readObject();
     }
@@ -94,7 +90,6 @@ public final class UserProcessors {
       HazelcastInstanceAware {
     private transient ClusterUser result;
     private transient long resultVersion;
-    private transient boolean resultRestored;
     private transient boolean changed;
     private transient HazelcastInstance member;
 
@@ -126,20 +121,10 @@ public final class UserProcessors {
       if (kept != null) {
         kept.version(version);
       }
-      keep(entry, kept, version, false);
-    }
-
-    /**
-     * Journals the entry, then stores it, on the owner; the backup does the same ({@link SetUser}).
-     *
-     * @param restored whether it was put back from a journal (see {@link ClusterJournal#record})
-     */
-    void keep(Map.Entry<String, ClusterUser> entry, ClusterUser value, long version, boolean restored) {
-      journal(member, entry.getKey(), value, version, restored);
-      entry.setValue(value);
-      result = value;
+      journal(member, entry.getKey(), kept, version, false);
+      entry.setValue(kept);
+      result = kept;
       resultVersion = version;
-      resultRestored = restored;
       changed = true;
     }
 
@@ -147,7 +132,7 @@ public final class UserProcessors {
     @SuppressWarnings("unchecked")
     public EntryProcessor<String, ClusterUser, R> getBackupProcessor() {
       return (EntryProcessor<String, ClusterUser, R>) (EntryProcessor<String, ClusterUser, ?>) new SetUser(result,
-          changed, resultVersion, resultRestored);
+          changed, resultVersion);
     }
   }
 
@@ -161,37 +146,63 @@ public final class UserProcessors {
   }
 
   /**
-   * Puts back a user's entry a node's journal held when the node started, unless the map holds a newer one (another
-   * node's journal had it, or the user has had events since): run for every entry of every node's journal, in any
-   * order, it leaves each user's newest version. The answer: whether it was put.
+   * Puts back the entries a node's journal held when the node started, for the users of one partition, each unless
+   * the map holds a newer one (another node's journal had it, or the user has had events since): run for every
+   * entry of every node's journal, in any order, it leaves each user's newest version. The answer, per user:
+   * whether it was put. Sent with {@code submitToKeys}, one call per partition: its backup runs the same step on
+   * the backup's copy (the same decision), but asynchronously, which is enough here: the cluster takes no event
+   * before a quorum of nodes has put theirs back, and the journal an entry came from keeps it until its node's
+   * second snapshot (see {@link ClusterJournal}).
    */
-  public static final class RestoreUser extends Change<Boolean> {
-    private ClusterUser saved;
+  public static final class RestoreUsers implements EntryProcessor<String, ClusterUser, Boolean>, DataSerializable,
+      HazelcastInstanceAware {
+    private Map<String, ClusterUser> saved;
+    private transient HazelcastInstance member;
 
-    public RestoreUser() {}
+    public RestoreUsers() {}
 
-    public RestoreUser(ClusterUser saved) {
+    public RestoreUsers(Map<String, ClusterUser> saved) {
       this.saved = saved;
     }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+      this.member = member;
+    }
+
+    @Override
     public Boolean process(Map.Entry<String, ClusterUser> entry) {
+      ClusterUser put = saved.get(entry.getKey());
       ClusterUser now = entry.getValue();
-      if (now != null && now.version() >= saved.version()) {
+      if (put == null || now != null && now.version() >= put.version()) {
         return false;
       }
-      keep(entry, saved, saved.version(), true);
+      journal(member, entry.getKey(), put, put.version(), true);
+      entry.setValue(put);
       return true;
     }
 
     @Override
+    public EntryProcessor<String, ClusterUser, Boolean> getBackupProcessor() {
+      return this;
+    }
+
+    @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeObject(saved);
+      out.writeInt(saved.size());
+      for (Map.Entry<String, ClusterUser> e : saved.entrySet()) {
+        out.writeString(e.getKey());
+        out.writeObject(e.getValue());
+      }
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      saved = in.readObject();
+      int count = in.readInt();
+      saved = new java.util.HashMap<>(count * 2);
+      for (int i = 0; i < count; i++) {
+        saved.put(in.readString(), in.readObject());
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,7 +61,8 @@ class RestoreUserTest {
   }
 
   private boolean restore(long version, long wakeAt) {
-    return users.executeOnKey("ann", new UserProcessors.RestoreUser(saved(version, wakeAt)));
+    return users.executeOnKeys(Set.of("ann"), new UserProcessors.RestoreUsers(Map.of("ann", saved(version, wakeAt))))
+        .get("ann");
   }
 
   @Test
@@ -92,7 +94,7 @@ class RestoreUserTest {
     assertThat(tombstone.isEmpty()).isTrue();
     assertThat(tombstone.version()).isGreaterThan(version);
     // An older copy of the user, from a journal, does not come back over the tombstone.
-    assertThat(users.executeOnKey("ann", new UserProcessors.RestoreUser(saved(version, 5)))).isFalse();
+    assertThat(restore(version, 5)).isFalse();
 
     users.executeOnKey("ann", new UserProcessors.WakeUp(tombstone.getWakeAt()));
     assertThat(users.get("ann")).as("removed once its hour is over").isNull();
