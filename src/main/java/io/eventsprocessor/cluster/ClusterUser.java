@@ -64,7 +64,7 @@ public final class ClusterUser implements DataSerializable {
     return tombstone;
   }
 
-  /** The version after {@code previous} (0: none) at the wall clock's {@code nowMillis}. */
+  /** The version after {@code previous} (null: none) at the wall clock's {@code nowMillis}. */
   static long nextVersion(ClusterUser previous, long nowMillis) {
     return Math.max(previous == null ? 1 : previous.version + 1, nowMillis * 1000);
   }
