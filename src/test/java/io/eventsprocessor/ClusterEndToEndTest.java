@@ -13,7 +13,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,10 +58,9 @@ class ClusterEndToEndTest {
     plain.close().await(10, TimeUnit.SECONDS);
   }
 
+  /** Below the ephemeral range, never twice in this JVM (see {@link JarNode#freePort}). */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return JarNode.freePort();
   }
 
   /** The families every node runs: the service's, and the test-only one (which no code under cluster/ knows). */

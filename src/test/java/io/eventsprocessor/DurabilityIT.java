@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -714,10 +713,9 @@ class DurabilityIT {
     };
   }
 
+  /** Below the ephemeral range, never twice in this JVM (see {@link JarNode#freePort}). */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return JarNode.freePort();
   }
 
   private static void copyTree(Path from, Path to) throws IOException {

@@ -65,7 +65,7 @@ public final class JarNode {
    * taken, before the node binds it, as the local port of an outgoing connection (the cluster's members connect to
    * each other all the time), and the node then fails to start with "in use".
    */
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 100; attempt++) {
       int port = random.nextInt(20_000, 32_000);

@@ -18,7 +18,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -224,10 +223,9 @@ class ModesEndToEndTest {
     }
   }
 
+  /** Below the ephemeral range, never twice in this JVM (see {@link JarNode#freePort}). */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return JarNode.freePort();
   }
 
   static synchronized Service service(Mode mode) throws Exception {

@@ -11,7 +11,6 @@ import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.rules.RuleEngineTest;
 import io.eventsprocessor.state.Journal;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -34,10 +33,7 @@ class RestoreUserTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = io.eventsprocessor.JarNode.freePort();
     member = Hazelcast.newHazelcastInstance(ClusterSetup.hazelcastConfig(ClusterSettings.read(ConfigReader.root(
         new JsonObject().put("name", "restore-" + UUID.randomUUID()).put("port", port).put("quorum", 1)))));
     journal = ClusterJournal.open(stateDir, Journal.Sync.write);
