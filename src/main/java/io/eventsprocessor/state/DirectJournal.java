@@ -164,15 +164,7 @@ public final class DirectJournal implements AutoCloseable {
 
   /** Deletes the segments whose records all precede {@code seq} (a snapshot covers them). */
   public void deleteSegmentsBefore(long seq) throws IOException {
-    for (Path file : Journal.segments(dir)) {
-      if (Journal.firstSeq(file) < seq) {
-        long size = Files.size(file);
-        if (Files.deleteIfExists(file)) {
-          bytesOnDisk.addAndGet(-size);
-        }
-      }
-    }
-    Journal.syncDirectory(dir);
+    bytesOnDisk.addAndGet(-Journal.deleteSegmentsBefore(dir, seq));
   }
 
   /** Bytes of the segments on disk (any thread). */

@@ -255,15 +255,22 @@ public final class Journal implements AutoCloseable {
    * before it was written (the owner applies a record only once it is durable).
    */
   public void deleteSegmentsBefore(long seq) throws IOException {
+    bytesOnDisk.addAndGet(-deleteSegmentsBefore(dir, seq));
+  }
+
+  /** Deletes the directory's segments whose first record precedes {@code seq}; returns the bytes freed. */
+  static long deleteSegmentsBefore(Path dir, long seq) throws IOException {
+    long freed = 0;
     for (Path file : segments(dir)) {
       if (firstSeq(file) < seq) {
         long size = Files.size(file);
         if (Files.deleteIfExists(file)) {
-          bytesOnDisk.addAndGet(-size);
+          freed += size;
         }
       }
     }
     syncDirectory(dir);
+    return freed;
   }
 
   private void run() {
