@@ -107,6 +107,8 @@ public final class RulesVerticle extends VerticleBase {
   /** The first record not covered by the snapshot being taken, or -1 when none is. */
   private long snapshotAt = -1;
   private Promise<Void> snapshotDone;
+  /** The snapshot being written, if any: stopping waits for it (see {@link #stop}). */
+  private Future<?> snapshotWrite = Future.succeededFuture();
   private long snapshotTimer = -1;
   private long refusalsTimer = -1;
   private volatile String unavailable;
@@ -263,7 +265,9 @@ public final class RulesVerticle extends VerticleBase {
       if (pending.isEmpty()) {
         drained.tryComplete();
       }
-      return drained.future();
+      // A snapshot still being written after this would race the service's last one: committed later, its older
+      // position would replace the last snapshot, whose save deletes the journal after it.
+      return drained.future().compose(empty -> snapshotWrite.transform(written -> Future.succeededFuture()));
     });
   }
 
@@ -462,29 +466,30 @@ public final class RulesVerticle extends VerticleBase {
     RuleEngine.Snapshot users = engine.snapshot();
     // Asked on the notifications' address, the outbox answers after every notification sent before: its part
     // holds all that the records before the position decided.
-    vertx.eventBus().<JsonObject>request(EventAddresses.NOTIFICATIONS, null,
+    Future<Integer> write = vertx.eventBus().<JsonObject>request(EventAddresses.NOTIFICATIONS, null,
             new DeliveryOptions().addHeader(EventAddresses.SNAPSHOT_HEADER, "true"))
         .compose(outbox -> vertx.executeBlocking(() -> {
           writeSnapshot(settings.dir(), journal.opener(), position, users, outbox.body());
           journal.deleteSegmentsBefore(rotatedTo);
           return users.users();
-        }))
-        .onComplete(saved -> {
-          if (saved.succeeded()) {
-            snapshots.saved(System.nanoTime() - started);
-            snapshotRetry = RECOVERY_RETRY;
-            LOG.info("rules: snapshot of {} user(s) at journal record {} saved", saved.result(), position);
-            endSnapshot(null);
-          } else {
-            changedSinceSnapshot = true;
-            snapshots.failed(saved.cause().toString());
-            LOG.error("rules: could not save a snapshot in {}: {}; the journal keeps everything meanwhile ({} MB, "
-                    + "{} failed in a row)", settings.dir(), saved.cause().toString(),
-                journal.bytesOnDisk() / (1024 * 1024), snapshots.failingInARow());
-            endSnapshot(saved.cause());
-            retrySnapshotSoonerIfTheJournalIsLong();
-          }
-        });
+        }));
+    snapshotWrite = write;
+    write.onComplete(saved -> {
+      if (saved.succeeded()) {
+        snapshots.saved(System.nanoTime() - started);
+        snapshotRetry = RECOVERY_RETRY;
+        LOG.info("rules: snapshot of {} user(s) at journal record {} saved", saved.result(), position);
+        endSnapshot(null);
+      } else {
+        changedSinceSnapshot = true;
+        snapshots.failed(saved.cause().toString());
+        LOG.error("rules: could not save a snapshot in {}: {}; the journal keeps everything meanwhile ({} MB, "
+                + "{} failed in a row)", settings.dir(), saved.cause().toString(),
+            journal.bytesOnDisk() / (1024 * 1024), snapshots.failingInARow());
+        endSnapshot(saved.cause());
+        retrySnapshotSoonerIfTheJournalIsLong();
+      }
+    });
   }
 
   /**

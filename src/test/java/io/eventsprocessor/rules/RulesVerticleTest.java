@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
@@ -48,6 +49,8 @@ class RulesVerticleTest {
   final AtomicBoolean diskFull = new AtomicBoolean();
   /** Only the journal's new segments fail; snapshots are still saved. */
   final AtomicBoolean segmentsFull = new AtomicBoolean();
+  /** While set, a snapshot being written waits here before its file is opened. */
+  volatile CountDownLatch snapshotHeld;
   final List<Notification> sent = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -75,6 +78,14 @@ class RulesVerticleTest {
 
       @Override
       public FileChannel openSnapshot(Path path) throws java.io.IOException {
+        CountDownLatch held = snapshotHeld;
+        if (held != null) {
+          try {
+            held.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
         return diskFull.get() ? FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)
             : Journal.SegmentOpener.super.openSnapshot(path);
       }
@@ -200,6 +211,31 @@ class RulesVerticleTest {
 
     diskFull.set(false);
     await().atMost(Duration.ofSeconds(10)).until(() -> send(TestEvents.of("after").at("10:00:00").launch()).equals("accepted"));
+  }
+
+  @Test
+  void stoppingWaitsForASnapshotBeingWrittenSoThatItCannotReplaceTheLastOne() throws Exception {
+    // A snapshot after every event; this one is held while it writes its file.
+    deploy(1, 1_000_000);
+    CountDownLatch held = new CountDownLatch(1);
+    snapshotHeld = held;
+    assertThat(send(FOO.at("10:00:00").launch())).isEqualTo("accepted");
+    await().atMost(Duration.ofSeconds(10)).until(() -> snapshots(stateDir) == 1);
+
+    // The service saves its last snapshot once the rules have stopped: were the held one still to commit after
+    // that, an older position would replace the last one, and the journal after it would be gone.
+    Future<Void> stopped = vertx.undeploy(vertx.deploymentIDs().iterator().next());
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !stopped.isComplete());
+    held.countDown();
+    stopped.await(15, TimeUnit.SECONDS);
+    assertThat(snapshots(stateDir)).isZero();
+  }
+
+  /** Snapshot files being written (their temporary files). */
+  static long snapshots(Path dir) throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".tmp")).count();
+    }
   }
 
   @Test
