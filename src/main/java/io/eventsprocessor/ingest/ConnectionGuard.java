@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,24 +22,37 @@ import org.slf4j.LoggerFactory;
  *   <li>a request's body within {@code bodyTimeout} of its headers: a request still waiting for it is answered 408,
  *       and its connection closed.</li>
  * </ul>
- * One per edge, used on its event loop only.
+ * The deadlines are fields of each connection's watch, checked by one sweep every tenth of the shortest timeout (at
+ * least every 10 ms, at most every second): a request sets and clears numbers, not timers, and a deadline is kept
+ * late by at most a sweep's period, never early. One per edge, used on its event loop only.
  */
 final class ConnectionGuard {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
-  private static final String BODY_DEADLINE = "bodyDeadline";
+  private static final long NONE = Long.MAX_VALUE;
 
   private final Vertx vertx;
   private final Capacity capacity;
   private final IngestStats stats;
-  private final long headersMillis;
-  private final long nextHeadersMillis;
+  private final long headersNanos;
+  private final long nextHeadersNanos;
+  private final long bodyNanos;
   private final long bodyMillis;
   private final Map<HttpConnection, Watch> watched = new HashMap<>();
 
-  /** A connection's deadline for its next request's headers, and its requests not answered yet. */
+  /**
+   * A connection's deadline for its next request's headers, its requests not answered yet, and the one whose body is
+   * being read (HTTP/1.1 reads one request at a time) with its deadline.
+   */
   private static final class Watch {
-    long timer = -1;
+    final HttpConnection connection;
+    long headersDeadline = NONE;
     int requests;
+    RoutingContext reading;
+    long bodyDeadline = NONE;
+
+    Watch(HttpConnection connection) {
+      this.connection = connection;
+    }
   }
 
   ConnectionGuard(Vertx vertx, Capacity capacity, IngestStats stats, Duration idleTimeout, Duration headersTimeout,
@@ -46,9 +60,16 @@ final class ConnectionGuard {
     this.vertx = vertx;
     this.capacity = capacity;
     this.stats = stats;
-    this.headersMillis = headersTimeout.toMillis();
-    this.nextHeadersMillis = idleTimeout.plus(headersTimeout).toMillis();
+    this.headersNanos = headersTimeout.toNanos();
+    this.nextHeadersNanos = idleTimeout.plus(headersTimeout).toNanos();
+    this.bodyNanos = bodyTimeout.toNanos();
     this.bodyMillis = bodyTimeout.toMillis();
+  }
+
+  /** Starts the sweep; on the edge's event loop (it ends with the edge's deployment, as its timers do). */
+  void start() {
+    long period = Math.max(10, Math.min(1000, Math.min(headersNanos, bodyNanos) / 10_000_000));
+    vertx.setPeriodic(period, id -> sweep(System.nanoTime()));
   }
 
   /** The server's connection handler. */
@@ -60,64 +81,67 @@ final class ConnectionGuard {
       connection.close();
       return;
     }
-    Watch watch = new Watch();
+    Watch watch = new Watch(connection);
+    watch.headersDeadline = System.nanoTime() + headersNanos;
     watched.put(connection, watch);
     connection.closeHandler(closed -> {
       watched.remove(connection);
-      vertx.cancelTimer(watch.timer);
       capacity.closeConnection();
-    });
-    awaitHeaders(connection, watch, headersMillis);
-  }
-
-  private void awaitHeaders(HttpConnection connection, Watch watch, long millis) {
-    watch.timer = vertx.setTimer(millis, id -> {
-      if (watch.requests == 0 && watched.containsKey(connection)) {
-        stats.timedOut.increment();
-        LOG.debug("connection from {} closed: no request headers in time", connection.remoteAddress());
-        connection.close();
-      }
     });
   }
 
   /** The router's first handler, for every request: its headers are in, its body's deadline starts. */
   void requestBegins(RoutingContext ctx) {
-    HttpConnection connection = ctx.request().connection();
-    Watch watch = watched.get(connection);
+    Watch watch = watched.get(ctx.request().connection());
     if (watch != null) {
-      vertx.cancelTimer(watch.timer);
+      watch.headersDeadline = NONE;
       watch.requests++;
+      watch.reading = ctx;
+      watch.bodyDeadline = System.nanoTime() + bodyNanos;
+      ctx.addEndHandler(answered -> {
+        // Answered before its body was all in (a 401, a 413, a 503): the body's deadline stays until it ends, so a
+        // body that never does still closes the connection.
+        if (--watch.requests == 0 && watched.containsKey(watch.connection)) {
+          watch.headersDeadline = System.nanoTime() + nextHeadersNanos;
+        }
+      });
     }
-    long deadline = vertx.setTimer(bodyMillis, id -> bodyLate(ctx));
-    ctx.put(BODY_DEADLINE, deadline);
-    ctx.addEndHandler(answered -> {
-      if (answered.failed() || ctx.request().isEnded()) {
-        vertx.cancelTimer(deadline);
-      } else {
-        // Answered before its body was all in (a 401, a 413, a 503): the deadline still closes a body that never
-        // ends, and goes as soon as the body does end. Left to fire, each such deadline kept its request for the
-        // whole bodyTimeout: 30,000 of them under a flood answered 503.
-        ctx.request().endHandler(end -> vertx.cancelTimer(deadline));
-      }
-      if (watch != null && --watch.requests == 0 && watched.containsKey(connection)) {
-        awaitHeaders(connection, watch, nextHeadersMillis);
-      }
-    });
     ctx.next();
   }
 
   /** The body is in: what remains is the service's time, not the client's. */
   void bodyRead(RoutingContext ctx) {
-    Long deadline = ctx.get(BODY_DEADLINE);
-    if (deadline != null) {
-      vertx.cancelTimer(deadline);
+    Watch watch = watched.get(ctx.request().connection());
+    if (watch != null && watch.reading == ctx) {
+      watch.reading = null;
+      watch.bodyDeadline = NONE;
+    }
+  }
+
+  private void sweep(long now) {
+    if (watched.isEmpty()) {
+      return;
+    }
+    for (Watch watch : List.copyOf(watched.values())) {
+      RoutingContext reading = watch.reading;
+      if (reading != null && (reading.request().isEnded() || now - watch.bodyDeadline >= 0)) {
+        watch.reading = null;
+        watch.bodyDeadline = NONE;
+        if (!reading.request().isEnded()) {
+          bodyLate(reading);
+          continue;
+        }
+      }
+      if (watch.requests == 0 && watch.headersDeadline != NONE && now - watch.headersDeadline >= 0) {
+        watch.headersDeadline = NONE;
+        stats.timedOut.increment();
+        LOG.debug("connection from {} closed: no request headers in time", watch.connection.remoteAddress());
+        watch.connection.close();
+      }
     }
   }
 
   private void bodyLate(RoutingContext ctx) {
-    if (ctx.request().isEnded()) {
-      return;
-    }
     stats.timedOut.increment();
     LOG.debug("connection from {} closed: the request's body did not arrive in time", ctx.request().remoteAddress());
     HttpConnection connection = ctx.request().connection();

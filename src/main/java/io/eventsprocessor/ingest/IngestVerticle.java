@@ -85,6 +85,7 @@ public final class IngestVerticle extends VerticleBase {
   public Future<?> start() {
     ConnectionGuard guard = new ConnectionGuard(vertx, gate.capacity(), gate.stats(), settings.idleTimeout(),
         settings.headersTimeout(), settings.bodyTimeout());
+    guard.start();
     Router router = Router.router(vertx);
     // First for every request: its headers are in, the time its body may take starts.
     router.route().handler(guard::requestBegins);
