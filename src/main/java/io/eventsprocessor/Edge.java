@@ -3,6 +3,7 @@ package io.eventsprocessor;
 import io.eventsprocessor.event.EventDecoder;
 import io.eventsprocessor.ingest.Admission;
 import io.eventsprocessor.ingest.Authenticator;
+import io.eventsprocessor.ingest.BusPublisher;
 import io.eventsprocessor.ingest.Capacity;
 import io.eventsprocessor.ingest.ClientAddresses;
 import io.eventsprocessor.ingest.Gate;
@@ -20,10 +21,10 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The HTTP edges' parts, composed once for all of them: one decoder of the families' types, one gate and one
- * admission, so that a caller or a rate is judged the same whichever edge a request reaches.
+ * The HTTP edges' parts, composed once for all of them: one decoder of the families' types, one gate, and one
+ * admission's limits, so that a caller or a rate is judged the same whichever edge a request reaches.
  */
-record Edge(AppConfig config, EventDecoder decoder, Gate gate, Admission admission, Clock clock)
+record Edge(AppConfig config, EventDecoder decoder, Gate gate, Supplier<Admission> admissions, Clock clock)
     implements Supplier<IngestVerticle> {
 
   /**
@@ -40,16 +41,17 @@ record Edge(AppConfig config, EventDecoder decoder, Gate gate, Admission admissi
         ClientAddresses.trusting(config.http().trustedProxies(), config.http().forwardedHeader()),
         config.rateLimit().perAddress(clock), readiness,
         new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
-    Admission admission = new Admission(
-        rulesKeepUserRates ? RateLimiter.unlimited() : config.rateLimit().perUser(clock),
-        config.rateLimit().perUser().nanosPerToken(), new LateEvents(clock), stats,
-        meters.measure(Admission.Publisher.onBus(vertx.eventBus())));
-    return new Edge(config, decoder, gate, admission, clock);
+    RateLimiter perUser = rulesKeepUserRates ? RateLimiter.unlimited() : config.rateLimit().perUser(clock);
+    LateEvents late = new LateEvents(clock);
+    // Each edge hands its events to the rules in its own turns; the limits and counts are shared.
+    Supplier<Admission> admissions = () -> new Admission(perUser, config.rateLimit().perUser().nanosPerToken(), late,
+        stats, meters.measure(new BusPublisher(vertx.eventBus())));
+    return new Edge(config, decoder, gate, admissions, clock);
   }
 
   /** A new HTTP edge (one per launcher instance), sharing the parts above. */
   @Override
   public IngestVerticle get() {
-    return new IngestVerticle(config.http(), decoder, gate, admission, clock);
+    return new IngestVerticle(config.http(), decoder, gate, admissions.get(), clock);
   }
 }

@@ -2,7 +2,8 @@ package io.eventsprocessor;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.eventsprocessor.bus.LocalCodec;
-import io.eventsprocessor.bus.Reply;
+import io.eventsprocessor.bus.EventBatch;
+import io.eventsprocessor.bus.Replies;
 import io.eventsprocessor.config.ConfigLoader;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.ingest.IngestStats;
@@ -94,7 +95,7 @@ public class MainVerticle extends VerticleBase {
     }
     AppConfig config = service.app();
     LogFormatEncoder.use(config.logFormat());
-    LocalCodec.register(vertx.eventBus(), Event.class, Notification.class, Reply.class);
+    LocalCodec.register(vertx.eventBus(), Event.class, EventBatch.class, Replies.class, Notification.class);
     RuleSet rules = service.ruleSet();
     Outbox contents = new Outbox(config.notifier().policy());
     outbox = new OutboxStats(config.outboxCapacity());

@@ -12,7 +12,9 @@ import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.eventsprocessor.event.Event;
+import io.eventsprocessor.bus.BatchAnswer;
 import io.eventsprocessor.bus.EventAddresses;
+import io.eventsprocessor.bus.EventBatch;
 import io.eventsprocessor.bus.TypeConsumers;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
@@ -33,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,7 +89,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   /** A fingerprint of the config that made the rules: the same on every node, or readiness says not. */
   private volatile String fingerprint;
   /** The event types' addresses: those of every rule set it ran (see {@link #use}). */
-  private final TypeConsumers<Event> typeConsumers = new TypeConsumers<>();
+  private final TypeConsumers<EventBatch> typeConsumers = new TypeConsumers<>();
   private final Clock clock;
   private final Duration pollInterval;
   private final int quorum;
@@ -100,7 +103,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   /** Whether this node put back what its journal held (once per start). */
   private volatile boolean restored;
   /** Per user with a call under way: the events that came meanwhile, for the next call. */
-  private final Map<String, List<Message<Event>>> waiting = new HashMap<>();
+  private final Map<String, List<Taken>> waiting = new HashMap<>();
   /** Completed once no call is under way, when stopping. */
   private Promise<Void> drained;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -198,7 +201,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
    */
   public Future<Void> use(RuleSet next, String nextFingerprint) {
     Promise<Void> used = Promise.promise();
-    context.runOnContext(v -> typeConsumers.consume(vertx.eventBus(), next.types(), this::onEvent)
+    context.runOnContext(v -> typeConsumers.consume(vertx.eventBus(), next.types(), this::onBatch)
         .onFailure(used::fail)
         .onSuccess(registered -> {
           rules = next;
@@ -245,7 +248,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
       }
     });
     List<Future<?>> registered = new ArrayList<>();
-    registered.add(typeConsumers.consume(vertx.eventBus(), rules.types(), this::onEvent));
+    registered.add(typeConsumers.consume(vertx.eventBus(), rules.types(), this::onBatch));
     List<MessageConsumer<?>> admin = List.of(
         vertx.eventBus().<Void>localConsumer(EventAddresses.ADMIN_DEAD_LETTERS, this::onListDeadLetters),
         vertx.eventBus().<String>localConsumer(EventAddresses.ADMIN_RETRY_DEAD_LETTER, this::onRetry));
@@ -441,19 +444,33 @@ public final class ClusterRulesVerticle extends VerticleBase {
     return state.journalMaxBytes();
   }
 
-  private void onEvent(Message<Event> request) {
-    if (!ready) {
-      request.fail(Reply.REFUSED, unavailable());
-      return;
+  /** An event of a batch, and where its answer goes. */
+  private record Taken(BatchAnswer batch, int index) {
+    Event event() {
+      return batch.event(index);
     }
-    String userId = request.body().userId();
-    List<Message<Event>> queued = waiting.get(userId);
-    if (queued != null) {
-      queued.add(request);
-      return;
+  }
+
+  /** The events of an edge's turn: each user's, in order, in one call to its owner (see {@link #apply}). */
+  private void onBatch(Message<EventBatch> message) {
+    BatchAnswer batch = new BatchAnswer(message);
+    Map<String, List<Taken>> byUser = new LinkedHashMap<>();
+    for (int i = 0; i < batch.size(); i++) {
+      if (!ready) {
+        batch.refuse(i, unavailable());
+      } else {
+        byUser.computeIfAbsent(batch.event(i).userId(), id -> new ArrayList<>(1)).add(new Taken(batch, i));
+      }
     }
-    waiting.put(userId, new ArrayList<>(1));
-    apply(userId, List.of(request));
+    byUser.forEach((userId, taken) -> {
+      List<Taken> queued = waiting.get(userId);
+      if (queued != null) {
+        queued.addAll(taken);
+      } else {
+        waiting.put(userId, new ArrayList<>(1));
+        apply(userId, taken);
+      }
+    });
   }
 
   /**
@@ -461,28 +478,28 @@ public final class ClusterRulesVerticle extends VerticleBase {
    * user at a time keeps a user's events in order, and gathering them costs one round trip and one backup for a
    * user's events of a batch, not one each.
    */
-  private void apply(String userId, List<Message<Event>> requests) {
-    List<Event> events = requests.stream().map(Message::body).toList();
+  private void apply(String userId, List<Taken> taken) {
+    List<Event> events = taken.stream().map(Taken::event).toList();
     OnContext.of(users.submitToKey(userId, new UserProcessors.ApplyEvents(events, clock.millis())),
         context).onComplete(result -> {
           if (result.succeeded()) {
             byte[] replies = result.result();
-            for (int i = 0; i < requests.size(); i++) {
+            for (int i = 0; i < taken.size(); i++) {
               Reply reply = Reply.decode(replies[i]);
               if (reply != Reply.LIMITED) {
                 applied.increment();
               }
-              requests.get(i).reply(reply);
+              taken.get(i).batch().reply(taken.get(i).index(), reply);
             }
           } else {
             LOG.atWarn().addKeyValue("userId", userId)
                 .addKeyValue("eventId", String.join(",", events.stream().map(Event::id).toList()))
-                .log("rules: {} event(s) of user {} could not be applied by the cluster: {}", requests.size(), userId,
+                .log("rules: {} event(s) of user {} could not be applied by the cluster: {}", taken.size(), userId,
                     result.cause().toString());
-            requests.forEach(request -> request.fail(Reply.REFUSED,
+            taken.forEach(t -> t.batch().refuse(t.index(),
                 "the cluster could not keep the event (" + result.cause().getMessage() + ")"));
           }
-          List<Message<Event>> next = waiting.remove(userId);
+          List<Taken> next = waiting.remove(userId);
           if (!next.isEmpty()) {
             waiting.put(userId, new ArrayList<>(1));
             apply(userId, next);

@@ -2,12 +2,8 @@ package io.eventsprocessor.ingest;
 
 import io.eventsprocessor.event.Decoded;
 import io.eventsprocessor.event.Event;
-import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.event.FieldError;
-import io.eventsprocessor.bus.Reply;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * request when the caller may not post one of its users' events, holds back a
  * user over their rate (and that user's later events of the request: the rules must see a user's events in
  * order), and hands the rest to the rules, which answer once each event is applied and on disk, or that it is a
- * resend of one they applied. Plain Java: one instance serves every HTTP edge of the process (its parts are
- * thread-safe), so a rate is judged the same whichever edge a request reaches. Events of a type no rule declares
+ * resend of one they applied. Plain Java: each HTTP edge has its own, with its own {@link Publisher}, and all share
+ * their parts (thread-safe), so a rate is judged the same whichever edge a request reaches. Events of a type no rule declares
  * are passed to the fallback consumer and answered "unsupported" each time: nothing is kept of them, so nothing
  * remembers them either.
  */
@@ -51,28 +47,6 @@ public final class Admission {
 
     /** A well-formed event of a type no family declares, for the fallback consumer. */
     void unsupported(Event event);
-
-    /** On the event bus: under the type's address, or the fallback address. */
-    static Publisher onBus(EventBus bus) {
-      return new Publisher() {
-        @Override
-        public Future<Status> accepted(Event event) {
-          return bus.<Reply>request(EventAddresses.forType(event.type()), event)
-              .map(reply -> switch (reply.body()) {
-                case ACCEPTED -> Status.ACCEPTED;
-                case DUPLICATE -> Status.DUPLICATE;
-                case LIMITED -> Status.RATE_LIMITED;
-              })
-              .recover(e -> Future.failedFuture(new Unavailable(e instanceof ReplyException r
-                  && r.failureCode() == Reply.REFUSED ? r.getMessage() : "the rules did not answer (" + e.getMessage() + ")")));
-        }
-
-        @Override
-        public void unsupported(Event event) {
-          bus.send(EventAddresses.UNSUPPORTED, event);
-        }
-      };
-    }
   }
 
   /** How one event of a request was answered; {@code wire} is how the API spells it. */

@@ -1,5 +1,7 @@
 package io.eventsprocessor.rules;
 
+import io.eventsprocessor.bus.BatchAnswer;
+import io.eventsprocessor.bus.EventBatch;
 import io.eventsprocessor.bus.Reply;
 import io.eventsprocessor.bus.TypeConsumers;
 import io.eventsprocessor.event.Event;
@@ -73,18 +75,24 @@ public final class RulesVerticle extends VerticleBase {
     final Event event;
     final InFlight key;
     final long realNow;
-    final Message<?> request;
+    /** Where the event came: its batch, and its index there. */
+    final BatchAnswer batch;
+    final int index;
     /** Resends of the same event that arrived meanwhile: answered "duplicate" once it is applied. */
-    List<Message<?>> resends;
+    List<Resend> resends;
 
-    Pending(long seq, Event event, InFlight key, long realNow, Message<?> request) {
+    Pending(long seq, Event event, InFlight key, long realNow, BatchAnswer batch, int index) {
       this.seq = seq;
       this.event = event;
       this.key = key;
       this.realNow = realNow;
-      this.request = request;
+      this.batch = batch;
+      this.index = index;
     }
   }
+
+  /** A resend of an event in flight, in its own batch. */
+  private record Resend(BatchAnswer batch, int index) {}
 
   /** An event in the journal and not yet applied, by its user and id: a resend meanwhile waits for its answer. */
   private record InFlight(String userId, String eventId) {}
@@ -99,7 +107,7 @@ public final class RulesVerticle extends VerticleBase {
   /** Users without state whose first event is in the journal: they count against the cap already. */
   private final Set<String> newUsersInFlight = new HashSet<>();
   private final LongAdder refusedNewUsers = new LongAdder();
-  private final TypeConsumers<Event> consumers = new TypeConsumers<>();
+  private final TypeConsumers<EventBatch> consumers = new TypeConsumers<>();
   private DueTimer dueTimer;
   private boolean wakeUpPending;
   private long bytesAtLastSnapshot;
@@ -224,7 +232,7 @@ public final class RulesVerticle extends VerticleBase {
         refusedBefore[0] = refused;
       }
     });
-    return consumers.consume(vertx.eventBus(), engine.types(), this::onEvent);
+    return consumers.consume(vertx.eventBus(), engine.types(), this::onBatch);
   }
 
   /**
@@ -236,7 +244,7 @@ public final class RulesVerticle extends VerticleBase {
    */
   public Future<Map<String, Integer>> use(RuleSet next) {
     Promise<Map<String, Integer>> used = Promise.promise();
-    context.runOnContext(v -> consumers.consume(vertx.eventBus(), next.types(), this::onEvent)
+    context.runOnContext(v -> consumers.consume(vertx.eventBus(), next.types(), this::onBatch)
         .onFailure(used::fail)
         .onSuccess(registered -> {
           Map<String, Integer> dropped = engine.use(next, clock.millis());
@@ -271,33 +279,38 @@ public final class RulesVerticle extends VerticleBase {
     });
   }
 
-  private void onEvent(Message<Event> request) {
-    Event event = request.body();
-    if (unavailable != null) {
-      request.fail(Reply.REFUSED, unavailable);
-      return;
-    }
-    String overBound = journalOverBound();
-    if (overBound != null) {
-      request.fail(Reply.REFUSED, overBound);
-      return;
-    }
+  /** The events of an edge's turn, in order: each is taken (or answered) as it would be alone. */
+  private void onBatch(Message<EventBatch> message) {
+    BatchAnswer batch = new BatchAnswer(message);
+    String refusal = unavailable != null ? unavailable : journalOverBound();
     long realNow = clock.millis();
+    for (int i = 0; i < batch.size(); i++) {
+      if (refusal != null) {
+        batch.refuse(i, refusal);
+      } else {
+        take(batch, i, realNow);
+      }
+    }
+    snapshotIfTheJournalGrew();
+  }
+
+  private void take(BatchAnswer batch, int index, long realNow) {
+    Event event = batch.event(index);
     if (engine.applied(event, realNow)) {
-      request.reply(Reply.DUPLICATE);
+      batch.reply(index, Reply.DUPLICATE);
       return;
     }
     InFlight key = new InFlight(event.userId(), event.id());
     Pending first = inFlight.get(key);
     if (first != null) {
-      (first.resends == null ? first.resends = new ArrayList<>(1) : first.resends).add(request);
+      (first.resends == null ? first.resends = new ArrayList<>(1) : first.resends).add(new Resend(batch, index));
       return;
     }
     String userId = event.userId();
     boolean newUser = !engine.hasUser(userId) && !newUsersInFlight.contains(userId);
     if (newUser && engine.users() + newUsersInFlight.size() >= settings.maxUsers()) {
       refusedNewUsers.increment();
-      request.fail(Reply.REFUSED, "the service keeps the state of its most users (" + settings.maxUsers()
+      batch.refuse(index, "the service keeps the state of its most users (" + settings.maxUsers()
           + ") and takes no new ones now; known users go on");
       return;
     }
@@ -305,16 +318,15 @@ public final class RulesVerticle extends VerticleBase {
     try {
       seq = journal.append(EventRecords.EVENT, EventRecords.event(event, realNow));
     } catch (Journal.BrokenException e) {
-      request.fail(Reply.REFUSED, "the state cannot be written: " + e.getMessage());
+      batch.refuse(index, "the state cannot be written: " + e.getMessage());
       return;
     }
     if (newUser) {
       newUsersInFlight.add(userId);
     }
-    Pending appended = new Pending(seq, event, key, realNow, request);
+    Pending appended = new Pending(seq, event, key, realNow, batch, index);
     pending.add(appended);
     inFlight.put(key, appended);
-    snapshotIfTheJournalGrew();
   }
 
   private void onDue() {
@@ -324,7 +336,7 @@ public final class RulesVerticle extends VerticleBase {
     long realNow = clock.millis();
     try {
       pending.add(new Pending(journal.append(EventRecords.WAKE_UP, EventRecords.wakeUp(realNow)), null, null, realNow,
-          null));
+          null, -1));
       wakeUpPending = true;
     } catch (Journal.BrokenException e) {
       // the journal failed: its recovery re-arms the timer
@@ -357,9 +369,9 @@ public final class RulesVerticle extends VerticleBase {
     newUsersInFlight.remove(p.event.userId());
     RuleSet.Step step = engine.apply(p.event, p.realNow);
     send(step.notifications(), p.event.receivedAt().toEpochMilli());
-    p.request.reply(step.reply());
+    p.batch.reply(p.index, step.reply());
     if (p.resends != null) {
-      p.resends.forEach(resend -> resend.reply(Reply.DUPLICATE));
+      p.resends.forEach(resend -> resend.batch().reply(resend.index(), Reply.DUPLICATE));
     }
   }
 
@@ -382,10 +394,10 @@ public final class RulesVerticle extends VerticleBase {
       LOG.error("rules: {}: refusing events until it can", unavailable);
     }
     for (Pending p : pending) {
-      if (p.request != null) {
-        p.request.fail(Reply.REFUSED, unavailable);
+      if (p.batch != null) {
+        p.batch.refuse(p.index, unavailable);
         if (p.resends != null) {
-          p.resends.forEach(resend -> resend.fail(Reply.REFUSED, unavailable));
+          p.resends.forEach(resend -> resend.batch().refuse(resend.index(), unavailable));
         }
       }
     }

@@ -8,13 +8,13 @@ import io.eventsprocessor.VirtualTime;
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.bus.EventAddresses;
 import io.eventsprocessor.bus.LocalCodec;
-import io.eventsprocessor.bus.Reply;
+import io.eventsprocessor.bus.EventBatch;
+import io.eventsprocessor.bus.Replies;
 import io.eventsprocessor.notify.Notification;
 import io.eventsprocessor.notify.Outbox;
 import io.eventsprocessor.state.Journal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.junit5.VertxExtension;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ class RulesVerticleTest {
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    LocalCodec.register(vertx.eventBus(), Event.class, Notification.class, Reply.class);
+    LocalCodec.register(vertx.eventBus(), Event.class, EventBatch.class, Replies.class, Notification.class);
     time = new VirtualTime(Instant.parse("2026-06-01T00:00:00Z"));
     // The outbox, as far as the rules see it: it takes notifications, and gives its part of a snapshot.
     vertx.eventBus().<Notification>localConsumer(EventAddresses.NOTIFICATIONS, m -> {
@@ -114,10 +114,16 @@ class RulesVerticleTest {
 
   /** Sends the event as ingestion does; its answer, or the failure's code. */
   Future<String> request(Event event) {
-    // The reply, as the API spells it: accepted, duplicate; or the refusal's code.
-    return vertx.eventBus().<Reply>request(EventAddresses.forType(event.type()), event)
-        .map(reply -> reply.body().name().toLowerCase(java.util.Locale.ROOT))
-        .recover(e -> Future.succeededFuture(String.valueOf(((ReplyException) e).failureCode())));
+    return requestAll(event).map(answers -> answers.get(0));
+  }
+
+  /** Sends the events as an edge sends what one turn admitted: one batch; each one's answer, in order. */
+  Future<List<String>> requestAll(Event... events) {
+    EventBatch batch = new EventBatch(List.of(events));
+    // The reply, as the API spells it: accepted, duplicate; or 503 for a refusal.
+    return vertx.eventBus().<Replies>request(batch.address(), batch).map(reply -> IntStream.range(0, events.length)
+        .mapToObj(i -> reply.body().reply(i) == null ? "503" : reply.body().reply(i).name().toLowerCase(java.util.Locale.ROOT))
+        .toList());
   }
 
   String send(Event event) throws Exception {
@@ -138,6 +144,18 @@ class RulesVerticleTest {
     time.advance(Duration.ofMillis(1));
     awaitSent(1);
     assertThat(sent).singleElement().extracting(Notification::kind).isEqualTo("training_reminder");
+  }
+
+  @Test
+  void aBatchIsAppliedInItsOrder() throws Exception {
+    deploy();
+    // Started a minute after the launch, in the same batch: no reminder. Applied the other way round, the launch
+    // would arm one.
+    assertThat(requestAll(FOO.at("10:00:00").launch(), FOO.at("10:01:00").started("p"), TestEvents.of("bar")
+        .at("10:00:00").launch()).await(15, TimeUnit.SECONDS)).containsExactly("accepted", "accepted", "accepted");
+    time.advance(Duration.ofMinutes(10));
+    awaitSent(1);
+    assertThat(sent).singleElement().extracting(Notification::userId).isEqualTo("bar");
   }
 
   @Test
@@ -189,8 +207,11 @@ class RulesVerticleTest {
     Event launch = FOO.at("10:00:00").launch();
     List<String> answers = Future.all(request(launch), request(launch)).await(15, TimeUnit.SECONDS).list();
     assertThat(answers).containsExactly("accepted", "duplicate");
+    // In one batch, as two requests read in one turn of an edge are.
+    Event start = FOO.at("10:01:00").started("p");
+    assertThat(requestAll(start, start).await(15, TimeUnit.SECONDS)).containsExactly("accepted", "duplicate");
     assertThat(send(launch)).isEqualTo("duplicate");
-    assertThat(engine.applied()).isEqualTo(1);
+    assertThat(engine.applied()).isEqualTo(2);
   }
 
   @Test
@@ -257,8 +278,10 @@ class RulesVerticleTest {
   void beyondTheMostUsersNewUsersAreRefusedAndKnownUsersGoOn() throws Exception {
     deploy(1 << 30, 2);
     assertThat(send(TestEvents.of("a").at("10:00:00").started("p"))).isEqualTo("accepted");
-    assertThat(send(TestEvents.of("b").at("10:00:00").launch())).isEqualTo("accepted");
-    assertThat(send(TestEvents.of("c").at("10:00:00").launch())).isEqualTo("503");
+    // In one batch, each event is answered on its own: b takes the last place, c is refused, b goes on.
+    assertThat(requestAll(TestEvents.of("b").at("10:00:00").launch(), TestEvents.of("c").at("10:00:00").launch(),
+        TestEvents.of("b").at("10:01:00").started("q")).await(15, TimeUnit.SECONDS))
+        .containsExactly("accepted", "503", "accepted");
     // Nothing of the refused event was applied; the known users go on.
     assertThat(engine.users()).isEqualTo(2);
     assertThat(send(TestEvents.of("a").at("10:40:00").finished("p"))).isEqualTo("accepted");
