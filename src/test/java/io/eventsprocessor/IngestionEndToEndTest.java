@@ -275,6 +275,16 @@ class IngestionEndToEndTest extends EndToEnd {
        "subject": "foo1", "deviceid": "bar1", "data": {"programId": "2352", "programTitle": "HIIT"}}""";
 
   @Test
+  void anIdThatNeedsEscapingComesBackAsSent() throws Exception {
+    startService();
+    String id = "q\"uote\\back\u00e9\u0001\u2028/";
+    Response accepted = http.post("/v1/event", "application/cloudevents+json", Buffer.buffer(new JsonObject(
+        CLOUD_EVENT.formatted("x", "training_program_started", "2021-02-28T16:23:25Z")).put("id", id).encode()));
+    assertThat(accepted.status()).isEqualTo(202);
+    assertThat(accepted.json()).isEqualTo(new JsonObject().put("id", id).put("status", "accepted"));
+  }
+
+  @Test
   void cloudEventsInStructuredModeAreAccepted() throws Exception {
     startService();
     Response started = http.post("/v1/event", "application/cloudevents+json; charset=utf-8", Buffer.buffer(
