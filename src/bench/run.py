@@ -85,8 +85,9 @@ def settings():
     p.add_argument("--rounds", type=int, default=int(env("ROUNDS", "3")), help="rounds of every case (ROUNDS, 3)")
     p.add_argument("--duration", default=env("DURATION", env("DUR", "20s")),
                    help="measured time per run, wrk's -d (DURATION, or DUR; 20s)")
-    p.add_argument("--warmup", default=env("WARMUP", env("WARM", "8s")),
-                   help="load before measuring, for the JIT (WARMUP, or WARM; 8s)")
+    p.add_argument("--warmup", default=env("WARMUP", env("WARM", "25s")),
+                   help="load before measuring, for the JIT (WARMUP, or WARM; 25s: under this load the JIT compiles "
+                        "for about half a minute, the delivery's code last, once notifications start)")
     p.add_argument("--cases", default=env("CASES", ""),
                    help="comma-separated, in the order to run them (CASES; default all: "
                         f"{','.join(cases(99, 'baseline.jar'))}, the baseline-* ones only with a baseline jar)")
@@ -104,6 +105,10 @@ def settings():
     p.add_argument("--threads", type=int, default=int(env("THREADS", "2")), help="wrk's -t (THREADS, 2)")
     p.add_argument("--users", type=int, default=int(env("USERS", "10000")), help="users in the load (USERS, 10000)")
     p.add_argument("--batch", type=int, default=int(env("BATCH", "99")), help="events per batch (BATCH, 99)")
+    p.add_argument("--receiver", choices=("sink", "bare"), default=env("RECEIVER", "sink"),
+                   help="what the service delivers notifications to (RECEIVER): sink, its own local sink in the same "
+                        "JVM (default), or bare, a bare Vert.x receiver in a JVM of its own (BareServer's /v1/notify), "
+                        "as a notification service elsewhere would be; its CPU is reported apart")
     p.add_argument("--out", default=env("OUT", ""), help="results JSON (OUT, default target/bench/<time>/results.json)")
     args = p.parse_args()
     known = cases(args.batch, args.baseline_jar)
@@ -208,12 +213,17 @@ class Server:
                 self.process.wait()
 
 
-def start_bare(logs):
+def start_bare(logs, log="bare.log"):
     port, = free_ports(1)
     classpath = f"{TEST_CLASSES}:{CLASSPATH_FILE.read_text().strip()}"
     server = Server([java(), "-cp", classpath, "io.eventsprocessor.bench.BareServer", str(port)],
-                    clean_environment(), logs / "bare.log", f"http://127.0.0.1:{port}/stats")
+                    clean_environment(), logs / log, f"http://127.0.0.1:{port}/stats")
     return server, f"http://127.0.0.1:{port}"
+
+
+def notified(receiver):
+    """Notifications the bare receiver got so far (0 without one)."""
+    return json.loads(http_get(receiver.ready_url))["notified"] if receiver else 0
 
 
 def set_key(config, dotted, value):
@@ -246,18 +256,20 @@ def put_key(config, dotted, value):
     node[last] = value
 
 
-def start_service(logs, state_dir, case, opts):
+def start_service(logs, state_dir, case, opts, receiver=None):
+    """The service; with a bare receiver, it delivers there instead of to its own sink."""
     http, sink, admin = free_ports(3)
     # What must differ per run (free loopback ports, a fresh state directory), or from the defaults for this load:
     # rate limits off (10,000 users at thousands of events a second from one address), the local sink on (about
     # half the users are congratulated, and the outbox delivers to it).
     per_run = {
         "http.host": "127.0.0.1", "http.port": http,
-        "notifySink.port": sink, "notify.url": f"http://127.0.0.1:{sink}/v1/notify",
+        "notifySink.port": sink,
+        "notify.url": f"{receiver}/v1/notify" if receiver else f"http://127.0.0.1:{sink}/v1/notify",
         "admin.port": admin,
         "state.dir": str(state_dir),
     }
-    for_load = {"rateLimit.enabled": False, "notifySink.enabled": True}
+    for_load = {"rateLimit.enabled": False, "notifySink.enabled": receiver is None}
     hint = ""
     if case.server == "service":
         jar = JAR
@@ -376,8 +388,9 @@ class Cpu:
     """CPU time over the measured run: the server's, and the cores used by everything but the server and wrk (the
     noise, in one number per run)."""
 
-    def __init__(self, server):
+    def __init__(self, server, receiver=None):
         self.server = server
+        self.receiver = receiver
         self.start = self._sample()
 
     def _sample(self):
@@ -386,14 +399,16 @@ class Cpu:
         children = os.times()  # wrk's CPU, once it was waited for
         # irq and softirq left out: the loopback traffic of the load itself is accounted there.
         busy = (user + nice + system + steal) / os.sysconf("SC_CLK_TCK")
-        return time.monotonic(), busy, self.server.cpu_seconds(), children.children_user + children.children_system
+        receiver = self.receiver.cpu_seconds() if self.receiver else 0.0
+        return (time.monotonic(), busy, self.server.cpu_seconds(), children.children_user + children.children_system,
+                receiver)
 
     def stop(self):
-        """(the server's CPU seconds, the cores others used) since the start."""
-        t0, busy0, server0, wrk0 = self.start
-        t1, busy1, server1, wrk1 = self._sample()
-        server = server1 - server0
-        return server, max(0.0, (busy1 - busy0) - server - (wrk1 - wrk0)) / (t1 - t0)
+        """(the server's CPU seconds, the receiver's, the cores others used) since the start."""
+        t0, busy0, server0, wrk0, receiver0 = self.start
+        t1, busy1, server1, wrk1, receiver1 = self._sample()
+        server, receiver = server1 - server0, receiver1 - receiver0
+        return server, receiver, max(0.0, (busy1 - busy0) - server - receiver - (wrk1 - wrk0)) / (t1 - t0)
 
 
 def measure(key, case, round_, opts, out_dir):
@@ -401,16 +416,23 @@ def measure(key, case, round_, opts, out_dir):
     logs.mkdir(parents=True)
     state_dir = Path(tempfile.mkdtemp(prefix="events-processor-bench-"))
     run = {"case": key, "round": round_}
-    server = None
+    server = receiver = None
     try:
-        server, url = start_bare(logs) if case.server == "bare" else start_service(logs, state_dir, case, opts)
+        if case.server != "bare" and opts.receiver == "bare":
+            receiver, receiver_url = start_bare(logs, "receiver.log")
+        server, url = (start_bare(logs) if case.server == "bare"
+                       else start_service(logs, state_dir, case, opts, receiver_url if receiver else None))
         wrk(url, case, opts.warmup, "w", opts)
         before = counters(server, case)
-        cpu = Cpu(server)
+        notified_before = notified(receiver)
+        cpu = Cpu(server, receiver)
         result, run["other_wrk"] = wrk(url, case, opts.duration, "m", opts)
-        server_cpu_s, others = cpu.stop()
+        server_cpu_s, receiver_cpu_s, others = cpu.stop()
         run["other_cpu_cores"] = round(others, 2)
         run["server_cpu_s"] = round(server_cpu_s, 2)
+        if receiver:
+            run["receiver_cpu_s"] = round(receiver_cpu_s, 2)
+            run["notified_per_s"] = (notified(receiver) - notified_before) / (result["duration_us"] / 1e6)
         run["peak_rss_mb"] = server.peak_rss_mb()
         after = counters(server, case) if before is not None else None
         run["server_counts"] = counts = ({k: after[k] - before[k] if k != "outbox_queued" else after[k] for k in after}
@@ -431,6 +453,8 @@ def measure(key, case, round_, opts, out_dir):
     finally:
         if server:
             server.stop()
+        if receiver:
+            receiver.stop()
         shutil.rmtree(state_dir, ignore_errors=True)
     return run
 
@@ -526,7 +550,8 @@ def main():
     out_dir = ROOT / "target" / "bench" / stamp
     out = Path(opts.out) if opts.out else out_dir / "results.json"
     print(f"{opts.rounds} round(s) of {', '.join(opts.cases)}; warm-up {opts.warmup}, measured {opts.duration}, "
-          f"wrk -t{opts.threads} -c{opts.connections}; {os.cpu_count()} cores; logs in {out_dir.relative_to(ROOT)}"
+          f"wrk -t{opts.threads} -c{opts.connections}; {os.cpu_count()} cores; notifications to the "
+          f"{'bare receiver' if opts.receiver == 'bare' else 'local sink'}; logs in {out_dir.relative_to(ROOT)}"
           + (f"; baseline {opts.baseline_jar}" if opts.baseline_jar else ""), flush=True)
     runs = []
     for round_ in range(1, opts.rounds + 1):
@@ -537,7 +562,9 @@ def main():
             print(f"round {round_} {key:19} {run['events_per_s']:>9,.0f} events/s  "
                   f"CPU {num(run['cpu_us_per_event']):>6} µs/event  p50 {num(run['p50_ms']):>6} ms  "
                   f"p99 {num(run['p99_ms']):>6} ms  peak RSS {run['peak_rss_mb']:>5} MB  non-2xx {run['non2xx']}  "
-                  f"others' CPU {run['other_cpu_cores']:.2f} cores", flush=True)
+                  f"others' CPU {run['other_cpu_cores']:.2f} cores"
+                  + (f"  receiver: {run['notified_per_s']:,.0f} notifications/s, CPU {run['receiver_cpu_s']:.1f} s"
+                     if "notified_per_s" in run else ""), flush=True)
             for warning in run["warnings"]:
                 print(f"  ! {warning}", flush=True)
             write_results(out, opts, runs, known)  # after every run: an interrupted benchmark keeps what it measured

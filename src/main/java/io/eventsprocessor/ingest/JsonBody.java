@@ -73,6 +73,9 @@ public final class JsonBody {
    * (a "/" in disguise) and encoded surrogates. The JDK's decoder refuses every malformed sequence.
    */
   private static void requireUtf8(byte[] bytes) throws InvalidJson {
+    if (isAscii(bytes)) {
+      return; // most bodies: valid UTF-8 as they are, without a decoder and its window per request
+    }
     CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -89,6 +92,15 @@ public final class JsonBody {
       }
       window.clear();
     }
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Jackson's maps and lists as Vert.x's JSON objects and arrays, which the decoder reads. */

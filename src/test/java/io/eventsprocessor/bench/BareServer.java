@@ -24,7 +24,10 @@ import java.util.Map;
  *   POST /json   reads the body, parses it as a JSON object with a string "type", answers 202
  *   POST /bus    the same, then sends the event on the event bus to one consumer that keeps it in a map
  *                (the service's hand-off from its HTTP edge to the verticle owning the users' state), answers 202
- *   GET  /stats  {"stored", "keys"}: what the consumer got, so the runner can check /bus really delivered
+ *   POST /v1/notify  reads the body, answers 204: a notification service that costs the least, for the service's
+ *                outbox to deliver to in another process (the runner's {@code --receiver bare})
+ *   GET  /stats  {"stored", "keys", "notified"}: what the consumer got, so the runner can check /bus really
+ *                delivered, and the notifications received
  * </pre>
  *
  * Not a test: {@code java -cp <test classpath> io.eventsprocessor.bench.BareServer [port] [instances]}, by default
@@ -36,6 +39,8 @@ public final class BareServer {
   static final int BODY_LIMIT = 64 * 1024;
   static final String STORE = "bench.store";
   static final String STATS = "bench.stats";
+  /** Notifications received on /v1/notify, over every HTTP verticle. */
+  static final java.util.concurrent.atomic.LongAdder NOTIFIED = new java.util.concurrent.atomic.LongAdder();
   static final Buffer ACCEPTED = Buffer.buffer("{\"status\":\"accepted\"}");
   static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
@@ -78,6 +83,10 @@ public final class BareServer {
           accepted(ctx);
         }
       });
+      router.post("/v1/notify").handler(body).handler(ctx -> {
+        NOTIFIED.increment();
+        ctx.response().setStatusCode(204).end();
+      });
       router.get("/stats").handler(ctx -> vertx.eventBus().<JsonObject>request(STATS, null)
           .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
               .end(reply.body().encode()))
@@ -115,7 +124,8 @@ public final class BareServer {
       return Future.all(
           vertx.eventBus().<JsonObject>localConsumer(STORE, this::store).completion(),
           vertx.eventBus().localConsumer(STATS, message -> message.reply(
-              new JsonObject().put("stored", stored).put("keys", latestByUser.size()))).completion());
+              new JsonObject().put("stored", stored).put("keys", latestByUser.size())
+                  .put("notified", NOTIFIED.sum()))).completion());
     }
 
     private void store(Message<JsonObject> message) {
