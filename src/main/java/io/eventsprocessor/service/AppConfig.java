@@ -148,7 +148,7 @@ public record AppConfig(
       url = sinkUrl(sink);
     }
     Duration timeout = notify.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(1));
-    int concurrency = notify.integer("concurrency", 16, 1, 1024);
+    int concurrency = notify.integer("concurrency", 64, 1, 1024);
     Outbox.Policy policy = new Outbox.Policy(
         notify.integer("maxAttempts", 10, 1, 1000),
         notify.duration("maxAge", Duration.ofHours(1), Duration.ofSeconds(1)),
