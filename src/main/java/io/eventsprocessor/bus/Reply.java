@@ -4,14 +4,11 @@ package io.eventsprocessor.bus;
  * What the rules answer the edge for an event they were handed, the same in both modes: the event was applied
  * (and is durable), or the same user sent the same id within the duplicate window and it was applied before. In a
  * cluster, the user's owner also keeps the user's rate (it sees every event of the user, whichever node took it):
- * {@code LIMITED} says the event was over it and nothing was kept. Refusals (the state cannot be kept) are
- * failures of the request, not replies.
+ * {@code LIMITED} says the event was over it and nothing was kept. A refusal (the state cannot be kept now) is no
+ * reply: {@link Replies} carries its reason in the reply's place.
  */
 public enum Reply {
   ACCEPTED, DUPLICATE, LIMITED;
-
-  /** The failure code of a request the rules refuse (the state cannot be kept now); its message says why. */
-  public static final int REFUSED = 503;
 
   private static final Reply[] ALL = values();
 

@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a request's body within {@code bodyTimeout} of its headers: a request still waiting for it is answered 408,
  *       and its connection closed.</li>
  * </ul>
- * The deadlines are fields of each connection's watch, checked by one sweep every tenth of the shortest timeout (at
- * least every 10 ms, at most every second): a request sets and clears numbers, not timers, and a deadline is kept
- * late by at most a sweep's period, never early. One per edge, used on its event loop only.
+ * The deadlines are fields of each connection's watch, checked by one sweep every tenth of the shortest timeout (no
+ * more often than every 10 ms, at least once a second): a request sets and clears numbers, not timers, and a
+ * deadline is kept late by at most a sweep's period, never early. One per edge, used on its event loop only.
  */
 final class ConnectionGuard {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
