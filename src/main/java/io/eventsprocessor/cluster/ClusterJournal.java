@@ -51,6 +51,9 @@ public final class ClusterJournal implements AutoCloseable {
   /** What the journal held when the node started, until it is put back into the map. */
   private Map<String, Saved> saved;
 
+  /** Whether an entry is durable only once synced ({@code state.sync: fsync}), or once written. */
+  private final boolean syncs;
+
   private ClusterJournal(Path dir, Journal.Sync sync, Map<String, Saved> saved, long nextSeq) throws IOException {
     this.dir = dir;
     this.saved = saved;
@@ -58,6 +61,7 @@ public final class ClusterJournal implements AutoCloseable {
     // second, while the entries it put back into the map reach the disks of the nodes that hold them.
     this.previousRotation = 1;
     this.journal = DirectJournal.open(dir, sync, nextSeq);
+    this.syncs = sync == Journal.Sync.fsync;
   }
 
   /** Reads what the node's journal holds (each user's newest entry), then appends from there on; blocking. */
@@ -111,14 +115,14 @@ public final class ClusterJournal implements AutoCloseable {
   }
 
   /**
-   * Appends a user's new entry (null: removed) and returns once it is durable; called by the steps, on the
-   * partition's thread, which writes it itself (steps of several partition threads share a sync). An entry put back
-   * from a journal ({@code restored}) is not waited for: the journal it came from keeps it until the next snapshot
-   * but one, and this journal's next sync covers it.
+   * Appends a user's new entry (null: removed); called by the steps, on the partition's thread, which writes it
+   * itself and does not wait for a sync: the events a step applied are answered only after {@link #sync} on every
+   * member (see {@link JournalSync}), so a partition thread never holds its partition for a disk. (An entry put back
+   * at a start is not synced for its own sake: the journal it came from keeps it until the next snapshot but one.)
    *
    * @throws UncheckedIOException when it cannot be written: the step fails, nothing of it is kept
    */
-  void record(String userId, ClusterUser entry, long version, boolean restored) {
+  void record(String userId, ClusterUser entry, long version) {
     ByteBuf record = Unpooled.buffer(entry == null ? 64 : 512);
     Bytes.writeString(record, userId);
     record.writeLong(version).writeBoolean(entry != null);
@@ -126,9 +130,23 @@ public final class ClusterJournal implements AutoCloseable {
       entry.write(record);
     }
     try {
-      journal.append(ENTRY, record, !restored);
+      journal.append(ENTRY, record, false);
     } catch (IOException e) {
       throw new UncheckedIOException("this node's journal cannot be written: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether {@link #sync} has anything to do: {@code state.sync} is {@code fsync}. */
+  public boolean syncs() {
+    return syncs;
+  }
+
+  /** Returns once every entry written so far is durable (as {@code state.sync} says); any thread. */
+  public void sync() {
+    try {
+      journal.syncWritten();
+    } catch (IOException e) {
+      throw new UncheckedIOException("this node's journal cannot be synced: " + e.getMessage(), e);
     }
   }
 

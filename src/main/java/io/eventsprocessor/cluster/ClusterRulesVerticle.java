@@ -106,6 +106,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private final Map<String, List<Taken>> waiting = new HashMap<>();
   /** Completed once no call is under way, when stopping. */
   private Promise<Void> drained;
+  private JournalSync journalSync;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final LongAdder applied = new LongAdder();
   private final LongAdder entriesPutBack = new LongAdder();
@@ -215,6 +216,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    journalSync = new JournalSync(hazelcast, context, journal.syncs());
     ClusterRules.setUserRates(hazelcast, perUser);
     ClusterRules.set(hazelcast, rules);
     migrations = hazelcast.getPartitionService().addMigrationListener(new MigrationListener() {
@@ -476,12 +478,14 @@ public final class ClusterRulesVerticle extends VerticleBase {
   /**
    * Has the owner apply the user's events in one call; then those that came meanwhile, in the next. One call per
    * user at a time keeps a user's events in order, and gathering them costs one round trip and one backup for a
-   * user's events of a batch, not one each.
+   * user's events of a batch, not one each. The events are answered once every member synced what the call wrote
+   * ({@link JournalSync}).
    */
   private void apply(String userId, List<Taken> taken) {
     List<Event> events = taken.stream().map(Taken::event).toList();
-    OnContext.of(users.submitToKey(userId, new UserProcessors.ApplyEvents(events, clock.millis())),
-        context).onComplete(result -> {
+    OnContext.of(users.submitToKey(userId, new UserProcessors.ApplyEvents(events, clock.millis())), context)
+        .compose(replies -> journalSync.synced().map(replies))
+        .onComplete(result -> {
           if (result.succeeded()) {
             byte[] replies = result.result();
             for (int i = 0; i < taken.size(); i++) {

@@ -59,7 +59,7 @@ public final class UserProcessors {
     @Override
     public Object process(Map.Entry<String, ClusterUser> entry) {
       if (changed) {
-        journal(member, entry.getKey(), value, version, false);
+        journal(member, entry.getKey(), value, version);
         entry.setValue(value);
       }
       return null;
@@ -121,7 +121,7 @@ public final class UserProcessors {
       if (kept != null) {
         kept.version(version);
       }
-      journal(member, entry.getKey(), kept, version, false);
+      journal(member, entry.getKey(), kept, version);
       entry.setValue(kept);
       result = kept;
       resultVersion = version;
@@ -137,11 +137,10 @@ public final class UserProcessors {
   }
 
   /** Appends the entry to the member's journal, if its service opened one yet (see {@link ClusterJournal}). */
-  private static void journal(HazelcastInstance member, String userId, ClusterUser value, long version,
-      boolean restored) {
+  private static void journal(HazelcastInstance member, String userId, ClusterUser value, long version) {
     ClusterJournal journal = ClusterJournal.of(member);
     if (journal != null) {
-      journal.record(userId, value, version, restored);
+      journal.record(userId, value, version);
     }
   }
 
@@ -177,7 +176,7 @@ public final class UserProcessors {
       if (put == null || now != null && now.version() >= put.version()) {
         return false;
       }
-      journal(member, entry.getKey(), put, put.version(), true);
+      journal(member, entry.getKey(), put, put.version());
       entry.setValue(put);
       return true;
     }

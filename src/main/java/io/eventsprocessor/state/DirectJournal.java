@@ -100,6 +100,22 @@ public final class DirectJournal implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns once every record written so far is durable: at once without {@code fsync}, else by a sync of its own or
+   * the one under way (callers at the same time share one); any thread.
+   */
+  public void syncWritten() throws IOException {
+    if (sync != Journal.Sync.fsync) {
+      return;
+    }
+    lock.lock();
+    try {
+      awaitSynced(written);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Under the lock: syncs what was written, or waits for the sync under way, until {@code seq} is synced. */
   private void awaitSynced(long seq) throws IOException {
     while (durable < seq) {

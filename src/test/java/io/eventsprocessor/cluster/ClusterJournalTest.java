@@ -25,12 +25,12 @@ class ClusterJournalTest {
   void aStartReadsEachUsersNewestEntry() throws Exception {
     try (ClusterJournal journal = ClusterJournal.open(stateDir, Journal.Sync.write)) {
       assertThat(journal.takeSaved()).isEmpty();
-      journal.record("ann", entry(10, 100), 10, false);
-      journal.record("ann", entry(20, 200), 20, false);
+      journal.record("ann", entry(10, 100), 10);
+      journal.record("ann", entry(20, 200), 20);
       // An older version journaled later (a backup's copy taken after a newer one, say) does not win.
-      journal.record("ann", entry(15, 150), 15, false);
-      journal.record("bob", entry(30, 300), 30, false);
-      journal.record("bob", null, 31, false);
+      journal.record("ann", entry(15, 150), 15);
+      journal.record("bob", entry(30, 300), 30);
+      journal.record("bob", null, 31);
     }
 
     try (ClusterJournal journal = ClusterJournal.open(stateDir, Journal.Sync.write)) {
@@ -42,8 +42,8 @@ class ClusterJournalTest {
       assertThat(saved.get("bob")).isEqualTo(new ClusterJournal.Saved(31, null));
       assertThat(journal.takeSaved()).as("handed over once").isEmpty();
 
-      // Put back from another journal: not waited for, yet written (the close syncs it).
-      journal.record("cy", entry(40, 400), 40, true);
+      // Written without waiting for a sync: the close syncs it.
+      journal.record("cy", entry(40, 400), 40);
     }
 
     try (ClusterJournal journal = ClusterJournal.open(stateDir, Journal.Sync.fsync)) {
