@@ -66,11 +66,14 @@ final class JournalSync {
     next = null;
     underWay = true;
     List<Future<Boolean>> calls = new ArrayList<>();
-    for (Map.Entry<Member, java.util.concurrent.Future<Boolean>> call
-        : members.submitToAllMembers(new SyncJournal()).entrySet()) {
-      calls.add(OnContext.of((CompletionStage<Boolean>) call.getValue(), context)
-          .recover(e -> e instanceof MemberLeftException || e instanceof TargetNotMemberException
-              ? Future.succeededFuture(true) : Future.failedFuture(e)));
+    try {
+      for (Map.Entry<Member, java.util.concurrent.Future<Boolean>> call
+          : members.submitToAllMembers(new SyncJournal()).entrySet()) {
+        calls.add(OnContext.of((CompletionStage<Boolean>) call.getValue(), context)
+            .recover(e -> left(e) ? Future.succeededFuture(true) : Future.failedFuture(e)));
+      }
+    } catch (RuntimeException e) { // this member is shutting down, say: the round fails, the next one may not
+      calls.add(Future.failedFuture(e));
     }
     Future.all(calls).onComplete(done -> {
       underWay = false;
@@ -83,6 +86,16 @@ final class JournalSync {
         round();
       }
     });
+  }
+
+  /** Whether the call failed because its member left the cluster (Hazelcast may wrap the reason). */
+  private static boolean left(Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause()) {
+      if (e instanceof MemberLeftException || e instanceof TargetNotMemberException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Run on each member: syncs its journal (none yet: nothing of its entries to wait for). */
