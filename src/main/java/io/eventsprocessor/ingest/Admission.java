@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * user over their rate (and that user's later events of the request: the rules must see a user's events in
  * order), and hands the rest to the rules, which answer once each event is applied and on disk, or that it is a
  * resend of one they applied. Plain Java: each HTTP edge has its own, with its own {@link Publisher}, and all share
- * their parts (thread-safe), so a rate is judged the same whichever edge a request reaches. Events of a type no rule declares
- * are passed to the fallback consumer and answered "unsupported" each time: nothing is kept of them, so nothing
- * remembers them either.
+ * their parts (thread-safe), so a rate is judged the same whichever edge a request reaches. Events of a type no
+ * rule declares are passed to the fallback consumer and answered "unsupported" each time: nothing is kept of them,
+ * so nothing remembers them either.
  */
 public final class Admission {
   private static final Logger LOG = LoggerFactory.getLogger(Admission.class);

@@ -49,7 +49,8 @@ public final class BusPublisher implements Admission.Publisher {
     answers = null;
     bus.<Replies>request(batch.address(), batch).onComplete(done -> {
       if (done.failed()) {
-        Admission.Unavailable failure = new Admission.Unavailable("the rules did not answer (" + done.cause().getMessage() + ")");
+        Admission.Unavailable failure =
+            new Admission.Unavailable("the rules did not answer (" + done.cause().getMessage() + ")");
         waiting.forEach(answer -> answer.fail(failure));
         return;
       }
