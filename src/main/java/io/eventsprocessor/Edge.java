@@ -17,6 +17,7 @@ import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.service.AppConfig;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import io.eventsprocessor.metrics.HttpServerMeters;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,8 +25,8 @@ import java.util.function.Supplier;
  * The HTTP edges' parts, composed once for all of them: one decoder of the families' types, one gate, and one
  * admission's limits, so that a caller or a rate is judged the same whichever edge a request reaches.
  */
-record Edge(AppConfig config, EventDecoder decoder, Gate gate, Supplier<Admission> admissions, Clock clock)
-    implements Supplier<IngestVerticle> {
+record Edge(AppConfig config, EventDecoder decoder, Gate gate, Supplier<Admission> admissions,
+    HttpServerMeters requests, Clock clock) implements Supplier<IngestVerticle> {
 
   /**
    * The accepted events are measured by {@code meters} on their way back from the rules.
@@ -41,17 +42,18 @@ record Edge(AppConfig config, EventDecoder decoder, Gate gate, Supplier<Admissio
         ClientAddresses.trusting(config.http().trustedProxies(), config.http().forwardedHeader()),
         config.rateLimit().perAddress(clock), readiness,
         new Capacity(config.http().maxConnections(), config.http().bodyBytesInFlight()), stats);
+    meters.capacity(gate.capacity());
     RateLimiter perUser = rulesKeepUserRates ? RateLimiter.unlimited() : config.rateLimit().perUser(clock);
     LateEvents late = new LateEvents(clock);
     // Each edge hands its events to the rules in its own turns; the limits and counts are shared.
     Supplier<Admission> admissions = () -> new Admission(perUser, config.rateLimit().perUser().nanosPerToken(), late,
         stats, meters.measure(new BusPublisher(vertx.eventBus())));
-    return new Edge(config, decoder, gate, admissions, clock);
+    return new Edge(config, decoder, gate, admissions, meters.httpApi(), clock);
   }
 
   /** A new HTTP edge (one per launcher instance), sharing the parts above. */
   @Override
   public IngestVerticle get() {
-    return new IngestVerticle(config.http(), decoder, gate, admissions.get(), clock);
+    return new IngestVerticle(config.http(), decoder, gate, admissions.get(), requests, clock);
   }
 }

@@ -35,7 +35,7 @@ final class Parts {
       PrometheusMeterRegistry registry, Edge edge, Clock clock, Timers timers, int instances) {
     List<VerticleBase> layers = new ArrayList<>();
     if (config.notifySink().enabled()) {
-      layers.add(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port()));
+      layers.add(new NotifySinkVerticle(config.notifySink().host(), config.notifySink().port(), registry));
     }
     layers.add(new OutboxVerticle(config.notifier(), contents, outbox, store.deliveries(), store.ownDeadLetters(),
         clock, timers));

@@ -1,6 +1,7 @@
 package io.eventsprocessor.admin;
 
 import io.eventsprocessor.bus.EventAddresses;
+import io.eventsprocessor.metrics.HttpServerMeters;
 import io.eventsprocessor.ingest.Problem;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -37,6 +38,7 @@ public final class AdminVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    router.route().handler(new HttpServerMeters(metrics));
     router.route().handler(this::authorize);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));

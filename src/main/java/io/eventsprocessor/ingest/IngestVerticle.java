@@ -3,6 +3,7 @@ package io.eventsprocessor.ingest;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.eventsprocessor.event.Decoded;
 import io.eventsprocessor.event.EventDecoder;
+import io.eventsprocessor.metrics.HttpServerMeters;
 import io.eventsprocessor.event.FieldError;
 import io.eventsprocessor.ingest.Admission.Admitted;
 import io.eventsprocessor.ingest.Admission.Forbidden;
@@ -72,14 +73,17 @@ public final class IngestVerticle extends VerticleBase {
   private final EventDecoder decoder;
   private final Gate gate;
   private final Admission admission;
+  private final HttpServerMeters requests;
   private final Clock clock;
   private HttpServer server;
 
-  public IngestVerticle(Settings settings, EventDecoder decoder, Gate gate, Admission admission, Clock clock) {
+  public IngestVerticle(Settings settings, EventDecoder decoder, Gate gate, Admission admission,
+      HttpServerMeters requests, Clock clock) {
     this.settings = settings;
     this.decoder = decoder;
     this.gate = gate;
     this.admission = admission;
+    this.requests = requests;
     this.clock = clock;
   }
 
@@ -89,6 +93,7 @@ public final class IngestVerticle extends VerticleBase {
         settings.headersTimeout(), settings.bodyTimeout());
     guard.start();
     Router router = Router.router(vertx);
+    router.route().handler(requests);
     // First for every request: its headers are in, the time its body may take starts.
     router.route().handler(guard::requestBegins);
     // How often, and who may post, is decided before the body is read: a flooding or unknown caller costs no

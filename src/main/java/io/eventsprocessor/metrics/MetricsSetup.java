@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -23,9 +24,10 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * The one Prometheus registry of a process: Vert.x's own metrics (HTTP servers and clients, the event bus, pools),
- * the JVM's and the process's, and the service's. Vert.x's are on only when Vert.x is built with them: the
- * {@link io.eventsprocessor.Launcher} does it, so that no {@code -options} are needed.
+ * The one Prometheus registry of a process: Vert.x's own metrics (HTTP clients, the event bus, pools), the JVM's
+ * and the process's, and the service's, its HTTP servers' among them ({@link HttpServerMeters}). Vert.x's are on
+ * only when Vert.x is built with them: the {@link io.eventsprocessor.Launcher} does it, so that no {@code -options}
+ * are needed.
  */
 public final class MetricsSetup {
   /** The name Vert.x's metrics keep the registry under. */
@@ -44,9 +46,6 @@ public final class MetricsSetup {
   public static PrometheusMeterRegistry newRegistry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config()
-        // Vert.x Web reports every route a request went through, joined by '>': the HTTP API has two routes per
-        // path (the gate before the body, then the body), which say the same.
-        .meterFilter(MeterFilter.replaceTagValues(Label.HTTP_ROUTE.toString(), MetricsSetup::route))
         // The method is what the client wrote (Vert.x takes any token for one): each new one would be new meters.
         .meterFilter(MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(), MetricsSetup::method))
         .meterFilter(buckets("vertx.http.server.response.time", HTTP_SERVER_BUCKETS))
@@ -55,9 +54,10 @@ public final class MetricsSetup {
   }
 
   /**
-   * Vert.x's metrics on the registry of {@link #REGISTRY_NAME}. Labels stay bounded: the route (not the path, which
-   * a client chooses), the status, the method (the standard ones, any other as OTHER), the event-bus address (ours are a fixed set; replies are not counted).
-   * The JVM's meters are bound by {@link #bindJvmAndProcess}, the same with or without Vert.x's metrics.
+   * Vert.x's metrics on the registry of {@link #REGISTRY_NAME}. Labels stay bounded: the method (the standard ones,
+   * any other as OTHER), the event-bus address (ours are a fixed set; replies are not counted). Its HTTP servers'
+   * are off: {@link HttpServerMeters} keeps them at a fraction of their cost. The JVM's meters are bound by {@link
+   * #bindJvmAndProcess}, the same with or without Vert.x's metrics.
    */
   public static MicrometerMetricsOptions vertxOptions() {
     MicrometerMetricsOptions options = new MicrometerMetricsOptions()
@@ -65,7 +65,8 @@ public final class MetricsSetup {
         .setRegistryName(REGISTRY_NAME)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setJvmMetricsEnabled(false);
-    options.addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS);
+    options.addLabels(Label.EB_ADDRESS);
+    options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
     return options;
   }
 
@@ -100,20 +101,12 @@ public final class MetricsSetup {
     return gc;
   }
 
-  /** "/v1/event>/v1/event" is "/v1/event"; distinct routes stay joined. */
   private static final java.util.Set<String> METHODS =
       java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
   /** A standard method as it is, anything else as {@code OTHER}: the label's values stay a fixed set. */
   static String method(String method) {
     return METHODS.contains(method) ? method : "OTHER";
-  }
-
-  static String route(String routes) {
-    if (routes.indexOf('>') < 0) {
-      return routes;
-    }
-    return String.join(">", Arrays.stream(routes.split(">")).distinct().toList());
   }
 
   private static MeterFilter buckets(String name, Duration[] buckets) {

@@ -33,8 +33,12 @@ public final class ServiceMeters implements DeliveryObserver {
   private final Timer delivery;
   private final DistributionSummary attemptsDelivered;
   private final DistributionSummary attemptsDeadLettered;
+  private final HttpServerMeters httpApi;
+  private final MeterRegistry registry;
 
   public ServiceMeters(MeterRegistry registry) {
+    this.registry = registry;
+    httpApi = new HttpServerMeters(registry);
     eventAge = Timer.builder("events.processor.event.age")
         .description("Age of an event when accepted: its receive time minus its time (occurredAt, corrected for the "
             + "device's clock); an event stamped ahead counts as 0")
@@ -48,6 +52,21 @@ public final class ServiceMeters implements DeliveryObserver {
         .serviceLevelObjectives(DELIVERY_BUCKETS).register(registry);
     attemptsDelivered = attempts(registry, "delivered");
     attemptsDeadLettered = attempts(registry, "dead_lettered");
+  }
+
+  /** What the HTTP edges hold now, read when scraped. */
+  public void capacity(io.eventsprocessor.ingest.Capacity capacity) {
+    io.micrometer.core.instrument.Gauge.builder("events.processor.connections.open", capacity,
+        io.eventsprocessor.ingest.Capacity::connections)
+        .description("Connections open on the HTTP API, over every edge").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("events.processor.body.bytes.in.flight", capacity,
+        io.eventsprocessor.ingest.Capacity::bodyBytes)
+        .description("Bytes of request bodies held now, over every edge").register(registry);
+  }
+
+  /** The HTTP API's requests, whichever edge answered them. */
+  public HttpServerMeters httpApi() {
+    return httpApi;
   }
 
   private static DistributionSummary attempts(MeterRegistry registry, String outcome) {

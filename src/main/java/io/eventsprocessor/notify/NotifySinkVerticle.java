@@ -1,5 +1,7 @@
 package io.eventsprocessor.notify;
 
+import io.eventsprocessor.metrics.HttpServerMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -18,15 +20,18 @@ public final class NotifySinkVerticle extends VerticleBase {
 
   private final String host;
   private final int port;
+  private final MeterRegistry registry;
 
-  public NotifySinkVerticle(String host, int port) {
+  public NotifySinkVerticle(String host, int port, MeterRegistry registry) {
     this.host = host;
     this.port = port;
+    this.registry = registry;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    router.route().handler(new HttpServerMeters(registry));
     router.post("/v1/notify").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(this::receive);
     return vertx.createHttpServer().requestHandler(router).listen(port, host)
         .onSuccess(s -> LOG.info("notification sink listening on http://{}:{}/v1/notify", host, s.actualPort()));

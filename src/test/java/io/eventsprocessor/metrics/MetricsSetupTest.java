@@ -19,10 +19,4 @@ class MetricsSetupTest {
         .containsExactlyInAnyOrder("OTHER", "POST", "GET");
     assertThat(registry.get("vertx.http.server.requests").tag("method", "OTHER").counter().count()).isEqualTo(3);
   }
-
-  @Test
-  void repeatedRoutesAreReportedOnce() {
-    assertThat(MetricsSetup.route("/v1/event>/v1/event")).isEqualTo("/v1/event");
-    assertThat(MetricsSetup.route("/health")).isEqualTo("/health");
-  }
 }
