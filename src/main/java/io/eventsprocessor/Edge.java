@@ -12,12 +12,12 @@ import io.eventsprocessor.ingest.IngestVerticle;
 import io.eventsprocessor.ingest.LateEvents;
 import io.eventsprocessor.ingest.RateLimiter;
 import io.eventsprocessor.ingest.Readiness;
+import io.eventsprocessor.metrics.HttpServerMeters;
 import io.eventsprocessor.metrics.ServiceMeters;
 import io.eventsprocessor.rules.RuleFamily;
 import io.eventsprocessor.service.AppConfig;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import io.eventsprocessor.metrics.HttpServerMeters;
 import java.util.List;
 import java.util.function.Supplier;
 

@@ -1,8 +1,8 @@
 package io.eventsprocessor.admin;
 
 import io.eventsprocessor.bus.EventAddresses;
-import io.eventsprocessor.metrics.HttpServerMeters;
 import io.eventsprocessor.ingest.Problem;
+import io.eventsprocessor.metrics.HttpServerMeters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
