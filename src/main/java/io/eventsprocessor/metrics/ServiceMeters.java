@@ -2,11 +2,13 @@ package io.eventsprocessor.metrics;
 
 import io.eventsprocessor.event.Event;
 import io.eventsprocessor.ingest.Admission;
-import io.vertx.core.Future;
+import io.eventsprocessor.ingest.Capacity;
 import io.eventsprocessor.notify.DeliveryObserver;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -55,12 +57,10 @@ public final class ServiceMeters implements DeliveryObserver {
   }
 
   /** What the HTTP edges hold now, read when scraped. */
-  public void capacity(io.eventsprocessor.ingest.Capacity capacity) {
-    io.micrometer.core.instrument.Gauge.builder("events.processor.connections.open", capacity,
-        io.eventsprocessor.ingest.Capacity::connections)
+  public void capacity(Capacity capacity) {
+    Gauge.builder("events.processor.connections.open", capacity, Capacity::connections)
         .description("Connections open on the HTTP API, over every edge").register(registry);
-    io.micrometer.core.instrument.Gauge.builder("events.processor.body.bytes.in.flight", capacity,
-        io.eventsprocessor.ingest.Capacity::bodyBytes)
+    Gauge.builder("events.processor.body.bytes.in.flight", capacity, Capacity::bodyBytes)
         .description("Bytes of request bodies held now, over every edge").register(registry);
   }
 
