@@ -178,9 +178,9 @@ def settings():
         if not re.fullmatch(r"\d+[smh]?", d):
             problems.append(f"duration {d!r}: use wrk's form, e.g. 20s, 1m")
     if all(re.fullmatch(r"\d+[smh]?", d) for d in durations):
-        if seconds(args.settle_chunk) < 1:
+        if single.seconds(args.settle_chunk) < 1:
             problems.append("settle chunk at least 1s")
-        if seconds(args.warmup_max) < seconds(args.warmup):
+        if single.seconds(args.warmup_max) < single.seconds(args.warmup):
             problems.append("warmup-max at least warmup")
     if args.settle < 0:
         problems.append("settle at least 0")
@@ -191,11 +191,6 @@ def settings():
     # run.py's helpers read these names
     args.threads = 1
     return args
-
-
-def seconds(duration):
-    number, unit = re.fullmatch(r"(\d+)([smh]?)", duration).groups()
-    return int(number) * {"": 1, "s": 1, "m": 60, "h": 3600}[unit]
 
 
 def java_opts(opts):
@@ -274,21 +269,6 @@ class Node(single.Server):
         except single.NoMetric as e:
             raise SystemExit(f"{self.name}: {e}: update src/bench/run.py")
         return found, time.monotonic() - started
-
-    def jit_seconds(self):
-        """{thread id: user and system CPU seconds} of the JVM's JIT compiler threads (C1/C2 CompilerThreadN, the
-        name cut to 15 characters by Linux); a thread that has ended is gone from the map, with its time."""
-        found = {}
-        for stat in Path(f"/proc/{self.process.pid}/task").glob("*/stat"):
-            try:
-                text = stat.read_text()
-            except OSError:
-                continue  # the thread ended meanwhile
-            name = text[text.index("(") + 1:text.rindex(")")]
-            if name.startswith(("C1 CompilerThre", "C2 CompilerThre")):
-                fields = text.rsplit(")", 1)[1].split()
-                found[stat.parent.name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return found
 
     def log_size(self):
         return self.log.stat().st_size
@@ -506,33 +486,18 @@ class ClusterCpu:
         return per_node, max(0.0, (busy1 - busy0) - sum(per_node) - (wrk1 - wrk0)) / (t1 - t0)
 
 
-class Jit:
-    """The CPU the nodes' JIT compiler threads use from now on."""
-
-    def __init__(self, nodes):
-        self.nodes = nodes
-        self.start = time.monotonic(), [node.jit_seconds() for node in nodes]
-
-    def cores(self):
-        """Each node's compiler threads' cores since the start (a thread that ended meanwhile is left out)."""
-        t0, before = self.start
-        after = [node.jit_seconds() for node in self.nodes]
-        elapsed = time.monotonic() - t0
-        return [max(0.0, sum(s - b.get(tid, 0.0) for tid, s in a.items())) / elapsed for b, a in zip(before, after)]
-
-
 def warm_up(nodes, case, key, opts):
     """Load until the JIT has settled: at least --warmup, then on while any node's compiler threads used more
     than --settle cores in the last chunk, up to --warmup-max. One wrk run per chunk, each with its own users
     (events.lua starts them at the first day). Returns (seconds run, the last chunk's JIT cores of the busiest
     node, every chunk's JIT cores per node, settled)."""
-    least, chunk, most = seconds(opts.warmup), seconds(opts.settle_chunk), seconds(opts.warmup_max)
+    least, chunk, most = (single.seconds(d) for d in (opts.warmup, opts.settle_chunk, opts.warmup_max))
     done, chunks, last = 0, [], None
     while done < most:
         # up to --warmup every chunk counts toward it (the last one shorter if need be), and the first
         # chunk after it is read for settling
         length = min(chunk, (least - done) if done < least else most - done)
-        jit = Jit(nodes)
+        jit = single.Jit(nodes)
         wrk_all(nodes, case, f"{length}s", f"w{len(chunks) + 1}-", opts)
         cores = jit.cores()
         done += length
@@ -563,7 +528,7 @@ def measure_load(key, round_, n, opts, out_dir):
         run["jit_cores_at_end_of_warmup"] = None if jit_end is None else round(jit_end, 3)
         before, slow = zip(*(node.counters() for node in nodes))
         cpu = ClusterCpu(nodes)
-        jit = Jit(nodes)
+        jit = single.Jit(nodes)
         results, run["other_wrk"] = wrk_all(nodes, case, opts.duration, "m", opts)
         jit_per_node = jit.cores()
         per_node_cpu, others = cpu.stop()
@@ -786,7 +751,7 @@ def measure_failover(round_, n, opts, out_dir):
         run["killed"] = victim.name
         probe = Probe([node.http for node in survivors], opts)
         probe.start()
-        time.sleep(seconds(opts.before_kill))
+        time.sleep(single.seconds(opts.before_kill))
         run["killed_owned_users"] = victim.gauges("events_processor_cluster_users_owned")[0]
         offsets = {node.name: node.log_size() for node in survivors}
         killed_at = time.monotonic()
@@ -842,7 +807,7 @@ def failover_report(probe, killed_at, opts):
     all_users, median_user = recovery(probe, killed_at)
     # The same measure at an instant without a kill: what the pace alone takes (each user's turn comes once a
     # period), to read the figure above against.
-    reference = killed_at - min(5.0, seconds(opts.before_kill) / 2)
+    reference = killed_at - min(5.0, single.seconds(opts.before_kill) / 2)
     steady, _ = recovery(probe, reference)
     if steady is not None and reference + steady > killed_at:
         steady = None  # it ran into the kill: no reference
@@ -1017,7 +982,7 @@ def measure_rolling(round_, n, opts, out_dir):
         give_state(nodes, opts, run, opts.rolling_users)
         probe = Probe([node.http for node in nodes], opts)
         probe.start()
-        time.sleep(seconds(opts.before_kill))
+        time.sleep(single.seconds(opts.before_kill))
         steady = (probe.started + 1, time.monotonic())
         for i in range(n):
             # As an operator's script would: out of the load balancer, SIGTERM, wait for the exit, start it again,
@@ -1112,7 +1077,7 @@ def measure_fullstart(round_, n, opts, out_dir):
         give_state(nodes, opts, run, opts.fullstart_users)
         probe = Probe([node.http for node in nodes], opts)
         probe.start()
-        time.sleep(seconds(opts.before_kill))
+        time.sleep(single.seconds(opts.before_kill))
         run["users_owned_before"] = sum(v or 0 for v in owned_users(nodes))
         for node in nodes:
             node.process.kill()

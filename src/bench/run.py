@@ -86,8 +86,15 @@ def settings():
     p.add_argument("--duration", default=env("DURATION", env("DUR", "20s")),
                    help="measured time per run, wrk's -d (DURATION, or DUR; 20s)")
     p.add_argument("--warmup", default=env("WARMUP", env("WARM", "25s")),
-                   help="load before measuring, for the JIT (WARMUP, or WARM; 25s: under this load the JIT compiles "
-                        "for about half a minute, the delivery's code last, once notifications start)")
+                   help="the least load before measuring, for the JIT (WARMUP, or WARM; 25s: under this load the JIT "
+                        "compiles for about half a minute, the delivery's code last, once notifications start)")
+    p.add_argument("--settle", type=float, default=float(env("SETTLE", "0.05")),
+                   help="after --warmup, warm up on while the server's JIT compiler threads used more than this many "
+                        "cores in the last chunk (SETTLE, 0.05)")
+    p.add_argument("--settle-chunk", default=env("SETTLE_CHUNK", "10s"),
+                   help="the warm-up's chunks after --warmup: a wrk run each (SETTLE_CHUNK, 10s)")
+    p.add_argument("--warmup-max", default=env("WARMUP_MAX", "120s"),
+                   help="the longest warm-up in all, settled or not (a warning if not) (WARMUP_MAX, 120s)")
     p.add_argument("--cases", default=env("CASES", ""),
                    help="comma-separated, in the order to run them (CASES; default all: "
                         f"{','.join(cases(99, 'baseline.jar'))}, the baseline-* ones only with a baseline jar)")
@@ -192,6 +199,21 @@ class Server:
         with open(f"/proc/{self.process.pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def jit_seconds(self):
+        """{thread id: user and system CPU seconds} of the JVM's JIT compiler threads (C1/C2 CompilerThreadN, the
+        name cut to 15 characters by Linux); a thread that has ended is gone from the map, with its time."""
+        found = {}
+        for stat in Path(f"/proc/{self.process.pid}/task").glob("*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:
+                continue  # the thread ended meanwhile
+            name = text[text.index("(") + 1:text.rindex(")")]
+            if name.startswith(("C1 CompilerThre", "C2 CompilerThre")):
+                fields = text.rsplit(")", 1)[1].split()
+                found[stat.parent.name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return found
 
     def peak_rss_mb(self):
         with open(f"/proc/{self.process.pid}/status") as status:
@@ -302,6 +324,26 @@ def start_service(logs, state_dir, case, opts, receiver=None):
     server = Server(command, env, logs / "service.log", f"http://127.0.0.1:{http}/health",
                     f"http://127.0.0.1:{admin}" if admin else None, hint)
     return server, f"http://127.0.0.1:{http}"
+
+
+class Jit:
+    """The CPU the nodes' JIT compiler threads use from now on."""
+
+    def __init__(self, nodes):
+        self.nodes = nodes
+        self.start = time.monotonic(), [node.jit_seconds() for node in nodes]
+
+    def cores(self):
+        """Each node's compiler threads' cores since the start (a thread that ended meanwhile is left out)."""
+        t0, before = self.start
+        after = [node.jit_seconds() for node in self.nodes]
+        elapsed = time.monotonic() - t0
+        return [max(0.0, sum(s - b.get(tid, 0.0) for tid, s in a.items())) / elapsed for b, a in zip(before, after)]
+
+
+def seconds(duration):
+    number, unit = re.fullmatch(r"(\d+)([smh]?)", duration).groups()
+    return int(number) * {"": 1, "s": 1, "m": 60, "h": 3600}[unit]
 
 
 # ---- load and checks -------------------------------------------------------------------------------------------
@@ -422,11 +464,13 @@ def measure(key, case, round_, opts, out_dir):
             receiver, receiver_url = start_bare(logs, "receiver.log")
         server, url = (start_bare(logs) if case.server == "bare"
                        else start_service(logs, state_dir, case, opts, receiver_url if receiver else None))
-        wrk(url, case, opts.warmup, "w", opts)
+        run["warmup_s"], run["jit_cores_at_end_of_warmup"] = warm_up(server, url, case, opts)
         before = counters(server, case)
         notified_before = notified(receiver)
         cpu = Cpu(server, receiver)
+        jit = Jit([server])
         result, run["other_wrk"] = wrk(url, case, opts.duration, "m", opts)
+        run["jit_cores"] = round(jit.cores()[0], 3)
         server_cpu_s, receiver_cpu_s, others = cpu.stop()
         run["other_cpu_cores"] = round(others, 2)
         run["server_cpu_s"] = round(server_cpu_s, 2)
@@ -459,8 +503,30 @@ def measure(key, case, round_, opts, out_dir):
     return run
 
 
+def warm_up(server, url, case, opts):
+    """Load until the JIT has settled: --warmup, then chunks of --settle-chunk while the server's compiler threads
+    used more than --settle cores in the last one, up to --warmup-max. How long the JIT takes depends on the
+    machine's load as much as on the build (25 s on a quiet day here, more than a minute on a busy one), and a
+    measurement it shares with the compiler measures the compiler. Each chunk has its own users (wrk's label), so
+    that no user's time goes back. Returns (seconds of load, the last chunk's JIT cores)."""
+    least, chunk, most = (seconds(d) for d in (opts.warmup, opts.settle_chunk, opts.warmup_max))
+    done, jit_cores = 0, None
+    while done < most:
+        length = least if done == 0 else min(chunk, most - done)
+        jit = Jit([server])
+        wrk(url, case, f"{length}s", f"w{done}-", opts)
+        done += length
+        jit_cores = round(jit.cores()[0], 3)
+        if jit_cores <= opts.settle:
+            break
+    return done, jit_cores
+
+
 def warnings(run, case, ok, opts):
     found = []
+    if run["jit_cores_at_end_of_warmup"] > opts.settle:
+        found.append(f"the JIT had not settled after {run['warmup_s']} s of warm-up "
+                     f"({run['jit_cores_at_end_of_warmup']:.2f} cores): lengthen --warmup-max")
     counts = run["server_counts"]
     if counts is None:
         found.append("the baseline's /metrics could not be read: its counts were not checked against wrk's")
@@ -495,7 +561,8 @@ def summarise(runs, order, known):
         # The ratio is taken within each round, then the median over rounds: drift between rounds cancels out.
         ratios = [r["events_per_s"] / reference[r["round"]] for r in mine if reference.get(r["round"])]
         row = {"case": key, "title": known[key].title, "runs": len(mine)}
-        for field in ("events_per_s", "cpu_us_per_event", "p50_ms", "p99_ms", "peak_rss_mb", "other_cpu_cores"):
+        for field in ("events_per_s", "cpu_us_per_event", "p50_ms", "p99_ms", "peak_rss_mb", "other_cpu_cores",
+                      "warmup_s", "jit_cores"):
             values = [r[field] for r in mine if r[field] is not None]
             row[field] = ({"median": statistics.median(values), "min": min(values), "max": max(values)}
                           if values else None)
@@ -521,6 +588,10 @@ def table(rows):
                      f"{spread(row['p99_ms'], ms)} | {spread(row['peak_rss_mb'], whole)} | {row['non2xx']:,} | {ratio} |")
     others = [row["other_cpu_cores"]["median"] for row in rows]
     lines.append(f"\nOther processes used {min(others):.2f}–{max(others):.2f} cores (median per case) while measuring.")
+    warm = [row["warmup_s"][x] for row in rows for x in ("min", "max")]
+    jit = [row["jit_cores"][x] for row in rows for x in ("min", "max")]
+    lines.append(f"Warm-ups took {min(warm):.0f}–{max(warm):.0f} s; the JIT used {min(jit):.2f}–{max(jit):.2f} "
+                 "cores while measuring.")
     return "\n".join(lines)
 
 
@@ -541,7 +612,8 @@ def preflight(opts):
 def main():
     opts, known = settings()
     preflight(opts)
-    for d in (opts.duration, opts.warmup):  # a wrong one fails now, not after the first server started
+    # a wrong duration fails now, not after the first server started
+    for d in (opts.duration, opts.warmup, opts.settle_chunk, opts.warmup_max):
         if not re.fullmatch(r"\d+[smh]?", d):
             raise SystemExit(f"duration {d!r}: use wrk's form, e.g. 20s, 1m")
     # SIGTERM (a timeout, a CI cancel) unwinds like Ctrl-C, through the finally that stops the server.
@@ -549,7 +621,8 @@ def main():
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     out_dir = ROOT / "target" / "bench" / stamp
     out = Path(opts.out) if opts.out else out_dir / "results.json"
-    print(f"{opts.rounds} round(s) of {', '.join(opts.cases)}; warm-up {opts.warmup}, measured {opts.duration}, "
+    print(f"{opts.rounds} round(s) of {', '.join(opts.cases)}; warm-up {opts.warmup} to {opts.warmup_max} (until "
+          f"the JIT uses {opts.settle} cores or less), measured {opts.duration}, "
           f"wrk -t{opts.threads} -c{opts.connections}; {os.cpu_count()} cores; notifications to the "
           f"{'bare receiver' if opts.receiver == 'bare' else 'local sink'}; logs in {out_dir.relative_to(ROOT)}"
           + (f"; baseline {opts.baseline_jar}" if opts.baseline_jar else ""), flush=True)
@@ -562,6 +635,7 @@ def main():
             print(f"round {round_} {key:19} {run['events_per_s']:>9,.0f} events/s  "
                   f"CPU {num(run['cpu_us_per_event']):>6} µs/event  p50 {num(run['p50_ms']):>6} ms  "
                   f"p99 {num(run['p99_ms']):>6} ms  peak RSS {run['peak_rss_mb']:>5} MB  non-2xx {run['non2xx']}  "
+                  f"warm-up {run['warmup_s']} s, JIT then {run['jit_cores']:.2f} cores  "
                   f"others' CPU {run['other_cpu_cores']:.2f} cores"
                   + (f"  receiver: {run['notified_per_s']:,.0f} notifications/s, CPU {run['receiver_cpu_s']:.1f} s"
                      if "notified_per_s" in run else ""), flush=True)

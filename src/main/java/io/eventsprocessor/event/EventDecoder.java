@@ -96,10 +96,7 @@ public final class EventDecoder {
     }
     Known known = this.known;
     List<EventFormat> formats = known.formats();
-    EventFormat format = formats.stream()
-        .filter(f -> mediaType.equalsIgnoreCase(f.mediaType()))
-        .findFirst()
-        .orElseGet(() -> formats.stream().filter(f -> f.claims(json)).findFirst().orElseThrow());
+    EventFormat format = format(formats, mediaType, json);
     FieldReader reader = new FieldReader(json);
     // Taken at its own stamp, the event's receive time is set to that stamp once read.
     Event event = format.read(json, reader, receivedAt == null ? Instant.EPOCH : receivedAt);
@@ -109,9 +106,9 @@ public final class EventDecoder {
     }
     EventSchema schema = event == null ? null : known.vocabulary().schema(event.type());
     if (schema != null) {
-      for (String field : schema.requiredData()) {
-        if (event.dataString(field) == null) {
-          reader.error(format.dataFieldName(event.type(), field), "is required for " + event.type());
+      for (DataField field : schema.data()) {
+        if (field.required() && event.dataString(field.name()) == null) {
+          reader.error(format.dataFieldName(event.type(), field.name()), "is required for " + event.type());
         }
       }
     }
@@ -132,5 +129,20 @@ public final class EventDecoder {
       return new Decoded.Invalid(reader.errors());
     }
     return new Decoded.Valid(event.correctedTo(corrected.occurredAt()), schema != null, corrected.clamped());
+  }
+
+  /** The format of the media type, else the first that recognises the document (the last one takes anything). */
+  private static EventFormat format(List<EventFormat> formats, String mediaType, JsonObject json) {
+    for (EventFormat f : formats) {
+      if (mediaType.equalsIgnoreCase(f.mediaType())) {
+        return f;
+      }
+    }
+    for (EventFormat f : formats) {
+      if (f.claims(json)) {
+        return f;
+      }
+    }
+    throw new IllegalStateException("no event format claims the document");
   }
 }

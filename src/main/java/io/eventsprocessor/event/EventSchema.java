@@ -20,11 +20,6 @@ public record EventSchema(String type, List<DataField> data) {
     return new EventSchema(type, List.of(data));
   }
 
-  /** The names of the data fields an event of this type must carry. */
-  public List<String> requiredData() {
-    return data.stream().filter(DataField::required).map(DataField::name).toList();
-  }
-
   /**
    * The same type as declared by two families: an event must satisfy both. A field both declare is required if
    * either requires it, and is held to the shorter of the two lengths.

@@ -129,7 +129,13 @@ public final class Admission {
         items.add(admit(i, (Decoded.Valid) decoded.get(i), limitedUsers));
       }
     }
-    return Future.join(items).map(all -> new Admitted(items.stream().map(Future::result).toList()));
+    return Future.join(items).map(all -> {
+      List<Item> answers = new ArrayList<>(items.size());
+      for (Future<Item> item : items) {
+        answers.add(item.result());
+      }
+      return new Admitted(answers);
+    });
   }
 
   private Future<Item> admit(int index, Decoded.Valid valid, Map<String, Long> limitedUsers) {

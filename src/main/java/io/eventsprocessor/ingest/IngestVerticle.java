@@ -366,10 +366,10 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   private void logRejections(RoutingContext ctx, List<Item> items) {
-    List<Item> rejected = items.stream().filter(item -> item.status() == Status.REJECTED).toList();
-    if (rejected.isEmpty() || !LOG.isInfoEnabled()) {
+    if (!LOG.isInfoEnabled() || items.stream().noneMatch(item -> item.status() == Status.REJECTED)) {
       return;
     }
+    List<Item> rejected = items.stream().filter(item -> item.status() == Status.REJECTED).toList();
     String details = rejected.stream().limit(LOGGED_REJECTIONS)
         .map(item -> (items.size() > 1 ? "[" + item.index() + "] " : "")
             + item.errors().stream().map(e -> e.field() + " " + e.message()).collect(Collectors.joining("; ")))
