@@ -99,17 +99,9 @@ def settings():
     p.add_argument("--rounds", type=int, default=int(env("ROUNDS", "1")), help="rounds of every case (ROUNDS, 1)")
     p.add_argument("--duration", default=env("DURATION", "20s"), help="measured time of the load cases, wrk's -d "
                                                                      "(DURATION, 20s)")
-    p.add_argument("--warmup", default=env("WARMUP", "30s"),
-                   help="the least load before measuring (other users than the measured run's), for the JIT "
-                        "(WARMUP, 30s)")
-    p.add_argument("--settle", type=float, default=float(env("SETTLE", "0.1")),
-                   help="after --warmup, warm up on while the compiler threads of any node used more than this many "
-                        "cores in the last chunk (SETTLE, 0.1: three JVMs on 2 cores rarely go below)")
-    p.add_argument("--settle-chunk", default=env("SETTLE_CHUNK", "10s"),
-                   help="the warm-up's chunks: a wrk run each, the compiler threads' CPU read after each "
-                        "(SETTLE_CHUNK, 10s)")
-    p.add_argument("--warmup-max", default=env("WARMUP_MAX", "300s"),
-                   help="the longest warm-up in all, settled or not (a warning if not) (WARMUP_MAX, 300s)")
+    single.warm_up_settings(p, env("WARMUP", "30s"), "0.1", "300s",
+                            "other users than the measured run's (WARMUP, 30s)",
+                            ": three JVMs on 2 cores rarely go below")
     p.add_argument("--cases", default=env("CASES", ""),
                    help=f"comma-separated, in the order to run them, of {', '.join(KNOWN_CASES)} (CASES; default "
                         f"{','.join(ALL_CASES)}: rolling, which takes minutes, only when named)")

@@ -79,22 +79,29 @@ def cases(batch, baseline_jar=""):
     return known
 
 
+def warm_up_settings(p, warmup, settle, most, warmup_note, settle_note):
+    """The warm-up's flags, the same in this runner and the cluster's, with their own defaults."""
+    env = os.environ.get
+    p.add_argument("--warmup", default=warmup, help=f"the least load before measuring, for the JIT ({warmup_note})")
+    p.add_argument("--settle", type=float, default=float(env("SETTLE", settle)),
+                   help="after --warmup, warm up on while the compiler threads of any server used more than this many "
+                        f"cores in the last chunk (SETTLE, {settle}{settle_note})")
+    p.add_argument("--settle-chunk", default=env("SETTLE_CHUNK", "10s"),
+                   help="the warm-up's chunks: a wrk run each, the compiler threads' CPU read after each "
+                        "(SETTLE_CHUNK, 10s)")
+    p.add_argument("--warmup-max", default=env("WARMUP_MAX", most),
+                   help=f"the longest warm-up in all, settled or not (a warning if not) (WARMUP_MAX, {most})")
+
+
 def settings():
     env = os.environ.get
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=int(env("ROUNDS", "3")), help="rounds of every case (ROUNDS, 3)")
     p.add_argument("--duration", default=env("DURATION", env("DUR", "20s")),
                    help="measured time per run, wrk's -d (DURATION, or DUR; 20s)")
-    p.add_argument("--warmup", default=env("WARMUP", env("WARM", "25s")),
-                   help="the least load before measuring, for the JIT (WARMUP, or WARM; 25s: under this load the JIT "
-                        "compiles for about half a minute, the delivery's code last, once notifications start)")
-    p.add_argument("--settle", type=float, default=float(env("SETTLE", "0.05")),
-                   help="after --warmup, warm up on while the server's JIT compiler threads used more than this many "
-                        "cores in the last chunk (SETTLE, 0.05)")
-    p.add_argument("--settle-chunk", default=env("SETTLE_CHUNK", "10s"),
-                   help="the warm-up's chunks after --warmup: a wrk run each (SETTLE_CHUNK, 10s)")
-    p.add_argument("--warmup-max", default=env("WARMUP_MAX", "120s"),
-                   help="the longest warm-up in all, settled or not (a warning if not) (WARMUP_MAX, 120s)")
+    warm_up_settings(p, env("WARMUP", env("WARM", "25s")), "0.05", "120s",
+                     "WARMUP, or WARM; 25s: under this load the JIT compiles for about half a minute on a quiet day, "
+                     "the delivery's code last, once notifications start", "")
     p.add_argument("--cases", default=env("CASES", ""),
                    help="comma-separated, in the order to run them (CASES; default all: "
                         f"{','.join(cases(99, 'baseline.jar'))}, the baseline-* ones only with a baseline jar)")
