@@ -81,7 +81,7 @@ public final class RuleEngine {
   /** Whether the user had the event applied already (see {@link RecentEvents}). */
   public boolean applied(Event event, long realNow) {
     Entry entry = users.get(event.userId());
-    return entry != null && rules.applied(entry.state(), event, realNow);
+    return entry != null && rules.applied(entry.view(), event, realNow);
   }
 
   /**
@@ -127,14 +127,14 @@ public final class RuleEngine {
 
   /** Stores the user's new state, in place of its entry in the heap of wake-ups when it is due some time. */
   private void commit(String userId, Entry before, UserState state, long realNow, boolean afterWakeUp) {
-    rules.count(before == null ? null : before.state(), state);
+    rules.count(before == null ? null : before.view(), state);
     if (state == null) {
       if (before != null) {
         users.remove(before);
       }
       return;
     }
-    users.replace(before, new Entry(userId, state, rules.wakeAt(userId, state, realNow, afterWakeUp)));
+    users.put(before, userId, state, rules.wakeAt(userId, state, realNow, afterWakeUp));
   }
 
   /**
@@ -161,7 +161,7 @@ public final class RuleEngine {
       if (state == null) {
         users.remove(entry);
       } else {
-        users.replace(entry, new Entry(entry.userId, state, next.wakeAt(entry.userId, state, realNow, false)));
+        users.put(entry, entry.userId, state, next.wakeAt(entry.userId, state, realNow, false));
         kept.add(state);
       }
     });
@@ -172,19 +172,22 @@ public final class RuleEngine {
 
   // Snapshots: a record per user: its id, then its state as the rule set writes it.
 
-  /** Every user's state as it stands, cheap to take (the states are immutable); written on any thread. */
+  /**
+   * Every user's state as it stands, cheap to take, to be written on any thread: the users' entries stay as they
+   * are until it is written or {@linkplain Snapshot#release released}.
+   */
   public Snapshot snapshot() {
-    return new Snapshot(rules, users.copy(), users.size());
+    return new Snapshot(rules, users.hold(), users.size());
   }
 
   /** A copy of the users taken on the engine's thread, to be written elsewhere. */
   public final class Snapshot {
     /** The rules the states were taken under: a reload before the snapshot is written does not change them. */
     private final RuleSet rules;
-    private final Entry[] entries;
+    private final UserTable.Hold entries;
     private final int users;
 
-    private Snapshot(RuleSet rules, Entry[] entries, int users) {
+    private Snapshot(RuleSet rules, UserTable.Hold entries, int users) {
       this.rules = rules;
       this.entries = entries;
       this.users = users;
@@ -194,15 +197,27 @@ public final class RuleEngine {
       return users;
     }
 
-    /** One record per user; the buffer is reused, so each must be consumed at once. */
+    /** One record per user; the buffer is reused, so each must be consumed at once. Releases the snapshot. */
     public void write(Consumer<ByteBuf> records) {
-      ByteBuf record = Unpooled.buffer(512);
-      UserTable.forEach(entries, entry -> {
-        record.clear();
-        Bytes.writeString(record, entry.userId);
-        rules.write(record, entry.state());
-        records.accept(record);
-      });
+      try {
+        ByteBuf record = Unpooled.buffer(512);
+        UserTable.forEach(entries.entries, entry -> {
+          record.clear();
+          Bytes.writeString(record, entry.userId);
+          rules.write(record, entry.view()); // held: its arrays do not change
+          records.accept(record);
+        });
+      } finally {
+        release();
+      }
+    }
+
+    /**
+     * The snapshot is written, or will not be: the engine may change its users' entries in place again (until then
+     * it replaces them). Any thread; releasing again does nothing.
+     */
+    public void release() {
+      entries.release();
     }
   }
 

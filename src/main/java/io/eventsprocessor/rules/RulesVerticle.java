@@ -487,6 +487,7 @@ public final class RulesVerticle extends VerticleBase {
         }));
     snapshotWrite = write;
     write.onComplete(saved -> {
+      users.release(); // written, or it never will be (the outbox did not answer): the users may change in place
       if (saved.succeeded()) {
         snapshots.saved(System.nanoTime() - started);
         snapshotRetry = RECOVERY_RETRY;
@@ -538,6 +539,8 @@ public final class RulesVerticle extends VerticleBase {
       users.write(record -> writer.record(USER, record));
       writer.record(OUTBOX, Unpooled.wrappedBuffer(outbox.toBuffer().getBytes()));
       writer.commit(position);
+    } finally {
+      users.release();
     }
   }
 

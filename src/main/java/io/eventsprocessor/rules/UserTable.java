@@ -4,6 +4,7 @@ import io.eventsprocessor.policy.Deferred;
 import io.eventsprocessor.policy.Marks;
 import io.eventsprocessor.rules.RuleSet.UserState;
 import io.eventsprocessor.time.DueTimer;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -17,40 +18,84 @@ final class UserTable {
 
   /**
    * A user's state, kept flat (the clock's two instants inline), and the server time of its one wake-up
-   * ({@link DueTimer#NEVER} when none). Replaced on every change, so a copy of the table is a consistent snapshot;
-   * {@code slot}, its place in the heap of wake-ups (-1 when it has none), is the only thing that changes in it.
+   * ({@link DueTimer#NEVER} when none). Changed in place by the user's next step, so that a user's events replace
+   * only what the rules made anew (the families' states) and not the entry, its arrays and its id: at a steady load
+   * each replaced object ends in the old generation, and the fewer there are, the rarer the full collections that
+   * set the p99. While a snapshot being written holds the entry ({@link UserTable#hold}), it is frozen: a change
+   * replaces it. Its arrays never leave it: {@link #state()} hands out copies.
    */
   static final class Entry {
     final String userId;
-    final long clockEventMillis;
-    final long clockRealMillis;
-    final Object[] states;
-    final long[] recent;
-    final String timeZone;
-    final String locale;
+    /** How many holds of the table were taken before the entry was made: a later hold may hold it. */
+    final int generation;
+    long clockEventMillis;
+    long clockRealMillis;
+    Object[] states;
+    /** The user's recent ids in its first {@link #recentCount} places. */
+    long[] recent = RecentEvents.NONE;
+    int recentCount;
+    String timeZone;
+    String locale;
     /**
-     * The user's marks and deferred notifications in one field, so the entry stays 64 bytes: null for neither (most
+     * The user's marks and deferred notifications in one field, so the entry stays small: null for neither (most
      * users), the marks' {@code long[]} when nothing is deferred, or a {@code Deferred[]} preceded by the marks in an
      * {@code Object[]}.
      */
-    final Object guarded;
-    final long wakeAt;
+    Object guarded;
+    long wakeAt;
     int slot = -1;
 
-    Entry(String userId, UserState state, long wakeAt) {
+    Entry(String userId, UserState state, long wakeAt, int generation) {
       this.userId = userId;
-      this.clockEventMillis = state.clockEventMillis();
-      this.clockRealMillis = state.clockRealMillis();
-      this.states = state.states();
-      this.recent = state.recent();
-      this.timeZone = state.timeZone();
-      this.locale = state.locale();
-      this.guarded = state.deferred().length > 0 ? new Object[] {state.marks(), state.deferred()}
+      this.generation = generation;
+      set(state, wakeAt);
+    }
+
+    private void set(UserState state, long wakeAt) {
+      clockEventMillis = state.clockEventMillis();
+      clockRealMillis = state.clockRealMillis();
+      Object[] nextStates = state.states();
+      if (states != null && states.length == nextStates.length) {
+        System.arraycopy(nextStates, 0, states, 0, nextStates.length);
+      } else {
+        states = nextStates.clone();
+      }
+      long[] nextRecent = state.recent();
+      if (nextRecent.length > recent.length) {
+        recent = new long[capacity(nextRecent.length)];
+      }
+      System.arraycopy(nextRecent, 0, recent, 0, nextRecent.length);
+      recentCount = nextRecent.length;
+      timeZone = state.timeZone();
+      locale = state.locale();
+      guarded = state.deferred().length > 0 ? new Object[] {state.marks(), state.deferred()}
           : state.marks().length > 0 ? state.marks() : null;
       this.wakeAt = wakeAt;
     }
 
+    /**
+     * Room for {@code ids} recent ids and a few more: a user's memory grows an id an event up to its cap, and
+     * growing by steps makes a handful of arrays on the way instead of one per event. Exact up to two ids, the
+     * size of most idle users' memory.
+     */
+    private static int capacity(int ids) {
+      return ids <= 2 ? ids : Math.min(2 * ids, ids + 8);
+    }
+
+    /** The user's state, in arrays of its own: what the entry holds changes with the user's next step. */
     UserState state() {
+      return state(states.clone(), recentCount == 0 ? RecentEvents.NONE : Arrays.copyOf(recent, recentCount));
+    }
+
+    /**
+     * The user's state in the entry's own arrays where it can: to be read at once and let go, before the user's
+     * next step changes them (an event's duplicate check, the count of users per family).
+     */
+    UserState view() {
+      return state(states, recentCount == recent.length ? recent : Arrays.copyOf(recent, recentCount));
+    }
+
+    private UserState state(Object[] states, long[] recent) {
       return new UserState(clockEventMillis, clockRealMillis, states, recent, timeZone, locale,
           guarded instanceof long[] marks ? marks : guarded instanceof Object[] both ? (long[]) both[0] : Marks.NONE,
           guarded instanceof Object[] both ? (Deferred[]) both[1] : Deferred.NONE);
@@ -61,6 +106,10 @@ final class UserTable {
   private Entry[] table = new Entry[MIN_CAPACITY];
   private int size;
   private final WakeUps wakeUps = new WakeUps();
+  /** Holds taken so far: the generation of the entries made now. */
+  private int generation;
+  /** The holds not released yet, oldest first (one at a time, as snapshots are written). */
+  private final ArrayDeque<Hold> holds = new ArrayDeque<>();
 
   int size() {
     return size;
@@ -76,8 +125,17 @@ final class UserTable {
     return null;
   }
 
-  /** Puts {@code after} in place of {@code before} (the user's current entry, or null when it has none). */
-  void replace(Entry before, Entry after) {
+  /**
+   * Stores the user's new state and wake-up: in its entry {@code before} when no copy of the table can hold it,
+   * otherwise in a new entry in its place (or the user's first, when {@code before} is null).
+   */
+  void put(Entry before, String userId, UserState state, long wakeAt) {
+    if (before != null && before.generation >= frozenBelow()) {
+      before.set(state, wakeAt);
+      wakeUps.rescheduled(before);
+      return;
+    }
+    Entry after = new Entry(userId, state, wakeAt, generation);
     if (before == null) {
       if (size + 1 > table.length / 4 * 3) {
         resize(table.length * 2);
@@ -119,9 +177,42 @@ final class UserTable {
     return first;
   }
 
-  /** A copy of the table as it stands; its entries are immutable in what a snapshot reads. */
+  /** A copy of the table as it stands, to be read on this thread at once. */
   Entry[] copy() {
     return table.clone();
+  }
+
+  /**
+   * A copy of the table as it stands, to be read on any thread (a snapshot written elsewhere): its entries stay as
+   * they are until it is released (a change replaces them meanwhile), so it reads the users as they are now.
+   */
+  Hold hold() {
+    Hold hold = new Hold(table.clone(), ++generation);
+    holds.add(hold);
+    return hold;
+  }
+
+  /** The generation below which entries are frozen: the newest hold not released, if any. */
+  private int frozenBelow() {
+    holds.removeIf(hold -> hold.released);
+    return holds.isEmpty() ? Integer.MIN_VALUE : holds.peekLast().generation;
+  }
+
+  /** A copy of the table being read elsewhere; released (on any thread) once read, or abandoned. */
+  static final class Hold {
+    final Entry[] entries;
+    private final int generation;
+    private volatile boolean released;
+
+    private Hold(Entry[] entries, int generation) {
+      this.entries = entries;
+      this.generation = generation;
+    }
+
+    /** The entries are read: the table may change them in place again. Releasing again does nothing. */
+    void release() {
+      released = true;
+    }
   }
 
   static void forEach(Entry[] copy, Consumer<Entry> action) {
@@ -189,6 +280,21 @@ final class UserTable {
         heap[after.slot] = after;
         siftUp(after.slot);
         siftDown(after.slot);
+      }
+    }
+
+    /** Moves the entry to its place for its new due time (adds it, or drops it when it is not due). */
+    void rescheduled(Entry entry) {
+      boolean due = entry.wakeAt != DueTimer.NEVER;
+      if (entry.slot < 0) {
+        if (due) {
+          add(entry);
+        }
+      } else if (!due) {
+        remove(entry);
+      } else {
+        siftUp(entry.slot);
+        siftDown(entry.slot);
       }
     }
 

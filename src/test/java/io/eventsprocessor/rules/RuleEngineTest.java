@@ -183,6 +183,52 @@ public class RuleEngineTest {
   }
 
   @Test
+  void aSnapshotHoldsTheUsersAsTheyWereWhenTakenWhileTheirEventsGoOn() {
+    // A user's entry changes in place between snapshots, but not while a snapshot holds it.
+    RuleEngine engine = standard();
+    RuleEngine asTaken = standard();
+    for (Event event : List.of(FOO.at("10:00:00").launch(), FOO.at("10:01:00").started("p"),
+        BAR.at("10:00:00").launch())) {
+      engine.apply(event, REAL);
+      asTaken.apply(event, REAL);
+    }
+    RuleEngine.Snapshot snapshot = engine.snapshot();
+    engine.apply(FOO.at("10:40:00").finished("p"), REAL + 1_000);
+    engine.apply(BAR.at("10:02:00").started("q"), REAL + 1_000);
+    for (int i = 0; i < 40; i++) {
+      engine.apply(FOO.at(Instant.parse("2026-06-01T11:00:00Z").plusSeconds(i)).launch(), REAL + 2_000 + i);
+    }
+    engine.wakeUp(REAL + Duration.ofHours(1).toMillis());
+
+    List<String> written = new ArrayList<>();
+    snapshot.write(record -> written.add(ByteBufUtil.hexDump(record)));
+    assertThat(written).isNotEqualTo(records(engine).stream().map(ByteBufUtil::hexDump).toList())
+        .isEqualTo(records(asTaken).stream().map(ByteBufUtil::hexDump).toList());
+  }
+
+  @Test
+  void aUsersStateOnceReadDoesNotChangeWithItsLaterEvents() {
+    RuleEngine engine = standard();
+    engine.apply(FOO.at("10:00:00").launch(), REAL);
+    RuleSet.Step step = engine.apply(FOO.at("10:01:00").started("p"), REAL);
+    RuleSet.UserState read = engine.user("foo");
+    long[] recent = read.recent().clone();
+    Object[] states = read.states().clone();
+    long[] stepRecent = step.state().recent().clone();
+    Object[] stepStates = step.state().states().clone();
+
+    engine.apply(FOO.at("10:02:00").paused("p"), REAL + 1_000);
+    engine.apply(FOO.at("10:03:00").resumed("p"), REAL + 2_000);
+    engine.apply(FOO.at("10:04:00").launch(), REAL + 3_000);
+
+    assertThat(engine.user("foo").recent()).hasSize(5);
+    assertThat(read.recent()).containsExactly(recent);
+    assertThat(read.states()).containsExactly(states);
+    assertThat(step.state().recent()).containsExactly(stepRecent);
+    assertThat(step.state().states()).containsExactly(stepStates);
+  }
+
+  @Test
   void stateOfAFamilyNoLongerRegisteredIsDroppedNotMisread() {
     RuleEngine engine = standard();
     engine.apply(FOO.at("10:00:00").launch(), REAL);

@@ -21,8 +21,11 @@ class UserTableProperties {
   private static final UserState STATE = new UserState(0, 0, new Object[0], new long[0], null, null,
       io.eventsprocessor.policy.Marks.NONE, io.eventsprocessor.policy.Deferred.NONE);
 
-  /** Sets a user's wake-up ({@code DueTimer.NEVER}: stays with nothing due), or removes it when {@code wakeAt < 0}. */
-  record Change(String userId, long wakeAt) {}
+  /**
+   * Sets a user's wake-up ({@code DueTimer.NEVER}: stays with nothing due), or removes it when {@code wakeAt < 0};
+   * with {@code hold}, the table is held first, as a snapshot does (and the hold before released).
+   */
+  record Change(String userId, long wakeAt, boolean hold) {}
 
   @Provide
   Arbitrary<List<Change>> changes() {
@@ -32,14 +35,34 @@ class UserTableProperties {
         Arbitraries.of("Aa", "BB").list().ofSize(4).map(parts -> String.join("", parts)));
     Arbitrary<Long> wakeAt = Arbitraries.oneOf(Arbitraries.longs().between(-1, 50),
         Arbitraries.just(DueTimer.NEVER));
-    return Combinators.combine(ids, wakeAt).as(Change::new).list().ofMaxSize(4_000);
+    Arbitrary<Boolean> hold = Arbitraries.integers().between(0, 99).map(i -> i == 0);
+    return Combinators.combine(ids, wakeAt, hold).as(Change::new).list().ofMaxSize(4_000);
+  }
+
+  private static void readAndRelease(UserTable.Hold hold, Map<String, Long> then) {
+    if (hold == null) {
+      return;
+    }
+    Map<String, Long> read = new HashMap<>();
+    UserTable.forEach(hold.entries, entry -> read.put(entry.userId, entry.wakeAt));
+    assertThat(read).isEqualTo(then);
+    hold.release();
   }
 
   @Property(tries = 200)
   void holdsWhatAMapHoldsAndWakesInDueOrder(@ForAll("changes") List<Change> changes) {
     UserTable table = new UserTable();
     Map<String, Long> model = new HashMap<>();
+    // The hold being "written", with what the model held when it was taken: entries change in place, but not while
+    // a hold holds them. Each is read once the next is taken (or at the end), then released.
+    UserTable.Hold held = null;
+    Map<String, Long> then = null;
     for (Change change : changes) {
+      if (change.hold()) {
+        readAndRelease(held, then);
+        held = table.hold();
+        then = new HashMap<>(model);
+      }
       Entry before = table.get(change.userId());
       if (change.wakeAt() < 0) {
         if (before != null) {
@@ -47,10 +70,11 @@ class UserTableProperties {
         }
         model.remove(change.userId());
       } else {
-        table.replace(before, new Entry(change.userId(), STATE, change.wakeAt()));
+        table.put(before, change.userId(), STATE, change.wakeAt());
         model.put(change.userId(), change.wakeAt());
       }
     }
+    readAndRelease(held, then);
     assertThat(table.size()).isEqualTo(model.size());
     model.forEach((userId, wakeAt) -> assertThat(table.get(userId)).isNotNull()
         .extracting(entry -> entry.wakeAt).isEqualTo(wakeAt));
