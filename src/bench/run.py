@@ -5,7 +5,10 @@ On a shared 2-core machine absolute figures move by 10-15 % from one minute to t
 to a bare server measured minutes apart under the same load moves much less. So every case runs in each round, in
 a fresh JVM, one after the other, and the table reports medians over the rounds and the ratio to the bare server's
 parse-and-answer case of the same round, with the server's CPU time per event (user and system, from /proc), which
-the machine's noise moves less than events/s.
+the machine's noise moves less than events/s. The order of the cases turns by one place each round, so that over
+as many rounds as there are cases each case has run in each place once: a drift within a round (one jar run twice
+in a round here measured 61.6 and 67.6 us an event in one round, 66.6 and 62.1 in the next) does not always count
+against the same case.
 
 The service runs with state.sync fsync (the default) and write, for single events and batches; with a baseline jar
 (another build of the service) its single and batch cases run too, in the same rounds.
@@ -103,8 +106,9 @@ def settings():
                      "WARMUP, or WARM; 25s: under this load the JIT compiles for about half a minute on a quiet day, "
                      "the delivery's code last, once notifications start", "")
     p.add_argument("--cases", default=env("CASES", ""),
-                   help="comma-separated, in the order to run them (CASES; default all: "
-                        f"{','.join(cases(99, 'baseline.jar'))}, the baseline-* ones only with a baseline jar)")
+                   help="comma-separated, in the first round's order, which each round turns by one place "
+                        f"(CASES; default all: {','.join(cases(99, 'baseline.jar'))}, the baseline-* ones only with a "
+                        "baseline jar)")
     p.add_argument("--baseline-jar", default=env("BASELINE_JAR", ""),
                    help="another build of the service, run as the cases baseline-event and baseline-batch "
                         "(BASELINE_JAR)")
@@ -635,7 +639,8 @@ def main():
           + (f"; baseline {opts.baseline_jar}" if opts.baseline_jar else ""), flush=True)
     runs = []
     for round_ in range(1, opts.rounds + 1):
-        for key in opts.cases:
+        turn = (round_ - 1) % len(opts.cases)
+        for key in opts.cases[turn:] + opts.cases[:turn]:
             run = measure(key, known[key], round_, opts, out_dir)
             runs.append(run)
             num = lambda v: "–" if v is None else f"{v:.1f}"
