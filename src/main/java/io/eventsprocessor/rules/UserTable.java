@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 /**
  * The users of one node, sized for millions: an open-addressing table of entries by user id (a slot of 4 bytes per
  * user instead of a hash map's node), and the same entries as a binary heap of wake-ups, ordered by due time (each
- * entry knows its place in it, so that one replaced or removed is found at once). Used from one thread.
+ * entry knows its place in it, so that one replaced or removed is found at once). Used from one thread; only a
+ * {@link Hold} is read and released on others.
  */
 final class UserTable {
   private static final int MIN_CAPACITY = 1024;
@@ -126,7 +127,7 @@ final class UserTable {
   }
 
   /**
-   * Stores the user's new state and wake-up: in its entry {@code before} when no copy of the table can hold it,
+   * Stores the user's new state and wake-up: in its entry {@code before} when no hold not yet released holds it,
    * otherwise in a new entry in its place (or the user's first, when {@code before} is null).
    */
   void put(Entry before, String userId, UserState state, long wakeAt) {
