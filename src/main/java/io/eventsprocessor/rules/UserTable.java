@@ -268,20 +268,12 @@ final class UserTable {
 
     /** Puts {@code after} where {@code before} was (or adds it), or drops {@code before} when after is not due. */
     void replace(Entry before, Entry after) {
-      boolean due = after.wakeAt != DueTimer.NEVER;
-      if (before == null || before.slot < 0) {
-        if (due) {
-          add(after);
-        }
-      } else if (!due) {
-        remove(before);
-      } else {
+      if (before != null && before.slot >= 0) {
         after.slot = before.slot;
         before.slot = -1;
         heap[after.slot] = after;
-        siftUp(after.slot);
-        siftDown(after.slot);
       }
+      rescheduled(after);
     }
 
     /** Moves the entry to its place for its new due time (adds it, or drops it when it is not due). */
