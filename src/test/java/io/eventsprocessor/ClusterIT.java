@@ -39,7 +39,8 @@ class ClusterIT {
       + " \"reminder\": {\"within\": \"PT10S\", \"cap\": false, \"skipIfTrainedToday\": false},"
       + " \"congratulation\": {\"cap\": false}},"
       + " \"notify\": {\"initialBackoff\": \"PT0.05S\", \"maxBackoff\": \"PT0.5S\"},"
-      + " \"cluster\": {\"pollInterval\": \"PT0.2S\"}}";
+      // few partitions: a call and a wake-up change several users of a partition at once, as under load
+      + " \"cluster\": {\"pollInterval\": \"PT0.2S\", \"partitions\": 7}}";
 
   /** Lines of each node's log a failure's message carries. */
   static final int LOG_LINES_ON_FAILURE = 40;

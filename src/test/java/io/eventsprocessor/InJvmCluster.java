@@ -29,7 +29,9 @@ final class InJvmCluster {
   static JsonObject clusterSection(String name, List<Integer> ports, int index) {
     return new JsonObject().put("name", name).put("port", ports.get(index))
         .put("members", ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")))
-        .put("pollInterval", "PT0.05S");
+        .put("pollInterval", "PT0.05S")
+        // Few partitions: the nodes' calls then change several users of a partition at once, as under load.
+        .put("partitions", 7);
   }
 
   static HazelcastClusterManager member(JsonObject clusterSection) {

@@ -24,6 +24,7 @@ import io.eventsprocessor.rules.RuleSet;
 import io.eventsprocessor.rules.SnapshotStats;
 import io.eventsprocessor.state.StateSettings;
 import io.eventsprocessor.time.DueTimer;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -102,8 +103,9 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private boolean snapshotting;
   /** Whether this node put back what its journal held (once per start). */
   private volatile boolean restored;
-  /** Per user with a call under way: the events that came meanwhile, for the next call. */
-  private final Map<String, List<Taken>> waiting = new HashMap<>();
+  /** Per partition with a call under way: the events that came meanwhile, by user, for the next call. */
+  private final Map<Integer, Map<String, List<Taken>>> waiting = new HashMap<>();
+  private Partitions partitions;
   /** Completed once no call is under way, when stopping. */
   private Promise<Void> drained;
   private JournalSync journalSync;
@@ -217,6 +219,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     journalSync = new JournalSync(hazelcast, context, journal.syncs());
+    partitions = new Partitions(hazelcast, ClusterSetup.USERS);
     ClusterRules.setUserRates(hazelcast, perUser);
     ClusterRules.set(hazelcast, rules);
     migrations = hazelcast.getPartitionService().addMigrationListener(new MigrationListener() {
@@ -453,64 +456,74 @@ public final class ClusterRulesVerticle extends VerticleBase {
     }
   }
 
-  /** The events of an edge's turn: each user's, in order, in one call to its owner (see {@link #apply}). */
+  /** The events of an edge's turn: a partition's, each user's in order, in one call to its owner (see {@link #apply}). */
   private void onBatch(Message<EventBatch> message) {
     BatchAnswer batch = new BatchAnswer(message);
-    Map<String, List<Taken>> byUser = new LinkedHashMap<>();
+    Map<Integer, Map<String, List<Taken>>> byPartition = new HashMap<>();
     for (int i = 0; i < batch.size(); i++) {
       if (!ready) {
         batch.refuse(i, unavailable());
       } else {
-        byUser.computeIfAbsent(batch.event(i).userId(), id -> new ArrayList<>(1)).add(new Taken(batch, i));
+        String userId = batch.event(i).userId();
+        byPartition.computeIfAbsent(partitions.of(userId), p -> new LinkedHashMap<>())
+            .computeIfAbsent(userId, id -> new ArrayList<>(1)).add(new Taken(batch, i));
       }
     }
-    byUser.forEach((userId, taken) -> {
-      List<Taken> queued = waiting.get(userId);
+    byPartition.forEach((partition, byUser) -> {
+      Map<String, List<Taken>> queued = waiting.get(partition);
       if (queued != null) {
-        queued.addAll(taken);
+        byUser.forEach((userId, taken) -> queued.computeIfAbsent(userId, id -> new ArrayList<>(1)).addAll(taken));
       } else {
-        waiting.put(userId, new ArrayList<>(1));
-        apply(userId, taken);
+        waiting.put(partition, new LinkedHashMap<>());
+        apply(partition, byUser);
       }
     });
   }
 
   /**
-   * Has the owner apply the user's events in one call; then those that came meanwhile, in the next. One call per
-   * user at a time keeps a user's events in order, and gathering them costs one round trip and one backup for a
-   * user's events of a batch, not one each. The events are answered once every member synced what the call wrote
+   * Has the owner apply the events of a partition's users in one call; then those that came meanwhile, in the next.
+   * One call per partition at a time keeps a user's events in order, and under load gathers what comes for the
+   * partition while a call is under way: one operation and one backup for them, not one per user (the journal's
+   * group commit, for the cluster's calls). The events are answered once every member synced what the call wrote
    * ({@link JournalSync}).
    */
-  private void apply(String userId, List<Taken> taken) {
-    List<Event> events = taken.stream().map(Taken::event).toList();
-    OnContext.of(users.submitToKey(userId, new UserProcessors.ApplyEvents(events, clock.millis())), context)
+  private void apply(int partition, Map<String, List<Taken>> byUser) {
+    List<Event> events = new ArrayList<>();
+    byUser.values().forEach(taken -> taken.forEach(t -> events.add(t.event())));
+    OnContext.of(partitions.call(partition, byUser.keySet(), new UserProcessors.ApplyEvents(events, clock.millis())),
+            context)
         .compose(replies -> journalSync.synced().map(replies))
         .onComplete(result -> {
-          if (result.succeeded()) {
-            byte[] replies = result.result();
-            for (int i = 0; i < taken.size(); i++) {
-              Reply reply = Reply.decode(replies[i]);
-              if (reply != Reply.LIMITED) {
-                applied.increment();
-              }
-              taken.get(i).batch().reply(taken.get(i).index(), reply);
-            }
-          } else {
-            LOG.atWarn().addKeyValue("userId", userId)
-                .addKeyValue("eventId", String.join(",", events.stream().map(Event::id).toList()))
-                .log("rules: {} event(s) of user {} could not be applied by the cluster: {}", taken.size(), userId,
-                    result.cause().toString());
-            taken.forEach(t -> t.batch().refuse(t.index(),
-                "the cluster could not keep the event (" + result.cause().getMessage() + ")"));
-          }
-          List<Taken> next = waiting.remove(userId);
+          byUser.forEach((userId, taken) -> answer(userId, taken, result));
+          Map<String, List<Taken>> next = waiting.remove(partition);
           if (!next.isEmpty()) {
-            waiting.put(userId, new ArrayList<>(1));
-            apply(userId, next);
+            waiting.put(partition, new LinkedHashMap<>());
+            apply(partition, next);
           } else if (drained != null && waiting.isEmpty()) {
             drained.tryComplete();
           }
         });
+  }
+
+  /** Answers a user's events of a call: each its reply, or all refused when the call failed. */
+  private void answer(String userId, List<Taken> taken, AsyncResult<Map<String, byte[]>> result) {
+    if (result.succeeded()) {
+      byte[] replies = result.result().get(userId);
+      for (int i = 0; i < taken.size(); i++) {
+        Reply reply = Reply.decode(replies[i]);
+        if (reply != Reply.LIMITED) {
+          applied.increment();
+        }
+        taken.get(i).batch().reply(taken.get(i).index(), reply);
+      }
+    } else {
+      LOG.atWarn().addKeyValue("userId", userId)
+          .addKeyValue("eventId", String.join(",", taken.stream().map(t -> t.event().id()).toList()))
+          .log("rules: {} event(s) of user {} could not be applied by the cluster: {}", taken.size(), userId,
+              result.cause().toString());
+      taken.forEach(t -> t.batch().refuse(t.index(),
+          "the cluster could not keep the event (" + result.cause().getMessage() + ")"));
+    }
   }
 
   /**
@@ -573,9 +586,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
     vertx.executeBlocking(() -> {
           Set<String> due = users.localKeySet(Predicates.lessEqual(ClusterUser.WAKE_AT, now));
           Set<String> waiting = users.localKeySet(Predicates.lessThan(ClusterUser.PENDING_SINCE, DueTimer.NEVER));
-          if (!due.isEmpty()) {
-            users.executeOnKeys(due, new UserProcessors.WakeUp(now));
-          }
+          wakeUp(due, now);
           List<ClusterUser.Pending> pending = new ArrayList<>();
           if (!waiting.isEmpty()) {
             users.getAll(waiting).values().forEach(user -> pending.addAll(user.pending()));
@@ -585,6 +596,24 @@ public final class ClusterRulesVerticle extends VerticleBase {
         .onSuccess(pending -> pending.forEach(this::handOver))
         .onFailure(e -> LOG.warn("rules: could not look for due users and waiting notifications: {}", e.toString()))
         .onComplete(ar -> polling = false);
+  }
+
+  /**
+   * Wakes the users found due, one call per partition (blocking): each call's backup is synchronous, and a user
+   * woken by an owner that dies before the backup has it is still due on the new owner, which wakes it again (the
+   * same notifications, under the same ids).
+   */
+  private void wakeUp(Set<String> due, long now) throws InterruptedException, java.util.concurrent.ExecutionException {
+    Map<Integer, List<String>> byPartition = new HashMap<>();
+    for (String userId : due) {
+      byPartition.computeIfAbsent(partitions.of(userId), p -> new ArrayList<>()).add(userId);
+    }
+    List<java.util.concurrent.CompletableFuture<?>> calls = new ArrayList<>(byPartition.size());
+    byPartition.forEach((partition, userIds) ->
+        calls.add(partitions.call(partition, userIds, new UserProcessors.WakeUp(now)).toCompletableFuture()));
+    for (java.util.concurrent.CompletableFuture<?> call : calls) {
+      call.get();
+    }
   }
 
   /** Each waiting notification once: by its id and when it was queued (a dead letter queued again is new). */

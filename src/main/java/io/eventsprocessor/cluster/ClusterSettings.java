@@ -16,9 +16,11 @@ import java.util.List;
  * @param kubernetes     the Kubernetes service whose endpoints are the members; empty for a member list
  * @param namespace      its namespace (empty: the pod's own)
  * @param pollInterval   how often a node looks for its users with something due, or notifications to deliver
+ * @param partitions     how many partitions the users are spread over (Hazelcast's partition count): the same on
+ *                       every member; fewer gather more events in each call under load (see {@link PartitionStep})
  */
 public record ClusterSettings(String name, String host, int port, List<String> members, int quorum,
-    String kubernetes, String namespace, Duration pollInterval) {
+    String kubernetes, String namespace, Duration pollInterval, int partitions) {
 
   /** Reads {@code cluster}: every key with its default, checked. */
   public static ClusterSettings read(ConfigReader cluster) {
@@ -45,7 +47,8 @@ public record ClusterSettings(String name, String host, int port, List<String> m
         cluster.integer("quorum", 0, 0, 1000),
         cluster.optionalString("kubernetesService"),
         cluster.optionalString("kubernetesNamespace"),
-        cluster.duration("pollInterval", Duration.ofMillis(200), Duration.ofMillis(10)));
+        cluster.duration("pollInterval", Duration.ofMillis(200), Duration.ofMillis(10)),
+        cluster.integer("partitions", 271, 1, 10_000));
     cluster.done();
     return settings;
   }

@@ -35,6 +35,11 @@ public final class ClusterSetup {
     // A member that stops hands its partitions over first; a member killed is noticed by the missing heartbeats.
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    // Members with another count refuse to join: a cluster changes it only as a whole (see docs/cluster.md).
+    config.setProperty("hazelcast.partition.count", Integer.toString(settings.partitions()));
+
+    // The service's own operation on the users' map (see PartitionStep), read as such by the member that runs it.
+    config.getSerializationConfig().addDataSerializableFactory(PartitionStep.FACTORY_ID, new PartitionStep.Factory());
 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(settings.port()).setPortAutoIncrement(false);

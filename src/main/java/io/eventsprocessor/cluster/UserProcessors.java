@@ -17,6 +17,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +26,7 @@ import java.util.Map;
  * What the nodes do to a user's entry, each run by Hazelcast on the node that owns the user, on the partition's
  * thread: one user's changes are applied one at a time, in order. Each takes the rules' "now" as an argument; the
  * owner computes the new entry (and its version, from its wall clock: see {@link ClusterUser}) and its backup takes
- * that result as it is ({@link SetUser}), so the rules run once per step and the copies cannot disagree. Owner and
+ * that result as it is ({@link SetUsers}), so the rules run once per step and the copies cannot disagree. Owner and
  * backup each journal the new entry before the step returns (see {@link ClusterJournal}). If the owner dies before its caller has the answer,
  * Hazelcast runs the step again on the new owner: an event already applied is then recognised by its id (the
  * rules' own duplicate memory, in the entry), a wake-up finds nothing due, a delivered notification is already gone.
@@ -35,20 +37,22 @@ public final class UserProcessors {
 
   private UserProcessors() {}
 
-  /** Sets on the backup the entry the owner computed: the rules' step is not run twice. */
-  public static final class SetUser implements EntryProcessor<String, ClusterUser, Object>, DataSerializable,
+  /** What the owner stored for a user: the entry (null: removed) and its version. */
+  record Stored(ClusterUser value, long version) {}
+
+  /**
+   * Sets on the backup the entries the owner computed, each user's its own: the rules' step is not run twice. Users
+   * the owner left unchanged are not in it, and are left as they are.
+   */
+  public static final class SetUsers implements EntryProcessor<String, ClusterUser, Object>, DataSerializable,
       HazelcastInstanceAware {
-    private ClusterUser value;
-    private boolean changed;
-    private long version;
+    private Map<String, Stored> stored;
     private transient HazelcastInstance member;
 
-    public SetUser() {}
+    public SetUsers() {}
 
-    SetUser(ClusterUser value, boolean changed, long version) {
-      this.value = value;
-      this.changed = changed;
-      this.version = version;
+    SetUsers(Map<String, Stored> stored) {
+      this.stored = stored;
     }
 
     @Override
@@ -58,9 +62,10 @@ public final class UserProcessors {
 
     @Override
     public Object process(Map.Entry<String, ClusterUser> entry) {
-      if (changed) {
-        journal(member, entry.getKey(), value, version);
-        entry.setValue(value);
+      Stored s = stored.get(entry.getKey());
+      if (s != null) {
+        journal(member, entry.getKey(), s.value(), s.version());
+        entry.setValue(s.value());
       }
       return null;
     }
@@ -72,25 +77,31 @@ public final class UserProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeBoolean(changed);
-      out.writeLong(version);
-      out.writeObject(value);
+      out.writeInt(stored.size());
+      for (Map.Entry<String, Stored> e : stored.entrySet()) {
+        out.writeString(e.getKey());
+        out.writeLong(e.getValue().version());
+        out.writeObject(e.getValue().value());
+      }
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      changed = in.readBoolean();
-      version = in.readLong();
-      value = in.readObject();
+      int count = in.readInt();
+      stored = new HashMap<>(count * 2);
+      for (int i = 0; i < count; i++) {
+        String userId = in.readString();
+        long version = in.readLong();
+        stored.put(userId, new Stored(in.readObject(), version));
+      }
     }
   }
 
   /** The base of the changes: the owner's result goes to the backup as it is. */
   abstract static class Change<R> implements EntryProcessor<String, ClusterUser, R>, DataSerializable,
       HazelcastInstanceAware {
-    private transient ClusterUser result;
-    private transient long resultVersion;
-    private transient boolean changed;
+    /** What the owner stored, by user: one processor may change several users of a partition in one call. */
+    private final transient Map<String, Stored> stored = new HashMap<>(2);
     private transient HazelcastInstance member;
 
     @Override
@@ -123,16 +134,14 @@ public final class UserProcessors {
       }
       journal(member, entry.getKey(), kept, version);
       entry.setValue(kept);
-      result = kept;
-      resultVersion = version;
-      changed = true;
+      stored.put(entry.getKey(), new Stored(kept, version));
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public EntryProcessor<String, ClusterUser, R> getBackupProcessor() {
-      return (EntryProcessor<String, ClusterUser, R>) (EntryProcessor<String, ClusterUser, ?>) new SetUser(result,
-          changed, resultVersion);
+      return (EntryProcessor<String, ClusterUser, R>) (EntryProcessor<String, ClusterUser, ?>) new SetUsers(
+          Map.copyOf(stored));
     }
   }
 
@@ -206,40 +215,53 @@ public final class UserProcessors {
   }
 
   /**
-   * Applies a user's events, in order, in one call (the events that reached this node for the user while its
-   * previous call was under way): the answer has, for each, its {@link Reply}, as {@link Reply#encode} writes them.
-   * The entry is set once, so the backup takes one copy for all of them. The owner keeps the user's rate first, as
-   * an edge does on one node: from the first event over it on, the call's events are {@link Reply#LIMITED} and not
-   * applied, so that none of the user's later events is kept before an earlier one.
+   * Applies users' events, each user's in order, in one call (the events that reached this node for the users of a
+   * partition while its previous call there was under way): the answer has, for each user, the {@link Reply} of
+   * each of its events, as {@link Reply#encode} writes them. Each user's entry is set once, so the backup takes one
+   * copy for all of its events. The owner keeps the user's rate first, as an edge does on one node: from the first
+   * event over it on, the user's events of the call are {@link Reply#LIMITED} and not applied, so that none of its
+   * later events is kept before an earlier one.
    */
   public static final class ApplyEvents extends Change<byte[]> {
-    private byte[][] records;
+    private Map<String, byte[][]> records;
 
     public ApplyEvents() {}
 
-    /** @param realNow the server time the events are applied at */
+    /**
+     * @param events   the events, each user's in the order they came
+     * @param realNow  the server time the events are applied at
+     */
     public ApplyEvents(List<Event> events, long realNow) {
-      this.records = new byte[events.size()][];
-      for (int i = 0; i < records.length; i++) {
-        records[i] = ByteBufUtil.getBytes(EventRecords.event(events.get(i), realNow));
+      Map<String, List<Event>> byUser = new LinkedHashMap<>();
+      for (Event event : events) {
+        byUser.computeIfAbsent(event.userId(), id -> new java.util.ArrayList<>(1)).add(event);
       }
+      records = new HashMap<>(byUser.size() * 2);
+      byUser.forEach((userId, own) -> {
+        byte[][] encoded = new byte[own.size()][];
+        for (int i = 0; i < encoded.length; i++) {
+          encoded[i] = ByteBufUtil.getBytes(EventRecords.event(own.get(i), realNow));
+        }
+        records.put(userId, encoded);
+      });
     }
 
     @Override
     public byte[] process(Map.Entry<String, ClusterUser> entry) {
+      byte[][] own = records.get(entry.getKey());
       RuleSet rules = rules();
       RateLimiter rates = userRates();
       ClusterUser first = entry.getValue();
       ClusterUser user = first;
-      Reply[] replies = new Reply[records.length];
+      Reply[] replies = new Reply[own.length];
       boolean limited = false;
-      for (int i = 0; i < records.length; i++) {
+      for (int i = 0; i < own.length; i++) {
         limited = limited || rates.tryTake(entry.getKey()) > 0;
         if (limited) {
           replies[i] = Reply.LIMITED;
           continue;
         }
-        EventRecords.Applied applied = EventRecords.readEvent(Unpooled.wrappedBuffer(records[i]));
+        EventRecords.Applied applied = EventRecords.readEvent(Unpooled.wrappedBuffer(own[i]));
         long realNow = applied.realNow();
         ClusterUser before = user == null ? new ClusterUser() : user;
         Step step = rules.apply(before.state(rules), applied.event(), realNow);
@@ -258,17 +280,27 @@ public final class UserProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeInt(records.length);
-      for (byte[] record : records) {
-        out.writeByteArray(record);
+      out.writeInt(records.size());
+      for (Map.Entry<String, byte[][]> e : records.entrySet()) {
+        out.writeString(e.getKey());
+        out.writeInt(e.getValue().length);
+        for (byte[] record : e.getValue()) {
+          out.writeByteArray(record);
+        }
       }
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      records = new byte[in.readInt()][];
-      for (int i = 0; i < records.length; i++) {
-        records[i] = in.readByteArray();
+      int users = in.readInt();
+      records = new HashMap<>(users * 2);
+      for (int u = 0; u < users; u++) {
+        String userId = in.readString();
+        byte[][] own = new byte[in.readInt()][];
+        for (int i = 0; i < own.length; i++) {
+          own[i] = in.readByteArray();
+        }
+        records.put(userId, own);
       }
     }
   }

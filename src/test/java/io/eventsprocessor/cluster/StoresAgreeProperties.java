@@ -92,6 +92,60 @@ class StoresAgreeProperties {
     assertThat(states(map, rules)).isEqualTo(states(single));
   }
 
+  /**
+   * A partition's call changes several users with one processor, and its backup applies the processor's backup to
+   * each of those users (as Hazelcast's multi-key operation does on the backup member): the backup then holds, for
+   * each user, what the owner holds, events and wake-ups alike.
+   */
+  @Property(tries = 200)
+  void aBackupHoldsWhatItsOwnerHoldsAfterCallsOnSeveralUsers(@ForAll("days") List<Step> day) {
+    RuleSet rules = RuleEngineTest.standard().rules();
+    Map<String, ClusterUser> owner = new TreeMap<>();
+    Map<String, ClusterUser> backup = new TreeMap<>();
+    HazelcastInstance member = member(rules);
+    long real = DAY.toEpochMilli();
+    List<Event> call = new ArrayList<>();
+    for (Step step : day) {
+      real += Duration.ofMinutes(step.minutes()).toMillis();
+      call.add(step.type().equals("app_launch") ? TestEvents.of(step.user()).at(Instant.ofEpochMilli(real)).launch()
+          : TestEvents.of(step.user()).at(Instant.ofEpochMilli(real)).program(step.type(), step.program()));
+      if (step.resend() || call.size() == 4) { // a call holds what came for the partition meanwhile
+        UserProcessors.ApplyEvents processor = new UserProcessors.ApplyEvents(call, real);
+        processor.setHazelcastInstance(member);
+        onOwnerAndBackup(owner, backup, call.stream().map(Event::userId).distinct().toList(), processor, member);
+        call.clear();
+      }
+      long now = real;
+      List<String> due = owner.keySet().stream().filter(id -> owner.get(id).getWakeAt() <= now).toList();
+      UserProcessors.WakeUp wakeUp = new UserProcessors.WakeUp(now);
+      wakeUp.setHazelcastInstance(member);
+      onOwnerAndBackup(owner, backup, due, wakeUp, member);
+    }
+
+    assertThat(states(backup, rules)).isEqualTo(states(owner, rules));
+    owner.forEach((id, user) -> {
+      assertThat(backup.get(id).version()).as("version of %s", id).isEqualTo(user.version());
+      assertThat(backup.get(id).pending()).as("notifications of %s", id).isEqualTo(user.pending());
+    });
+  }
+
+  /** Runs the processor on the owner's users, then its backup processor on the same users of the backup. */
+  static void onOwnerAndBackup(Map<String, ClusterUser> owner, Map<String, ClusterUser> backup, List<String> userIds,
+      UserProcessors.Change<?> processor, HazelcastInstance member) {
+    userIds.forEach(id -> process(owner, id, processor));
+    var backupProcessor = processor.getBackupProcessor();
+    ((com.hazelcast.core.HazelcastInstanceAware) backupProcessor).setHazelcastInstance(member);
+    for (String id : userIds) {
+      AbstractMap.SimpleEntry<String, ClusterUser> entry = new AbstractMap.SimpleEntry<>(id, backup.get(id));
+      backupProcessor.process(entry);
+      if (entry.getValue() == null) {
+        backup.remove(id);
+      } else {
+        backup.put(id, entry.getValue());
+      }
+    }
+  }
+
   /** A member as far as the processors see it: its user context, with its rules. */
   static HazelcastInstance member(RuleSet rules) {
     ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
