@@ -256,6 +256,10 @@ class Node(single.Server):
             text = single.http_get(self.admin + "/metrics", timeout=60)
             found = {key: single.metric(text, name, label) for key, (name, label) in single.SERVICE_COUNTERS.items()}
             found["outbox_queued"] = single.metric(text, "events_processor_outbox_queued")
+            try:  # a build before the calls were counted has none
+                found["cluster_calls"] = single.metric(text, "events_processor_cluster_calls_total")
+            except single.NoMetric:
+                found["cluster_calls"] = 0
         except (urllib.error.URLError, OSError) as e:
             raise SystemExit(f"{self.name}'s /metrics did not answer within 60 s: {e}")
         except single.NoMetric as e:
@@ -540,6 +544,7 @@ def measure_load(key, round_, n, opts, out_dir):
         run["cpu_events"] = handled or sum(r["requests"] for r in results) * epr
         run["cpu_events_counted_by"] = "server" if handled else "wrk"
         run["cpu_us_per_event"] = sum(per_node_cpu) * 1e6 / run["cpu_events"] if run["cpu_events"] else None
+        run["events_per_call"] = round(handled / counts["cluster_calls"], 2) if counts["cluster_calls"] else None
         per_node = []
         for node, r in zip(nodes, results):
             elapsed = r["duration_us"] / 1e6
@@ -1432,7 +1437,8 @@ def main():
                       f"non-2xx {run['non2xx']}  others' CPU {run['other_cpu_cores']:.2f} cores  "
                       f"nodes' CPU before the load {run['idle_cpu_cores']:.2f} cores  "
                       f"(cluster formed in {run['formed_s']:.0f} s)  warm-up {run['warmup_s']} s, JIT during the "
-                      f"measurement {run['jit_cores']:.2f} cores", flush=True)
+                      f"measurement {run['jit_cores']:.2f} cores, events per call {num(run['events_per_call'])}",
+                      flush=True)
             elif key == "fullstart":
                 print(f"round {round_} {nodes_word(n)} fullstart:", flush=True)
                 run = measure_fullstart(round_, n, opts, out_dir)

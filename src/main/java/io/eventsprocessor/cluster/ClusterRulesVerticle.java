@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * The rules in a cluster. Consumes, on this node, the address of every type a family declares, as the single-node
  * rules verticle does, and has each event applied by the node that owns its user, in the cluster's map of users
  * ({@link UserProcessors.ApplyEvents}): the answer comes once the owner and its backup have the new entry. A user's
- * events taken by this node are applied in the order they came: one call per user at a time, the events that came
- * meanwhile together in the next.
+ * events taken by this node are applied in the order they came: one call per partition at a time, the events that
+ * came meanwhile for its users together in the next ({@link PartitionStep}).
  *
  * <p>Every {@code pollInterval}, the node looks at the users it owns: those due are woken ({@link
  * UserProcessors.WakeUp}), and the notifications waiting in their entries are handed to this node's outbox, which
@@ -111,6 +111,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private JournalSync journalSync;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final LongAdder applied = new LongAdder();
+  private final LongAdder calls = new LongAdder();
   private final LongAdder entriesPutBack = new LongAdder();
   private final Cache<String, Boolean> handedOver = Caffeine.newBuilder().expireAfterWrite(HANDED_OVER).build();
   private IMap<String, ClusterUser> users;
@@ -305,6 +306,11 @@ public final class ClusterRulesVerticle extends VerticleBase {
     return entriesPutBack.sum();
   }
 
+  /** Calls this node made to apply the events it took, one per partition and turn (readable from any thread). */
+  public long calls() {
+    return calls.sum();
+  }
+
   /** Events applied by this node's requests (readable from any thread). */
   public long applied() {
     return applied.sum();
@@ -490,6 +496,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
   private void apply(int partition, Map<String, List<Taken>> byUser) {
     List<Event> events = new ArrayList<>();
     byUser.values().forEach(taken -> taken.forEach(t -> events.add(t.event())));
+    calls.increment();
     OnContext.of(partitions.call(partition, byUser.keySet(), new UserProcessors.ApplyEvents(events, clock.millis())),
             context)
         .compose(replies -> journalSync.synced().map(replies))

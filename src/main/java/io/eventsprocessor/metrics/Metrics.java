@@ -143,6 +143,9 @@ public final class Metrics {
             + "included").register(registry);
     Gauge.builder("events.processor.cluster.safe", rules, r -> r.safe() ? 1 : 0)
         .description("1 when every partition has its backup in sync (checked every second)").register(registry);
+    FunctionCounter.builder("events.processor.cluster.calls", rules, ClusterRulesVerticle::calls)
+        .description("Calls this node made to have its events applied, one per partition and turn: under load one "
+            + "gathers the events that came for the partition while the last was under way").register(registry);
     FunctionCounter.builder("events.processor.cluster.entries.put.back", rules, ClusterRulesVerticle::entriesPutBack)
         .description("Users' entries this node put back into the map from its journal when it started (those the "
             + "map did not hold newer)").register(registry);
