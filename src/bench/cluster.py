@@ -109,6 +109,8 @@ def settings():
                    help=f"JVM options of every node (JAVA_OPTS; {DEFAULT_HEAP} is added unless they set the heap)")
     p.add_argument("--service-args", default=env("SERVICE_ARGS", ""),
                    help="launcher options after -cluster -conf, e.g. '-instances 2' (SERVICE_ARGS)")
+    p.add_argument("--partitions", type=int, default=int(env("PARTITIONS", "0")),
+                   help="cluster.partitions of every node (PARTITIONS; 0: the config's, 271)")
     p.add_argument("--connections", type=int, default=int(env("CONNECTIONS", "64")),
                    help="wrk connections in all, split between the nodes' wrk (CONNECTIONS, 64)")
     p.add_argument("--users", type=int, default=int(env("USERS", "10000")),
@@ -324,6 +326,8 @@ def start_node(opts, i, ports, cluster, members, logs, state_root, quorum=0, log
     }
     if quorum:
         keys["cluster.quorum"] = quorum
+    if opts.partitions:
+        keys["cluster.partitions"] = opts.partitions
     for key, value in keys.items():
         single.set_key(config, key, value)
     conf = logs / f"node-{i}-conf.json"

@@ -462,7 +462,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
     }
   }
 
-  /** The events of an edge's turn: a partition's, each user's in order, in one call to its owner (see {@link #apply}). */
+  /** An edge's turn: each partition's events in one call to its owner, each user's in order (see {@link #apply}). */
   private void onBatch(Message<EventBatch> message) {
     BatchAnswer batch = new BatchAnswer(message);
     Map<Integer, Map<String, List<Taken>>> byPartition = new HashMap<>();

@@ -15,9 +15,9 @@ import java.util.Set;
  * single key's entry processor does: the users' events a node takes for one partition meanwhile cost one operation
  * and one backup together, not one each.
  *
- * <p>Hazelcast's own class, with its serialization: only the backup counts and the class's id differ, and the id is
- * registered in the member's configuration ({@link #FACTORY_ID}, {@link Factory}), so that the member that runs it reads
- * this class, not Hazelcast's.
+ * <p>Hazelcast's own class (an internal one of Hazelcast 5.3: check it again on an upgrade), with its serialization:
+ * only the backup counts and the class's id differ, and the id is registered in the member's configuration ({@link
+ * #FACTORY_ID}, {@link Factory}), so that the member that runs it reads this class, not Hazelcast's.
  */
 public final class PartitionStep extends MultipleEntryOperation {
   /** The service's own serialization factory: positive (Hazelcast's are negative). */
