@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -36,15 +37,23 @@ final class Partitions {
     return node.getPartitionService().getPartitionId(serialization.toData(userId));
   }
 
-  /** Runs the processor on the users of one partition: their results, by user (a user's null result is left out). */
+  /**
+   * Runs the processor on the users of one partition: their results, by user (a user's null result is left out). A
+   * call the member refuses at once (it is shutting down, say) fails the stage, as one that fails later does.
+   */
   <R> CompletionStage<Map<String, R>> call(int partition, Collection<String> userIds,
       EntryProcessor<String, ClusterUser, R> processor) {
     Set<Data> keys = new LinkedHashSet<>(userIds.size() * 2);
-    for (String userId : userIds) {
-      keys.add(serialization.toData(userId));
+    CompletionStage<MapEntries> answer;
+    try {
+      for (String userId : userIds) {
+        keys.add(serialization.toData(userId));
+      }
+      answer = node.getOperationService()
+          .invokeOnPartition(MapService.SERVICE_NAME, new PartitionStep(map, keys, processor), partition);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    CompletionStage<MapEntries> answer = node.getOperationService()
-        .invokeOnPartition(MapService.SERVICE_NAME, new PartitionStep(map, keys, processor), partition);
     // On the thread that completes the call: without an executor, Hazelcast would start a thread for it here.
     return answer.thenApplyAsync(entries -> {
       Map<String, R> results = new HashMap<>(entries.size() * 2);
