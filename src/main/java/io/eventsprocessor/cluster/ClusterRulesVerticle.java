@@ -376,7 +376,7 @@ public final class ClusterRulesVerticle extends VerticleBase {
         skipped++;
         continue;
       }
-      int partition = hazelcast.getPartitionService().getPartition(entry.getKey()).getPartitionId();
+      int partition = partitions.of(entry.getKey());
       byPartition.computeIfAbsent(partition, p -> new HashMap<>()).put(entry.getKey(), s.entry());
     }
     java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(RESTORES_IN_FLIGHT);
